@@ -1,0 +1,259 @@
+// The broker's view of storage: every partition log of the data directory, each written by exactly one
+// shard worker and read on the calling thread.
+//
+// Writes (append, truncate, retention, flush, config) go to the partition's shard, chosen by a stable
+// hash, and are coalesced per event-loop turn into one message per shard (see shard-channel.ts).
+// Reads are synchronous: the main thread holds an attached handle on each log and reads the mapped
+// segments up to the high watermark the shard publishes atomically, with no thread hop.
+//
+// Per-partition configs given to createPartition/setConfig are not persisted here: on reopen every
+// discovered partition starts from `defaults`, and the broker re-applies its topic configs.
+import { mkdir } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import { NativeLog, StoreError, type AppendOptions, type AppendResult, type LogConfig, type TimestampLookup } from './native.js'
+import type { LogName, RetentionChange } from './messages.js'
+import { ShardChannel, type ShardStats } from './shard-channel.js'
+import { shardOf } from './shard-routing.js'
+import { discoverPartitions, parsePartitionDir, partitionDirName, type PartitionId } from './partition-dir.js'
+import { fromWireError } from './wire-error.js'
+import { DataWaiters } from './data-waiters.js'
+
+export interface PartitionStoreOptions {
+  dataDir: string
+  /** Shard worker threads; default: os.availableParallelism(). */
+  shards?: number
+  defaults: LogConfig
+  /** How often each shard applies retention (log.retention.check.interval.ms); default 300000. */
+  retentionCheckIntervalMs?: number
+}
+
+export type AppendListener = (topic: string, partition: number, highWatermark: number) => void
+
+/** A shard's retention check deleted segments of a partition, or failed on it (`error`). */
+export interface RetentionEvent {
+  topic: string
+  partition: number
+  logStartOffset: number
+  deletedSegments: number
+  deletedBytes: number
+  error: Error | null
+}
+
+export interface StoreStats { shards: ShardStats[] }
+
+interface Partition {
+  id: PartitionId
+  log: LogName
+  shard: ShardChannel
+  reader: NativeLog
+  config: LogConfig
+  waiters: DataWaiters
+}
+
+const DEFAULT_RETENTION_CHECK_MS = 300_000
+/** Kafka's legal topic names; anything else could also escape the data directory. */
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
+
+export class PartitionStore {
+  private readonly partitionsByLog = new Map<LogName, Partition>()
+  private readonly opening = new Set<LogName>()
+  private readonly appendListeners = new Set<AppendListener>()
+  private readonly retentionListeners = new Set<(event: RetentionEvent) => void>()
+  private shards: ShardChannel[] = []
+  private closing: Promise<void> | null = null
+
+  private constructor (private readonly dataDir: string, private readonly defaults: LogConfig) {}
+
+  /** Starts the shards, then opens (recovers) every `<topic>-<partition>` directory found in dataDir. */
+  static async open (opts: PartitionStoreOptions): Promise<PartitionStore> {
+    const count = opts.shards ?? availableParallelism()
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`shards must be a positive integer, got ${count}`)
+    await mkdir(opts.dataDir, { recursive: true })
+    const store = new PartitionStore(opts.dataDir, opts.defaults)
+    const started = await Promise.allSettled(Array.from({ length: count }, async (_, shardId) => await ShardChannel.start({
+      shardId,
+      dataDir: opts.dataDir,
+      retentionCheckIntervalMs: opts.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS,
+      onRetention: (changes) => { store.reportRetention(changes) }
+    })))
+    store.shards = started.flatMap((s) => s.status === 'fulfilled' ? [s.value] : [])
+    try {
+      for (const s of started) if (s.status === 'rejected') throw s.reason
+      const found = await discoverPartitions(opts.dataDir)
+      await Promise.all(found.map(async (id) => { await store.openPartition(id, opts.defaults) }))
+    } catch (err) {
+      await store.close().catch((closeErr: unknown) => { throw new AggregateError([err, closeErr], 'open failed, then close failed') })
+      throw err
+    }
+    return store
+  }
+
+  partitions (): PartitionId[] {
+    return [...this.partitionsByLog.values()].map((p) => ({ ...p.id }))
+  }
+
+  async createPartition (topic: string, partition: number, config: Partial<LogConfig> = {}): Promise<void> {
+    this.checkOpen()
+    if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') throw new StoreError('INVALID_PARTITION', `invalid topic name ${JSON.stringify(topic)}`)
+    if (!Number.isInteger(partition) || partition < 0 || partition > 0x7fffffff) throw new StoreError('INVALID_PARTITION', `invalid partition ${partition}`)
+    const log = partitionDirName(topic, partition)
+    if (this.partitionsByLog.has(log) || this.opening.has(log)) throw new StoreError('PARTITION_EXISTS', `${log} already exists`)
+    await this.openPartition({ topic, partition }, { ...this.defaults, ...config })
+  }
+
+  async deletePartition (topic: string, partition: number): Promise<void> {
+    const p = this.partition(topic, partition)
+    this.partitionsByLog.delete(p.log)
+    p.waiters.wakeAll()
+    await p.shard.send({ kind: 'delete', log: p.log })
+  }
+
+  async setConfig (topic: string, partition: number, config: Partial<LogConfig>): Promise<void> {
+    const p = this.partition(topic, partition)
+    const merged = { ...p.config, ...config }
+    await p.shard.send({ kind: 'setConfig', log: p.log, config: merged })
+    p.config = merged
+  }
+
+  /** `batches`: one or more RecordBatch v2, as received; copied before this returns to the event loop. */
+  async append (topic: string, partition: number, batches: Buffer, opts: AppendOptions): Promise<AppendResult> {
+    const p = this.partition(topic, partition)
+    const result = await p.shard.append(p.log, batches, opts)
+    if (this.partitionsByLog.get(p.log) === p) this.notifyAppend(p, result.lastOffset + 1)
+    return result
+  }
+
+  /** Zero-copy views of whole batches from `offset`; see NativeLog.read for the bounds. */
+  read (topic: string, partition: number, offset: number, maxBytes: number, upTo?: number): Buffer[] {
+    return this.partition(topic, partition).reader.read(offset, maxBytes, upTo)
+  }
+
+  highWatermark (topic: string, partition: number): number {
+    return this.partition(topic, partition).reader.highWatermark()
+  }
+
+  logStartOffset (topic: string, partition: number): number {
+    return this.partition(topic, partition).reader.logStartOffset()
+  }
+
+  sizeBytes (topic: string, partition: number): number {
+    return this.partition(topic, partition).reader.sizeBytes()
+  }
+
+  offsetForTimestamp (topic: string, partition: number, timestampMs: number): TimestampLookup {
+    return this.partition(topic, partition).reader.offsetForTimestamp(timestampMs)
+  }
+
+  maxTimestamp (topic: string, partition: number): TimestampLookup {
+    return this.partition(topic, partition).reader.maxTimestamp()
+  }
+
+  endOffsetForEpoch (topic: string, partition: number, epoch: number): { leaderEpoch: number, endOffset: number } {
+    return this.partition(topic, partition).reader.endOffsetForEpoch(epoch)
+  }
+
+  /**
+   * Resolves once the high watermark is above `offset` (at once if it already is), when `signal`
+   * aborts, or when the partition is deleted or the store closes. Never rejects once waiting: the
+   * caller checks the partition again afterwards (see data-waiters.ts).
+   */
+  async waitForData (topic: string, partition: number, offset: number, signal: AbortSignal): Promise<void> {
+    const p = this.partition(topic, partition)
+    if (p.reader.highWatermark() > offset) return
+    await p.waiters.wait(offset, signal)
+  }
+
+  /** Called after every append completes, with the partition's new high watermark. Returns an unsubscribe. */
+  onAppend (listener: AppendListener): () => void {
+    this.appendListeners.add(listener)
+    return () => { this.appendListeners.delete(listener) }
+  }
+
+  onRetention (listener: (event: RetentionEvent) => void): () => void {
+    this.retentionListeners.add(listener)
+    return () => { this.retentionListeners.delete(listener) }
+  }
+
+  /** DeleteRecords: raises the log start offset; returns the new one. */
+  async advanceLogStart (topic: string, partition: number, offset: number): Promise<number> {
+    const p = this.partition(topic, partition)
+    return await p.shard.send({ kind: 'advanceLogStart', log: p.log, offset })
+  }
+
+  async truncateTo (topic: string, partition: number, offset: number): Promise<void> {
+    const p = this.partition(topic, partition)
+    await p.shard.send({ kind: 'truncateTo', log: p.log, offset })
+  }
+
+  /** fsyncs one partition, every partition of `topic`, or everything. */
+  async flush (topic?: string, partition?: number): Promise<void> {
+    this.checkOpen()
+    if (topic === undefined) {
+      await Promise.all(this.shards.map(async (shard) => { await shard.send({ kind: 'flush', log: null }) }))
+      return
+    }
+    if (partition !== undefined) this.partition(topic, partition)
+    const targets = [...this.partitionsByLog.values()].filter((p) => p.id.topic === topic && (partition === undefined || p.id.partition === partition))
+    await Promise.all(targets.map(async (p) => { await p.shard.send({ kind: 'flush', log: p.log }) }))
+  }
+
+  /** Flushes and closes every log, then stops the shards. Idempotent. */
+  async close (): Promise<void> {
+    this.closing ??= this.shutdown()
+    await this.closing
+  }
+
+  stats (): StoreStats {
+    return { shards: this.shards.map((s) => ({ ...s.stats })) }
+  }
+
+  private async shutdown (): Promise<void> {
+    for (const p of this.partitionsByLog.values()) p.waiters.wakeAll()
+    this.partitionsByLog.clear()
+    const closed = await Promise.allSettled(this.shards.map(async (shard) => { await shard.send({ kind: 'closeAll' }) }))
+    await Promise.all(this.shards.map(async (shard) => { await shard.stop() }))
+    for (const c of closed) if (c.status === 'rejected') throw c.reason
+  }
+
+  private async openPartition (id: PartitionId, config: LogConfig): Promise<void> {
+    const log = partitionDirName(id.topic, id.partition)
+    const shard = this.shards[shardOf(id.topic, id.partition, this.shards.length)]
+    if (shard === undefined) throw new Error(`no shard for ${log}`)
+    this.opening.add(log)
+    try {
+      await shard.send({ kind: 'open', log, config })
+      this.checkOpen()
+      const reader = NativeLog.attach(join(this.dataDir, log))
+      this.partitionsByLog.set(log, { id, log, shard, reader, config, waiters: new DataWaiters() })
+    } finally {
+      this.opening.delete(log)
+    }
+  }
+
+  private partition (topic: string, partition: number): Partition {
+    this.checkOpen()
+    const p = this.partitionsByLog.get(partitionDirName(topic, partition))
+    if (p === undefined) throw new StoreError('UNKNOWN_PARTITION', `${topic}-${partition} is not a partition of this store`)
+    return p
+  }
+
+  private checkOpen (): void {
+    if (this.closing !== null) throw new StoreError('CLOSED', 'the partition store is closed')
+  }
+
+  private notifyAppend (p: Partition, highWatermark: number): void {
+    p.waiters.wake(highWatermark)
+    for (const listener of this.appendListeners) listener(p.id.topic, p.id.partition, highWatermark)
+  }
+
+  private reportRetention (changes: RetentionChange[]): void {
+    for (const change of changes) {
+      const id = parsePartitionDir(change.log)
+      if (id === null) throw new Error(`shard reported retention for ${change.log}, not a partition directory`)
+      const error = change.error === null ? null : fromWireError(change.error, `retention of ${change.log}`)
+      const event: RetentionEvent = { ...id, logStartOffset: change.logStartOffset, deletedSegments: change.deletedSegments, deletedBytes: change.deletedBytes, error }
+      for (const listener of this.retentionListeners) listener(event)
+    }
+  }
+}
