@@ -31,6 +31,13 @@ export const has = {
   confluentKafka: pythonFor.confluent_kafka !== undefined
 }
 
+/** The interpreter that can import `module`; throws with the install hint when there is none. */
+export function pythonCommand (module: PythonModule): string {
+  const python = pythonFor[module]
+  if (python === undefined) throw new Error(`no python3 with module ${module}: ${INSTALL_COMMAND}`)
+  return python
+}
+
 /** What each missing client is called in suite titles and in the install hint. */
 export function missingClients (): string[] {
   const missing: string[] = []
@@ -91,9 +98,7 @@ export function kcat (args: readonly string[], options: RunOptions = {}): Promis
  * JSON argument, and parses the single JSON document the script prints.
  */
 export async function runPython<T> (module: PythonModule, script: string, request: object, options: RunOptions = {}): Promise<T> {
-  const python = pythonFor[module]
-  if (python === undefined) throw new Error(`no python3 with module ${module}: ${INSTALL_COMMAND}`)
-  const stdout = await runOk(python, [script, JSON.stringify(request)], { timeoutMs: 30_000, ...options })
+  const stdout = await runOk(pythonCommand(module), [script, JSON.stringify(request)], { timeoutMs: 30_000, ...options })
   try {
     return JSON.parse(stdout) as T
   } catch {
