@@ -33,7 +33,7 @@ export function defaultValue (f: FieldSpec): unknown {
   }
 }
 
-interface SampleContext { rand: () => number, version: number, flexible: boolean }
+interface SampleContext { rand: () => number, version: number, flexible: boolean, taggedDefaults: boolean }
 
 const int = (rand: () => number, bits: number): number => Math.floor(rand() * 2 ** bits) - 2 ** (bits - 1)
 
@@ -61,7 +61,7 @@ function primitive (f: FieldSpec, ctx: SampleContext): unknown {
 function value (f: FieldSpec, ctx: SampleContext): unknown {
   if (!inRange(f.versions, ctx.version)) return defaultValue(f)
   if (inRange(f.nullable, ctx.version) && ctx.rand() < 0.2) return null
-  if (ctx.flexible && inRange(f.tagged, ctx.version) && ctx.rand() < 0.25) return defaultValue(f)
+  if (ctx.flexible && inRange(f.tagged, ctx.version) && (ctx.taggedDefaults || ctx.rand() < 0.25)) return defaultValue(f)
   const one = (): unknown => f.type === 'struct' ? struct(f.fields ?? [], ctx) : primitive(f, ctx)
   if (f.array !== true) return one()
   return Array.from({ length: 1 + Math.floor(ctx.rand() * 2) }, one)
@@ -71,6 +71,8 @@ function struct (fields: readonly FieldSpec[], ctx: SampleContext): Record<strin
   return Object.fromEntries(fields.map((f) => [f.name, value(f, ctx)]))
 }
 
-export function sampleMessage (spec: MessageSpec, version: number, seed: number): Record<string, unknown> {
-  return struct(spec.fields, { rand: prng(seed), version, flexible: inRange(spec.flexible, version) })
+/** With `taggedDefaults`, every tagged field holds its default, so none is written. */
+export function sampleMessage (spec: MessageSpec, version: number, seed: number, options: { taggedDefaults?: boolean } = {}): Record<string, unknown> {
+  const flexible = inRange(spec.flexible, version)
+  return struct(spec.fields, { rand: prng(seed), version, flexible, taggedDefaults: options.taggedDefaults ?? false })
 }
