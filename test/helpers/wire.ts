@@ -104,7 +104,7 @@ export function peekRequestHeader (request: Buffer): RequestHeader {
 
 /** Cuts a byte stream into frames (without their 4-byte size prefix). */
 export class FrameSplitter {
-  private pending = Buffer.alloc(0)
+  private pending: Buffer = Buffer.alloc(0)
 
   push (chunk: Buffer): Buffer[] {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk])
