@@ -1,0 +1,104 @@
+// The single-node broker: opens the data directory, the storage shards and the topic registry, and
+// serves the Kafka protocol on the configured listener until stopped.
+import { createServer, type Server, type Socket } from 'node:net'
+import { resolve } from 'node:path'
+import type { Logger } from 'pino'
+import { parseListener, type BrokerConfig } from '../config/broker-config.js'
+import { PartitionStore } from '../storage/partition-store.js'
+import { Connection } from './connection.js'
+import { logConfigFor } from './log-config.js'
+import { Router } from './router.js'
+import { TopicRegistry } from './topic-registry.js'
+import { Topics } from './topics.js'
+
+export interface BrokerAddress { host: string; port: number }
+
+export class Broker {
+  private readonly servers: Server[] = []
+  private readonly connections = new Set<Connection>()
+  private stopping: Promise<void> | null = null
+  advertised: BrokerAddress = { host: '', port: 0 }
+
+  private constructor (
+    readonly config: BrokerConfig,
+    readonly log: Logger,
+    readonly store: PartitionStore,
+    readonly topics: Topics,
+    private readonly router: Router
+  ) {}
+
+  static async start (config: BrokerConfig, log: Logger): Promise<Broker> {
+    const dataDir = resolve(config['log.dirs'])
+    const registry = TopicRegistry.open(dataDir, config['node.id'])
+    const store = await PartitionStore.open({
+      dataDir,
+      shards: config.shards > 0 ? config.shards : undefined,
+      defaults: logConfigFor(config, {}),
+      retentionCheckIntervalMs: config['log.retention.check.interval.ms']
+    })
+    const topics = await Topics.open(config, registry, store, log)
+    const broker = new Broker(config, log, store, topics, new Router())
+    broker.router.bind(broker)
+    await broker.listen()
+    return broker
+  }
+
+  get dataDir (): string { return resolve(this.config['log.dirs']) }
+  get clusterId (): string { return this.topics.registry.clusterId }
+  get nodeId (): number { return this.config['node.id'] }
+
+  private async listen (): Promise<void> {
+    const bind = parseListener(this.config.listeners, 'listeners')
+    // "localhost" binds both loopback families so clients that resolve it either way connect.
+    const hosts = bind.host === 'localhost' ? ['127.0.0.1', '::1'] : [bind.host === '' ? '::' : bind.host]
+    let port = bind.port
+    for (const [i, host] of hosts.entries()) {
+      try {
+        port = await this.listenOn(host, port)
+      } catch (error) {
+        if (i === 0) throw error
+        this.log.debug({ host, port, err: error }, 'optional loopback listener not bound')
+      }
+    }
+    const advertised = this.config['advertised.listeners'] === ''
+      ? { host: bind.host === '' || bind.host === '::' || bind.host === '0.0.0.0' ? 'localhost' : bind.host, port }
+      : parseListener(this.config['advertised.listeners'], 'advertised.listeners')
+    this.advertised = { host: advertised.host, port: advertised.port === 0 ? port : advertised.port }
+  }
+
+  private async listenOn (host: string, port: number): Promise<number> {
+    const server = createServer({ noDelay: true }, socket => this.accept(socket))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen({ host, port, ipv6Only: host === '::1' }, () => { server.off('error', reject); resolve() })
+    })
+    this.servers.push(server)
+    const address = server.address()
+    return typeof address === 'object' && address !== null ? address.port : port
+  }
+
+  private accept (socket: Socket): void {
+    if (this.stopping !== null) { socket.destroy(); return }
+    const connection = new Connection(socket, this.router, {
+      maxFrameBytes: this.config['socket.request.max.bytes'],
+      maxQueuedRequests: this.config['queued.max.requests'],
+      idleMs: this.config['connections.max.idle.ms'],
+      maxPendingWriteBytes: 64 * 1024 * 1024
+    })
+    this.connections.add(connection)
+    socket.once('close', () => this.connections.delete(connection))
+  }
+
+  /** Stops accepting, lets in-flight requests finish briefly, flushes and closes every log. */
+  stop (): Promise<void> {
+    this.stopping ??= (async () => {
+      const closed = Promise.all(this.servers.map(server => new Promise<void>(resolve => server.close(() => resolve()))))
+      this.router.shutdown()
+      for (const connection of this.connections) connection.close()
+      await closed
+      await this.topics.close()
+      await this.store.close()
+    })()
+    return this.stopping
+  }
+}

@@ -1,0 +1,137 @@
+// Fetch: zero-copy reads of the stored batch bytes, bounded by the high watermark (the last stable
+// offset under read_committed, equal to it until transactions exist), with Kafka's long poll: the
+// answer waits up to max_wait_ms for min_bytes, woken by appends, never by a timer loop.
+//
+// Sessions (KIP-227) are declined: we answer session id 0, so clients keep sending full fetches, and
+// every full answer lists every requested partition, as the Java client demands.
+// Size limits (KIP-74): max_bytes for the response and partition_max_bytes per partition, except that
+// the first batch of the first non-empty partition goes out whole whatever its size.
+import { wholeBatchesWithin } from '../../protocol/codec/batch-peek.js'
+import {
+  decodeFetchRequest, encodeFetchResponse, ErrorCode, fetchApi, type FetchRequest, type FetchRequestFetchPartition,
+  type FetchResponse, type FetchResponseFetchableTopicResponse, type MessageInput
+} from '../../protocol/index.js'
+import { defineHandler, type RequestContext } from '../handler.js'
+import type { TopicInfo } from '../topic-registry.js'
+import { LEADER_EPOCH } from '../topics.js'
+import { errorAnswer } from './errors.js'
+
+const FIRST_VERSION_WITH_TOPIC_IDS = 13
+const NO_SESSION = 0
+
+type TopicAnswer = MessageInput<FetchResponseFetchableTopicResponse>
+
+interface Wanted { topic: TopicInfo | undefined; request: FetchRequest['topics'][number] }
+
+export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
+  api: fetchApi,
+  decode: decodeFetchRequest,
+  encode: encodeFetchResponse,
+  async handle (request, context) {
+    if (request.sessionId !== NO_SESSION) {
+      return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: NO_SESSION, responses: [] }
+    }
+    const { broker, apiVersion } = context
+    const byId = apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS
+    const wanted: Wanted[] = request.topics.map(t => ({ request: t, topic: byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic) }))
+    const deadline = Date.now() + Math.max(0, request.maxWaitMs)
+    for (;;) {
+      const { responses, bytes, settled } = readAll(wanted, request, context)
+      const remaining = deadline - Date.now()
+      if (settled || bytes >= request.minBytes || remaining <= 0 || context.signal.aborted || context.connection.isClosed) {
+        return { errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses }
+      }
+      await waitForAppend(wanted, remaining, context)
+    }
+  }
+})
+
+/** One pass over every requested partition. `settled`: some partition has an error, answer now. */
+function readAll (wanted: Wanted[], request: FetchRequest, context: RequestContext): { responses: TopicAnswer[]; bytes: number; settled: boolean } {
+  let bytes = 0
+  let settled = false
+  const responses = wanted.map(({ topic, request: t }): TopicAnswer => ({
+    topic: t.topic,
+    topicId: t.topicId,
+    partitions: t.partitions.map(p => {
+      const answer = readPartition(topic, p, Math.max(0, request.maxBytes - bytes), bytes === 0, request.isolationLevel, context)
+      if (answer.errorCode !== ErrorCode.NONE) settled = true
+      bytes += answer.size
+      return answer.response
+    })
+  }))
+  return { responses, bytes, settled }
+}
+
+interface PartitionRead { errorCode: number; size: number; response: MessageInput<FetchResponseFetchableTopicResponse['partitions'][number]> }
+
+function readPartition (
+  topic: TopicInfo | undefined, p: FetchRequestFetchPartition, room: number, first: boolean, isolationLevel: number, context: RequestContext
+): PartitionRead {
+  const { broker, apiVersion } = context
+  const fail = (errorCode: number): PartitionRead => ({
+    errorCode, size: 0, response: { partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, preferredReadReplica: -1, records: EMPTY }
+  })
+  if (topic === undefined || p.partition < 0 || p.partition >= topic.partitions) {
+    return fail(apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS && topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  }
+  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < LEADER_EPOCH) return fail(ErrorCode.FENCED_LEADER_EPOCH)
+  if (p.currentLeaderEpoch > LEADER_EPOCH) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH)
+  try {
+    const store = broker.store
+    const highWatermark = store.highWatermark(topic.name, p.partition)
+    const logStartOffset = store.logStartOffset(topic.name, p.partition)
+    // Until transactions exist the last stable offset is the high watermark (isolationLevel 1 reads to it).
+    const lastStableOffset = highWatermark
+    const upTo = isolationLevel === 1 ? lastStableOffset : highWatermark
+    if (p.fetchOffset < logStartOffset || p.fetchOffset > highWatermark) return fail(ErrorCode.OFFSET_OUT_OF_RANGE)
+    const limit = Math.min(p.partitionMaxBytes, room)
+    let records: Buffer[] = []
+    if (p.fetchOffset < upTo && (limit > 0 || first)) {
+      const views = store.read(topic.name, p.partition, p.fetchOffset, Math.max(limit, 1), upTo)
+      records = first ? views : wholeBatchesWithin(views, limit)
+    }
+    let size = 0
+    for (const view of records) size += view.length
+    return {
+      errorCode: ErrorCode.NONE,
+      size,
+      response: {
+        partitionIndex: p.partition,
+        errorCode: ErrorCode.NONE,
+        highWatermark,
+        lastStableOffset,
+        logStartOffset,
+        abortedTransactions: [],
+        preferredReadReplica: -1,
+        records: records.length === 0 ? EMPTY : records
+      }
+    }
+  } catch (error) {
+    return fail(errorAnswer(error, broker.log, { api: 'Fetch', topic: topic.name, partition: p.partition }).errorCode)
+  }
+}
+
+/** Resolves on the first append to any requested partition, the deadline, shutdown or disconnect. */
+async function waitForAppend (wanted: Wanted[], timeoutMs: number, context: RequestContext): Promise<void> {
+  const done = new AbortController()
+  const signal = AbortSignal.any([done.signal, context.signal, context.connection.closed, AbortSignal.timeout(timeoutMs)])
+  const store = context.broker.store
+  const waits: Array<Promise<void>> = []
+  for (const { topic, request } of wanted) {
+    if (topic === undefined) continue
+    for (const p of request.partitions) {
+      // Past what is there now: data below min_bytes is already counted, so wait for more.
+      const from = Math.max(p.fetchOffset, store.highWatermark(topic.name, p.partition))
+      waits.push(store.waitForData(topic.name, p.partition, from, signal))
+    }
+  }
+  waits.push(new Promise(resolve => signal.addEventListener('abort', () => resolve(), { once: true })))
+  try {
+    await Promise.race(waits.map(w => w.catch(() => undefined)))
+  } finally {
+    done.abort()
+  }
+}
+
+const EMPTY = Buffer.alloc(0)

@@ -1,0 +1,78 @@
+// Produce: hands each partition's RecordBatch bytes, untouched, to the partition's shard and answers
+// with the assigned base offset. Records are never decoded here: the checks that need the batch
+// (size, compression codec) read its fixed header only. On a single node the high watermark moves
+// with the append, so acks=1 and acks=all answer alike; acks=0 gets no answer at all.
+import { batchCompressionAt, forEachBatch } from '../../protocol/codec/batch-peek.js'
+import {
+  decodeProduceRequest, encodeProduceResponse, ErrorCode, KafkaError, produceApi, type MessageInput,
+  type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceResponse,
+  type ProduceResponsePartitionProduceResponse
+} from '../../protocol/index.js'
+import { defineHandler, type RequestContext } from '../handler.js'
+import { LEADER_EPOCH } from '../topics.js'
+import type { TopicInfo } from '../topic-registry.js'
+import { errorAnswer } from './errors.js'
+
+const ZSTD = 4
+const FIRST_VERSION_WITH_ZSTD = 7
+
+type PartitionAnswer = MessageInput<ProduceResponsePartitionProduceResponse>
+
+export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
+  api: produceApi,
+  decode: decodeProduceRequest,
+  encode: encodeProduceResponse,
+  async handle (request, context) {
+    const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1
+    const responses = await Promise.all(request.topicData.map(async topicData => {
+      const topic = context.broker.topics.get(topicData.name)
+      const partitionResponses = await Promise.all(topicData.partitionData.map(data =>
+        validAcks ? appendPartition(topic, topicData.name, data, context) : failed(data.index, ErrorCode.INVALID_REQUIRED_ACKS, null)))
+      return { name: topicData.name, partitionResponses }
+    }))
+    return request.acks === 0 ? null : { responses }
+  }
+})
+
+async function appendPartition (topic: TopicInfo | undefined, name: string, data: ProduceRequestPartitionProduceData, context: RequestContext): Promise<PartitionAnswer> {
+  const { broker, apiVersion } = context
+  if (topic === undefined || data.index < 0 || data.index >= topic.partitions) {
+    return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host this topic-partition: ${name}-${data.index}`)
+  }
+  try {
+    const records = data.records
+    if (records === null || records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch')
+    checkBatches(records, Number(broker.topics.setting(topic, 'max.message.bytes')), apiVersion)
+    const logAppendTime = broker.topics.setting(topic, 'message.timestamp.type') === 'LogAppendTime'
+    const nowMs = Date.now()
+    const result = await broker.store.append(name, data.index, records, {
+      leaderEpoch: LEADER_EPOCH, logAppendTimeMs: logAppendTime ? nowMs : -1, nowMs
+    })
+    return {
+      index: data.index,
+      errorCode: ErrorCode.NONE,
+      baseOffset: result.baseOffset,
+      logAppendTimeMs: logAppendTime ? result.logAppendTimeMs : -1,
+      logStartOffset: result.logStartOffset
+    }
+  } catch (error) {
+    const { errorCode, errorMessage } = errorAnswer(error, broker.log, { api: 'Produce', topic: name, partition: data.index })
+    return failed(data.index, errorCode, errorMessage)
+  }
+}
+
+/** Size and codec checks from the batch headers (Kafka checks each batch against max.message.bytes). */
+function checkBatches (records: Buffer, maxBatchBytes: number, apiVersion: number): void {
+  forEachBatch(records, (pos, size) => {
+    if (size > maxBatchBytes) {
+      throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `a record batch of ${size} bytes exceeds max.message.bytes ${maxBatchBytes}`)
+    }
+    if (apiVersion < FIRST_VERSION_WITH_ZSTD && batchCompressionAt(records, pos) === ZSTD) {
+      throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `zstd needs Produce v${FIRST_VERSION_WITH_ZSTD} or later`)
+    }
+  })
+}
+
+function failed (index: number, errorCode: number, errorMessage: string | null): PartitionAnswer {
+  return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage }
+}

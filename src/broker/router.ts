@@ -1,0 +1,53 @@
+// Routes request frames to the API handlers. What ApiVersions advertises is exactly the set of keys
+// that have a handler here, so the broker never claims an API it does not serve.
+//
+// Protocol rules (protocol-notes.md §1, §5): an unknown API key, or an unsupported version of any API
+// but ApiVersions, closes the connection without an answer; an ApiVersions request above our highest
+// version gets the v0-body UNSUPPORTED_VERSION fallback so the client steps down.
+import {
+  apiVersionsApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekRequestHeader, ProtocolError
+} from '../protocol/index.js'
+import type { Broker } from './broker.js'
+import type { Answer, Connection, ConnectionHandler } from './connection.js'
+import { handlers } from './handlers/index.js'
+import type { AnyHandler, RequestContext } from './handler.js'
+
+const PRODUCE_KEY = 0
+
+export class Router implements ConnectionHandler {
+  private broker: Broker | undefined
+  private readonly byKey = new Map<number, AnyHandler>(handlers.map(h => [h.api.key, h]))
+  private readonly stopping = new AbortController()
+
+  bind (broker: Broker): void { this.broker = broker }
+
+  get servedKeys (): ReadonlySet<number> { return new Set(this.byKey.keys()) }
+
+  /** Wakes every long poll so shutdown does not wait for max_wait_ms. */
+  shutdown (): void { this.stopping.abort() }
+
+  mayOverlap (frame: Buffer): boolean {
+    return peekRequestHeader(frame).apiKey === PRODUCE_KEY
+  }
+
+  async handle (frame: Buffer, connection: Connection): Promise<Answer> {
+    const { apiKey, apiVersion, correlationId } = peekRequestHeader(frame)
+    if (apiKey === apiVersionsApi.key && apiVersion > apiVersionsApi.maxVersion) return encodeApiVersionsFallback(correlationId)
+    const handler = this.byKey.get(apiKey)
+    if (handler === undefined) throw new ProtocolError(`unsupported API key ${apiKey}`)
+    if (!implementsVersion(handler.api, apiVersion)) throw new ProtocolError(`unsupported ${handler.api.name} version ${apiVersion}`)
+    const header = decodeRequestHeader(frame)
+    const request = handler.decode(header.body, apiVersion)
+    const context: RequestContext = {
+      broker: this.broker!, connection, router: this, apiVersion, correlationId, clientId: header.clientId, signal: this.stopping.signal
+    }
+    const response = await handler.handle(request, context)
+    return response === null ? null : handler.encode(response, apiVersion, correlationId)
+  }
+
+  onError (error: unknown, connection: Connection): void {
+    const log = this.broker?.log
+    if (error instanceof ProtocolError) log?.info({ remote: connection.remote, reason: error.message }, 'closing connection: malformed or unsupported request')
+    else log?.error({ remote: connection.remote, err: error }, 'closing connection: request failed unexpectedly')
+  }
+}

@@ -1,0 +1,151 @@
+// Topic lifecycle on top of the registry (what exists) and the partition store (the data): create,
+// auto-create, delete, add partitions, change configs. Every change is durable before it is answered.
+import type { Logger } from 'pino'
+import type { BrokerConfig } from '../config/broker-config.js'
+import { ConfigError } from '../config/settings.js'
+import { ErrorCode, KafkaError } from '../protocol/errors.js'
+import type { PartitionStore } from '../storage/partition-store.js'
+import { logConfigFor, topicSetting, UnknownConfigError, validateTopicConfigs } from './log-config.js'
+import { validateTopicName, type TopicInfo, type TopicRegistry } from './topic-registry.js'
+
+export const MAX_PARTITIONS = 100_000
+
+export class Topics {
+  /** Creations in progress, so concurrent auto-creates of one name create it once. */
+  private readonly creating = new Map<string, Promise<TopicInfo>>()
+
+  private constructor (
+    private readonly config: BrokerConfig,
+    readonly registry: TopicRegistry,
+    private readonly store: PartitionStore,
+    private readonly log: Logger
+  ) {}
+
+  static async open (config: BrokerConfig, registry: TopicRegistry, store: PartitionStore, log: Logger): Promise<Topics> {
+    const topics = new Topics(config, registry, store, log)
+    await topics.reconcile()
+    return topics
+  }
+
+  get (name: string): TopicInfo | undefined { return this.registry.get(name) }
+  getById (id: string): TopicInfo | undefined { return this.registry.getById(id) }
+  all (): TopicInfo[] { return this.registry.all() }
+
+  setting (topic: TopicInfo, name: string): string | number | boolean {
+    return topicSetting(this.config, topic.configs, name)
+  }
+
+  /** Checks a create request without changing anything; returns the resolved partition count. */
+  validateCreate (name: string, partitions: number, replicationFactor: number, configs: Record<string, string>): number {
+    validateTopicName(name)
+    if (this.registry.get(name) !== undefined || this.creating.has(name)) {
+      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`)
+    }
+    const count = partitions === -1 ? this.config['num.partitions'] : partitions
+    if (!Number.isInteger(count) || count < 1 || count > MAX_PARTITIONS) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Number of partitions must be between 1 and ${MAX_PARTITIONS}, got ${partitions}.`)
+    }
+    if (replicationFactor !== -1 && replicationFactor !== 1) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor ${replicationFactor} is larger than the 1 available broker.`)
+    }
+    checkConfigs(configs)
+    return count
+  }
+
+  async create (name: string, partitions: number, configs: Record<string, string>, internal = false): Promise<TopicInfo> {
+    const pending = this.creating.get(name)
+    if (pending !== undefined) return await pending
+    const work = (async () => {
+      // Partitions first, registry last: a crash in between leaves orphan directories that
+      // reconcile() removes, never a registered topic without its data.
+      const logConfig = logConfigFor(this.config, configs)
+      await Promise.all(Array.from({ length: partitions }, (_, p) => this.store.createPartition(name, p, logConfig)))
+      const topic = this.registry.create(name, partitions, configs, internal)
+      this.log.info({ topic: name, partitions, configs }, 'topic created')
+      return topic
+    })()
+    this.creating.set(name, work)
+    try {
+      return await work
+    } finally {
+      this.creating.delete(name)
+    }
+  }
+
+  /** The topic, auto-created with the broker defaults when allowed; undefined otherwise. */
+  async getOrAutoCreate (name: string, allowed: boolean): Promise<TopicInfo | undefined> {
+    const existing = this.registry.get(name) ?? await this.creating.get(name)
+    if (existing !== undefined || !allowed || !this.config['auto.create.topics.enable']) return existing
+    validateTopicName(name)
+    return await this.create(name, this.config['num.partitions'], {})
+  }
+
+  async delete (name: string): Promise<void> {
+    const topic = this.registry.get(name)
+    if (topic === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host this topic: ${name}`)
+    if (!this.config['delete.topic.enable']) throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.')
+    this.registry.remove(name)
+    await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.store.deletePartition(name, p)))
+    this.log.info({ topic: name }, 'topic deleted')
+  }
+
+  validateAddPartitions (topic: TopicInfo, count: number): void {
+    if (count <= topic.partitions) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${count}.`)
+    }
+    if (count > MAX_PARTITIONS) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Number of partitions must be at most ${MAX_PARTITIONS}.`)
+  }
+
+  async addPartitions (topic: TopicInfo, count: number): Promise<void> {
+    const logConfig = logConfigFor(this.config, topic.configs)
+    const added = Array.from({ length: count - topic.partitions }, (_, i) => topic.partitions + i)
+    await Promise.all(added.map(p => this.store.createPartition(topic.name, p, logConfig)))
+    this.registry.update(topic.name, { partitions: count })
+  }
+
+  /** Replaces a topic's overrides (AlterConfigs) and applies them to its logs. */
+  async setConfigs (topic: TopicInfo, configs: Record<string, string>): Promise<void> {
+    checkConfigs(configs)
+    this.registry.update(topic.name, { configs })
+    const logConfig = logConfigFor(this.config, configs)
+    await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.store.setConfig(topic.name, p, logConfig)))
+  }
+
+  async close (): Promise<void> {
+    await Promise.allSettled(this.creating.values())
+  }
+
+  /** Makes the store and the registry agree after a crash: creates missing partitions, drops orphans. */
+  private async reconcile (): Promise<void> {
+    const expected = new Set<string>()
+    for (const topic of this.registry.all()) {
+      for (let p = 0; p < topic.partitions; p++) expected.add(`${topic.name}\u0000${p}`)
+    }
+    const present = new Set(this.store.partitions().map(({ topic, partition }) => `${topic}\u0000${partition}`))
+    for (const { topic, partition } of this.store.partitions()) {
+      if (!expected.has(`${topic}\u0000${partition}`)) {
+        this.log.warn({ topic, partition }, 'removing partition of an unregistered topic')
+        await this.store.deletePartition(topic, partition)
+      }
+    }
+    for (const topic of this.registry.all()) {
+      const logConfig = logConfigFor(this.config, topic.configs)
+      for (let p = 0; p < topic.partitions; p++) {
+        if (!present.has(`${topic.name}\u0000${p}`)) await this.store.createPartition(topic.name, p, logConfig)
+      }
+    }
+  }
+}
+
+/** Topic configs in a request: unknown names and bad values become INVALID_CONFIG with the reason. */
+export function checkConfigs (configs: Record<string, string>): void {
+  try {
+    validateTopicConfigs(configs)
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UnknownConfigError) throw new KafkaError(ErrorCode.INVALID_CONFIG, error.message)
+    throw error
+  }
+}
+
+/** A single node leads every partition from its creation, in this one epoch. */
+export const LEADER_EPOCH = 0

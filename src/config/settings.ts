@@ -1,0 +1,111 @@
+// The broker settings Sluice understands, under Kafka's names and with Kafka's defaults where the
+// concept exists. One table drives parsing, validation, DescribeConfigs and the CLI help, so a
+// setting cannot be accepted in one place and unknown in another.
+
+export type SettingType = 'int' | 'long' | 'boolean' | 'string' | 'list' | 'double'
+
+export interface SettingSpec {
+  type: SettingType
+  default: string | number | boolean
+  min?: number
+  max?: number
+  /** Allowed values for enumerated strings. */
+  oneOf?: readonly string[]
+  /** The topic-level config this broker setting is the default for (Kafka's "synonym"). */
+  topicConfig?: string
+  doc: string
+}
+
+const DAY_MS = 86_400_000
+const INT32_MAX = 2_147_483_647
+
+export const brokerSettings = {
+  'node.id': { type: 'int', default: 0, min: 0, max: INT32_MAX, doc: 'this broker\'s id' },
+  'log.dirs': { type: 'string', default: './sluice-data', doc: 'the data directory' },
+  listeners: { type: 'string', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'where the Kafka listener binds' },
+  'advertised.listeners': { type: 'string', default: '', doc: 'the address given to clients in Metadata (defaults to listeners)' },
+  'num.partitions': { type: 'int', default: 1, min: 1, max: 100_000, doc: 'partitions of an auto-created topic' },
+  'default.replication.factor': { type: 'int', default: 1, min: 1, max: 1, doc: 'replication factor of auto-created topics' },
+  'auto.create.topics.enable': { type: 'boolean', default: true, doc: 'create unknown topics on Metadata/Produce' },
+  'delete.topic.enable': { type: 'boolean', default: true, doc: 'allow DeleteTopics' },
+  'message.max.bytes': { type: 'int', default: 1_048_588, min: 0, max: INT32_MAX, topicConfig: 'max.message.bytes', doc: 'largest record batch accepted' },
+  'socket.request.max.bytes': { type: 'int', default: 104_857_600, min: 1, max: INT32_MAX, doc: 'largest request frame; a larger one closes the connection' },
+  'connections.max.idle.ms': { type: 'long', default: 600_000, min: 0, doc: 'idle connections are closed after this' },
+  'queued.max.requests': { type: 'int', default: 500, min: 1, doc: 'requests in flight per connection before reading pauses' },
+  'log.segment.bytes': { type: 'int', default: 1_073_741_824, min: 14, max: INT32_MAX, topicConfig: 'segment.bytes', doc: 'segment size' },
+  'log.roll.ms': { type: 'long', default: 7 * DAY_MS, min: 1, topicConfig: 'segment.ms', doc: 'roll a segment after this' },
+  'log.index.interval.bytes': { type: 'int', default: 4096, min: 0, max: INT32_MAX, topicConfig: 'index.interval.bytes', doc: 'bytes between offset index entries' },
+  'log.retention.ms': { type: 'long', default: 7 * DAY_MS, min: -1, topicConfig: 'retention.ms', doc: 'delete segments older than this (-1: keep)' },
+  'log.retention.bytes': { type: 'long', default: -1, min: -1, topicConfig: 'retention.bytes', doc: 'delete old segments beyond this size per partition (-1: no limit)' },
+  'log.retention.check.interval.ms': { type: 'long', default: 300_000, min: 1, doc: 'how often retention runs' },
+  'log.cleanup.policy': { type: 'list', default: 'delete', oneOf: ['delete', 'compact', 'compact,delete', 'delete,compact'], topicConfig: 'cleanup.policy', doc: 'delete and/or compact' },
+  'log.message.timestamp.type': { type: 'string', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'], topicConfig: 'message.timestamp.type', doc: 'whose clock stamps records' },
+  'compression.type': { type: 'string', default: 'producer', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], topicConfig: 'compression.type', doc: 'how batches are stored' },
+  'offsets.topic.num.partitions': { type: 'int', default: 50, min: 1, max: 1000, doc: 'partitions of __consumer_offsets' },
+  'shards': { type: 'int', default: 0, min: 0, max: 256, doc: 'storage shard threads (0: one per core)' }
+} as const satisfies Record<string, SettingSpec>
+
+export type BrokerSettingName = keyof typeof brokerSettings
+
+/** Topic-level configs, Kafka's names; the broker setting that supplies each default (if any). */
+export const topicConfigs: Record<string, { spec: SettingSpec; brokerSynonym?: BrokerSettingName }> = {
+  'cleanup.policy': { spec: brokerSettings['log.cleanup.policy'], brokerSynonym: 'log.cleanup.policy' },
+  'compression.type': { spec: brokerSettings['compression.type'], brokerSynonym: 'compression.type' },
+  'max.message.bytes': { spec: brokerSettings['message.max.bytes'], brokerSynonym: 'message.max.bytes' },
+  'message.timestamp.type': { spec: brokerSettings['log.message.timestamp.type'], brokerSynonym: 'log.message.timestamp.type' },
+  'retention.ms': { spec: brokerSettings['log.retention.ms'], brokerSynonym: 'log.retention.ms' },
+  'retention.bytes': { spec: brokerSettings['log.retention.bytes'], brokerSynonym: 'log.retention.bytes' },
+  'segment.bytes': { spec: brokerSettings['log.segment.bytes'], brokerSynonym: 'log.segment.bytes' },
+  'segment.ms': { spec: brokerSettings['log.roll.ms'], brokerSynonym: 'log.roll.ms' },
+  'index.interval.bytes': { spec: brokerSettings['log.index.interval.bytes'], brokerSynonym: 'log.index.interval.bytes' },
+  'min.insync.replicas': { spec: { type: 'int', default: 1, min: 1, doc: 'replicas that must acknowledge acks=all' } },
+  'delete.retention.ms': { spec: { type: 'long', default: DAY_MS, min: 0, doc: 'how long tombstones are kept' } },
+  'min.compaction.lag.ms': { spec: { type: 'long', default: 0, min: 0, doc: 'records younger than this are not compacted' } },
+  'max.compaction.lag.ms': { spec: { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 1, doc: 'records older than this are compacted' } },
+  'min.cleanable.dirty.ratio': { spec: { type: 'double', default: 0.5, min: 0, max: 1, doc: 'dirty share that triggers compaction' } },
+  'flush.messages': { spec: { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 1, doc: 'fsync after this many records' } },
+  'flush.ms': { spec: { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 0, doc: 'fsync after this long' } },
+  'unclean.leader.election.enable': { spec: { type: 'boolean', default: false, doc: 'no effect on a single node' } }
+}
+
+export class ConfigError extends Error {
+  constructor (readonly key: string, readonly value: string, readonly allowed: string) {
+    super(`invalid setting ${key}=${JSON.stringify(value)}: ${allowed}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Parses and validates one value against its spec; throws ConfigError naming key, value and rule. */
+export function parseSetting (key: string, spec: SettingSpec, raw: string): string | number | boolean {
+  const value = raw.trim()
+  switch (spec.type) {
+    case 'boolean':
+      if (value === 'true' || value === 'false') return value === 'true'
+      throw new ConfigError(key, raw, 'expected true or false')
+    case 'int':
+    case 'long':
+    case 'double': {
+      const n = Number(value)
+      const integral = spec.type !== 'double'
+      if (value === '' || !Number.isFinite(n) || (integral && !Number.isInteger(n))) {
+        throw new ConfigError(key, raw, `expected ${integral ? 'an integer' : 'a number'}${rangeText(spec)}`)
+      }
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        throw new ConfigError(key, raw, `out of range${rangeText(spec)}`)
+      }
+      return n
+    }
+    default:
+      if (spec.oneOf !== undefined && !spec.oneOf.includes(value)) {
+        throw new ConfigError(key, raw, `expected one of ${spec.oneOf.join(', ')}`)
+      }
+      return value
+  }
+}
+
+function rangeText (spec: SettingSpec): string {
+  if (spec.min !== undefined && spec.max !== undefined) return ` between ${spec.min} and ${spec.max}`
+  if (spec.min !== undefined) return ` of at least ${spec.min}`
+  if (spec.max !== undefined) return ` of at most ${spec.max}`
+  return ''
+}
