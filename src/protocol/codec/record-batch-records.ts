@@ -5,7 +5,7 @@
 //         headersCount varint | [headerKeyLength varint (≥ 0) | key utf8 | valueLength varint (−1 null) | value]*
 // `length` counts the bytes from attributes through the last header.
 
-import { RecordCursor, varintSize, varlongSize, writeVarint, writeVarlong } from './record-batch-varint.js'
+import { RecordCursor, timestampDelta, varintSize, varlongSize, writeVarint, writeVarlong } from './record-batch-varint.js'
 import {
   RecordBatchError, TimestampType,
   type BatchHeader, type ControlRecord, type Record, type RecordHeader, type RecordInput
@@ -44,7 +44,7 @@ function decodeRecord (cursor: RecordCursor, header: BatchHeader, logAppendTime:
   }
   const recordEnd = cursor.pos + length
   const attributes = cursor.int8()
-  const timestampDelta = cursor.varlong()
+  const deltaMs = cursor.varlong()
   const offsetDelta = cursor.varint()
   const key = cursor.bytes('record key')
   const value = cursor.bytes('record value')
@@ -61,7 +61,7 @@ function decodeRecord (cursor: RecordCursor, header: BatchHeader, logAppendTime:
   return {
     offset: header.baseOffset + BigInt(offsetDelta),
     offsetDelta,
-    timestamp: logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+    timestamp: logAppendTime ? header.maxTimestamp : header.baseTimestamp + deltaMs,
     attributes,
     key,
     value,
@@ -95,7 +95,7 @@ export function markerKeyValue (type: number, coordinatorEpoch: number): { key: 
 /** Records prepared for writing: every size computed once, so the batch is written in one allocation. */
 export interface PreparedRecords {
   records: readonly RecordInput[]
-  timestamps: bigint[]
+  timestampDeltas: number[]
   offsetDeltas: number[]
   bodySizes: number[]
   headerKeySizes: number[]
@@ -111,7 +111,7 @@ function bytesSize (b: Uint8Array | null | undefined): number {
 }
 
 export function prepareRecords (records: readonly RecordInput[], now: bigint): PreparedRecords {
-  const timestamps: bigint[] = []
+  const timestampDeltas: number[] = []
   const offsetDeltas: number[] = []
   const bodySizes: number[] = []
   const headerKeySizes: number[] = []
@@ -126,7 +126,8 @@ export function prepareRecords (records: readonly RecordInput[], now: bigint): P
     const offsetDelta = r.offsetDelta ?? i
     if (timestamp > maxTimestamp) maxTimestamp = timestamp
     if (offsetDelta > lastOffsetDelta) lastOffsetDelta = offsetDelta
-    let body = 1 + varlongSize(timestamp - baseTimestamp) + varintSize(offsetDelta) + bytesSize(r.key) + bytesSize(r.value)
+    const delta = timestampDelta(timestamp, baseTimestamp)
+    let body = 1 + varlongSize(delta) + varintSize(offsetDelta) + bytesSize(r.key) + bytesSize(r.value)
     const headers = r.headers ?? []
     body += varintSize(headers.length)
     for (const h of headers) {
@@ -134,12 +135,12 @@ export function prepareRecords (records: readonly RecordInput[], now: bigint): P
       headerKeySizes.push(keySize)
       body += varintSize(keySize) + keySize + bytesSize(h.value)
     }
-    timestamps.push(timestamp)
+    timestampDeltas.push(delta)
     offsetDeltas.push(offsetDelta)
     bodySizes.push(body)
     size += varintSize(body) + body
   }
-  return { records, timestamps, offsetDeltas, bodySizes, headerKeySizes, size, baseTimestamp, maxTimestamp, lastOffsetDelta }
+  return { records, timestampDeltas, offsetDeltas, bodySizes, headerKeySizes, size, baseTimestamp, maxTimestamp, lastOffsetDelta }
 }
 
 function writeBytes (buf: Buffer, pos: number, b: Uint8Array | null | undefined): number {
@@ -151,13 +152,13 @@ function writeBytes (buf: Buffer, pos: number, b: Uint8Array | null | undefined)
 
 /** Writes the prepared records at `buf[pos]`; returns the position after them. */
 export function writeRecords (prepared: PreparedRecords, buf: Buffer, pos: number): number {
-  const { records, timestamps, offsetDeltas, bodySizes, headerKeySizes, baseTimestamp } = prepared
+  const { records, timestampDeltas, offsetDeltas, bodySizes, headerKeySizes } = prepared
   let keyIndex = 0
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!
     pos = writeVarint(buf, pos, bodySizes[i]!)
     buf[pos++] = 0
-    pos = writeVarlong(buf, pos, timestamps[i]! - baseTimestamp)
+    pos = writeVarlong(buf, pos, timestampDeltas[i]!)
     pos = writeVarint(buf, pos, offsetDeltas[i]!)
     pos = writeBytes(buf, pos, r.key)
     pos = writeBytes(buf, pos, r.value)

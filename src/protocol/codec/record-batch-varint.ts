@@ -1,11 +1,19 @@
-// Zig-zag varint / varlong (protobuf sint32 / sint64), as used inside records only
-// (record-batch-format.md §4). A varint takes at most 5 bytes, a varlong at most 10.
+// A bounds-checked cursor over one records region (a batch's records, or a decompressed blob), on top
+// of the shared varint codec (varint.ts): zig-zag varint / varlong as records use them
+// (record-batch-format.md §4). Every read checks `end`, so a lying length can never read past the
+// region or allocate from a bogus size; failures become RecordBatchError (CORRUPT_MESSAGE for the
+// partition) instead of the ProtocolError that closes a connection.
 //
-// This is a cursor over one bounded region (a batch's records, or a decompressed blob): every read
-// checks `end`, so a lying length can never read past the region or allocate from a bogus size.
+// varint.ts reads and writes varlongs as `number`, exact within ±2^53. Record timestamps are int64,
+// but a record's timestampDelta beyond ±2^53 ms (285,000 years) is not a real timestamp: such a
+// delta is refused on decode and on encode rather than rounded.
+
+import { ProtocolError } from './protocol-error.js'
+import { readUVarint, readVarlong, uvarintSize, varlongSize, writeUVarint, writeVarlong, zigZagDecode32, zigZagEncode32 } from './varint.js'
 
 export class RecordCursor {
   pos: number
+  private readonly next: number[] = [0]
 
   constructor (readonly buf: Buffer, start: number, readonly end: number, private readonly onError: (message: string) => Error) {
     this.pos = start
@@ -15,41 +23,35 @@ export class RecordCursor {
     return this.onError(`${message} at byte ${this.pos}`)
   }
 
+  private wrap (err: unknown): unknown {
+    return err instanceof ProtocolError ? this.fail(err.message) : err
+  }
+
   int8 (): number {
     if (this.pos >= this.end) throw this.fail('record ends before its attributes')
     return this.buf.readInt8(this.pos++)
   }
 
   varint (): number {
-    const { buf, end } = this
-    let raw = 0
-    for (let i = 0, shift = 0; i < 5; i++, shift += 7) {
-      if (this.pos >= end) throw this.fail('data ends inside a varint')
-      const b = buf[this.pos++]!
-      raw |= (b & 0x7f) << shift
-      if ((b & 0x80) === 0) return (raw >>> 1) ^ -(raw & 1)
+    try {
+      const z = readUVarint(this.buf, this.pos, this.end, this.next)
+      this.pos = this.next[0]!
+      return zigZagDecode32(z)
+    } catch (err) {
+      throw this.wrap(err)
     }
-    throw this.fail('varint longer than 5 bytes')
   }
 
-  /** A varlong as a bigint; fits-in-49-bits values (all real timestamp deltas) skip bigint arithmetic. */
   varlong (): bigint {
-    const { buf, end } = this
-    let raw = 0
-    for (let i = 0, scale = 1; i < 7; i++, scale *= 128) {
-      if (this.pos >= end) throw this.fail('data ends inside a varlong')
-      const b = buf[this.pos++]!
-      raw += (b & 0x7f) * scale
-      if ((b & 0x80) === 0) return BigInt(raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2)
+    let v: number
+    try {
+      v = readVarlong(this.buf, this.pos, this.end, this.next)
+    } catch (err) {
+      throw this.wrap(err)
     }
-    let big = BigInt(raw)
-    for (let i = 7, shift = 49n; i < 10; i++, shift += 7n) {
-      if (this.pos >= end) throw this.fail('data ends inside a varlong')
-      const b = buf[this.pos++]!
-      big |= BigInt(b & 0x7f) << shift
-      if ((b & 0x80) === 0) return BigInt.asIntN(64, (big >> 1n) ^ -(big & 1n))
-    }
-    throw this.fail('varlong longer than 10 bytes')
+    if (!Number.isSafeInteger(v)) throw this.fail('timestamp delta beyond ±2^53 ms')
+    this.pos = this.next[0]!
+    return BigInt(v)
   }
 
   /** Varint-length-prefixed bytes, −1 = null. Returns a view into the region, not a copy. */
@@ -74,47 +76,22 @@ export class RecordCursor {
 }
 
 export function varintSize (n: number): number {
-  let z = ((n << 1) ^ (n >> 31)) >>> 0
-  let size = 1
-  while (z >= 0x80) {
-    z >>>= 7
-    size++
-  }
-  return size
+  return uvarintSize(zigZagEncode32(n))
 }
 
 export function writeVarint (buf: Buffer, pos: number, n: number): number {
-  let z = ((n << 1) ^ (n >> 31)) >>> 0
-  while (z >= 0x80) {
-    buf[pos++] = (z & 0x7f) | 0x80
-    z >>>= 7
-  }
-  buf[pos++] = z
-  return pos
+  return writeUVarint(buf, pos, zigZagEncode32(n))
 }
 
-function zigzag64 (n: bigint): bigint {
-  return BigInt.asUintN(64, (n << 1n) ^ (n >> 63n))
+const MAX_DELTA = BigInt(Number.MAX_SAFE_INTEGER)
+
+/** A timestamp delta as the number varint.ts encodes; throws RangeError beyond ±2^53 − 1. */
+export function timestampDelta (timestamp: bigint, base: bigint): number {
+  const delta = timestamp - base
+  if (delta > MAX_DELTA || delta < -MAX_DELTA) {
+    throw new RangeError(`record timestamp ${timestamp} is more than 2^53 ms away from the batch's first timestamp ${base}`)
+  }
+  return Number(delta)
 }
 
-export function varlongSize (n: bigint): number {
-  if (n >= -0x80000000n && n < 0x80000000n) return varintSize(Number(n))
-  let z = zigzag64(n)
-  let size = 1
-  while (z >= 0x80n) {
-    z >>= 7n
-    size++
-  }
-  return size
-}
-
-export function writeVarlong (buf: Buffer, pos: number, n: bigint): number {
-  if (n >= -0x80000000n && n < 0x80000000n) return writeVarint(buf, pos, Number(n))
-  let z = zigzag64(n)
-  while (z >= 0x80n) {
-    buf[pos++] = Number(z & 0x7fn) | 0x80
-    z >>= 7n
-  }
-  buf[pos++] = Number(z)
-  return pos
-}
+export { varlongSize, writeVarlong }

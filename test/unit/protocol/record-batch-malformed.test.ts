@@ -64,13 +64,26 @@ describe('malformed record batches', () => {
     expect(() => decodeBatch(bytes)).toThrow(/batchLength 10, less than its own header/)
   })
 
-  it('a varint longer than 5 bytes is rejected', () => {
+  it('a varint longer than 5 bytes is rejected as a corrupt batch', () => {
     const region = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0])
-    expect(() => decodeBatch(rawBatch(region, 1))).toThrow(/varint longer than 5 bytes/)
+    expect(() => decodeBatch(rawBatch(region, 1))).toThrow(RecordBatchError)
+    expect(() => decodeBatch(rawBatch(region, 1))).toThrow(/varint exceeds 32 bits at byte 61/)
   })
 
-  it('a varint cut by the end of the data is rejected', () => {
-    expect(() => decodeBatch(rawBatch(Buffer.from([0x80]), 1))).toThrow(/data ends inside a varint/)
+  it('a varint cut by the end of the data is rejected as a corrupt batch', () => {
+    expect(() => decodeBatch(rawBatch(Buffer.from([0x80]), 1))).toThrow(RecordBatchError)
+    expect(() => decodeBatch(rawBatch(Buffer.from([0x80]), 1))).toThrow(/truncated varint at byte 61/)
+  })
+
+  it('a varlong longer than 10 bytes is rejected as a corrupt batch', () => {
+    const region = Buffer.from([36, 0, ...Array(11).fill(0xff), 0, 0, 0, 0, 0, 0, 0])
+    expect(() => decodeBatch(rawBatch(region, 1))).toThrow(/varlong exceeds 64 bits at byte 63/)
+  })
+
+  it('a timestamp delta beyond 2^53 ms is refused rather than rounded', () => {
+    // length 13 | attributes | tsDelta zig-zag(2^60) in 9 bytes | offsetDelta 0 | key null | value null | 0 headers
+    const region = Buffer.from([26, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 0, 1, 1, 0])
+    expect(() => decodeBatch(rawBatch(region, 1))).toThrow(/timestamp delta beyond ±2\^53 ms at byte 63/)
   })
 
   it('a record count larger than the data fails when the data ends, without allocating for the count', () => {

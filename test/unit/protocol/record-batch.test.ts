@@ -99,14 +99,20 @@ describe('record batch codec', () => {
     expect(batch.lastOffsetDelta).toBe(9)
   })
 
-  it('round-trips timestamps and deltas beyond 32 bits and beyond 2^53', () => {
-    const records = [
+  it('round-trips timestamp deltas beyond 32 bits and base timestamps beyond 2^53', () => {
+    const wide = [
       { value: Buffer.from('a'), timestamp: 0n },
       { value: Buffer.from('b'), timestamp: 1n << 40n },
-      { value: Buffer.from('c'), timestamp: -(1n << 35n) },
-      { value: Buffer.from('d'), timestamp: (1n << 62n) + 3n }
+      { value: Buffer.from('c'), timestamp: -(1n << 35n) }
     ]
-    expectSameRecords(decodeBatch(encodeBatch({ records })).records, records)
+    expectSameRecords(decodeBatch(encodeBatch({ records: wide })).records, wide)
+    const huge = [{ value: Buffer.from('d'), timestamp: (1n << 62n) + 3n }, { value: Buffer.from('e'), timestamp: (1n << 62n) - 1000n }]
+    expectSameRecords(decodeBatch(encodeBatch({ records: huge })).records, huge)
+  })
+
+  it('refuses to encode a timestamp more than 2^53 ms from the first one', () => {
+    const records = [{ value: Buffer.from('a'), timestamp: 0n }, { value: Buffer.from('b'), timestamp: 1n << 60n }]
+    expect(() => encodeBatch({ records })).toThrow(/more than 2\^53 ms away/)
   })
 
   it('encodes commit and abort markers that decode as control records', () => {
