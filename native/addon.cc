@@ -1,0 +1,286 @@
+// addon.cc: the Node-API bindings, and the only file that includes napi.h. Arguments arrive already
+// validated by src/storage/native.ts; this file converts them, calls the storage functions and
+// turns a failed Status into a JS StoreError (ThrowStoreError, the one place that does).
+#include <napi.h>
+
+#include <memory>
+#include <vector>
+
+#include "batch/crc32c.h"
+#include "log/registry.h"
+
+namespace {
+
+// Per-thread (per JS environment) state: each thread that loads the addon gets its own.
+struct AddonData {
+  Napi::FunctionReference handle_class;
+  Napi::FunctionReference error_class;  // StoreError from native.ts, set by setErrorClass()
+};
+
+Napi::Value ThrowStoreError(Napi::Env env, const Status& st) {
+  auto* data = env.GetInstanceData<AddonData>();
+  Napi::String message = Napi::String::New(env, st.message);
+  Napi::String code = Napi::String::New(env, store_err_code(st.code));
+  Napi::Value err;
+  if (data != nullptr && !data->error_class.IsEmpty()) {
+    Napi::Value errno_value = st.sys_errno != 0 ? Napi::Number::New(env, st.sys_errno) : env.Undefined();
+    err = data->error_class.New({message, code, errno_value});
+  } else {
+    Napi::Error e = Napi::Error::New(env, st.message);
+    e.Set("code", code);
+    err = e.Value();
+  }
+  if (!env.IsExceptionPending()) Napi::Error(env, err).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+int64_t Int64Arg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int64Value(); }
+
+LogConfig ConfigArg(const Napi::Value& v) {
+  Napi::Object o = v.As<Napi::Object>();
+  LogConfig cfg;
+  cfg.segment_bytes = o.Get("segmentBytes").As<Napi::Number>().Int64Value();
+  cfg.segment_ms = o.Get("segmentMs").As<Napi::Number>().Int64Value();
+  cfg.index_interval_bytes = o.Get("indexIntervalBytes").As<Napi::Number>().Int64Value();
+  cfg.retention_ms = o.Get("retentionMs").As<Napi::Number>().Int64Value();
+  cfg.retention_bytes = o.Get("retentionBytes").As<Napi::Number>().Int64Value();
+  return cfg;
+}
+
+// Holds a mapping for one JS view; the finalizer (the view was collected) drops it.
+struct ViewRef {
+  std::shared_ptr<Mapping> map;
+};
+
+class LogHandle : public Napi::ObjectWrap<LogHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit LogHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LogHandle>(info) {}
+  std::shared_ptr<Log> log_;
+  bool writer_ = false;
+
+ private:
+  bool RequireWriter(Napi::Env env) {
+    if (writer_) return true;
+    ThrowStoreError(env, store_error(StoreErr::kNotWriter, "log %s: this handle is attached (read-only)",
+                                     log_->dir.c_str()));
+    return false;
+  }
+  Napi::Value Done(Napi::Env env, const Status& st) { return st.ok() ? env.Undefined() : ThrowStoreError(env, st); }
+
+  Napi::Value Append(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!RequireWriter(env)) return env.Undefined();
+    auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+    AppendOptions opts{static_cast<int32_t>(Int64Arg(info, 1)), Int64Arg(info, 2), Int64Arg(info, 3),
+                       info[4].As<Napi::Boolean>().Value()};
+    AppendResult r;
+    Status st = log_append(log_.get(), buf.Data(), buf.Length(), opts, &r);
+    if (!st.ok()) return ThrowStoreError(env, st);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("baseOffset", Napi::Number::New(env, static_cast<double>(r.base_offset)));
+    out.Set("lastOffset", Napi::Number::New(env, static_cast<double>(r.last_offset)));
+    out.Set("logAppendTimeMs", Napi::Number::New(env, static_cast<double>(r.log_append_time)));
+    out.Set("logStartOffset", Napi::Number::New(env, static_cast<double>(r.log_start_offset)));
+    return out;
+  }
+
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::vector<View> views;
+    Status st = log_read(log_.get(), Int64Arg(info, 0), static_cast<uint64_t>(Int64Arg(info, 1)), Int64Arg(info, 2),
+                         &views);
+    if (!st.ok()) return ThrowStoreError(env, st);
+    Napi::Array out = Napi::Array::New(env, views.size());
+    for (size_t i = 0; i < views.size(); i++) {
+      // Lifetime: the Buffer points into the mapping, which the ViewRef keeps mapped until V8
+      // collects the Buffer (its finalizer deletes the ViewRef). Views must be treated as read-only:
+      // the mapping is PROT_READ, so a write faults instead of corrupting the log.
+      auto ref = std::make_unique<ViewRef>(ViewRef{views[i].map});
+      auto data = const_cast<uint8_t*>(views[i].data);
+      out[i] = Napi::Buffer<uint8_t>::New(env, data, views[i].len,
+                                          [](Napi::Env, uint8_t*, ViewRef* hint) { std::unique_ptr<ViewRef> drop(hint); },
+                                          ref.get());
+      ref.release();  // owned by the Buffer's finalizer from here
+    }
+    return out;
+  }
+
+  Napi::Value Flush(const Napi::CallbackInfo& info) {
+    if (!RequireWriter(info.Env())) return info.Env().Undefined();
+    return Done(info.Env(), log_flush(log_.get()));
+  }
+  Napi::Value Roll(const Napi::CallbackInfo& info) {
+    if (!RequireWriter(info.Env())) return info.Env().Undefined();
+    return Done(info.Env(), log_roll(log_.get(), Int64Arg(info, 0)));
+  }
+  Napi::Value TruncateTo(const Napi::CallbackInfo& info) {
+    if (!RequireWriter(info.Env())) return info.Env().Undefined();
+    return Done(info.Env(), log_truncate_to(log_.get(), Int64Arg(info, 0)));
+  }
+  Napi::Value AdvanceLogStart(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!RequireWriter(env)) return env.Undefined();
+    int64_t start = 0;
+    Status st = log_advance_start(log_.get(), Int64Arg(info, 0), &start);
+    return st.ok() ? Napi::Number::New(env, static_cast<double>(start)) : ThrowStoreError(env, st);
+  }
+  Napi::Value ApplyRetention(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!RequireWriter(env)) return env.Undefined();
+    RetentionResult r;
+    Status st = log_apply_retention(log_.get(), Int64Arg(info, 0), &r);
+    if (!st.ok()) return ThrowStoreError(env, st);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("deletedSegments", Napi::Number::New(env, r.deleted_segments));
+    out.Set("deletedBytes", Napi::Number::New(env, static_cast<double>(r.deleted_bytes)));
+    out.Set("logStartOffset", Napi::Number::New(env, static_cast<double>(r.log_start_offset)));
+    return out;
+  }
+  Napi::Value AssignEpoch(const Napi::CallbackInfo& info) {
+    if (!RequireWriter(info.Env())) return info.Env().Undefined();
+    return Done(info.Env(), log_assign_epoch(log_.get(), static_cast<int32_t>(Int64Arg(info, 0)), Int64Arg(info, 1)));
+  }
+  Napi::Value SetConfig(const Napi::CallbackInfo& info) {
+    if (!RequireWriter(info.Env())) return info.Env().Undefined();
+    log_set_config(log_.get(), ConfigArg(info[0]));
+    return info.Env().Undefined();
+  }
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (!RequireWriter(info.Env())) return info.Env().Undefined();
+    Status st = log_close(log_.get());
+    registry_remove(log_.get());
+    return Done(info.Env(), st);
+  }
+  Napi::Value Delete(const Napi::CallbackInfo& info) {
+    if (!RequireWriter(info.Env())) return info.Env().Undefined();
+    Status st = log_delete(log_.get());
+    registry_remove(log_.get());
+    return Done(info.Env(), st);
+  }
+
+  Napi::Value HighWatermark(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(log_->high_watermark.load(std::memory_order_acquire)));
+  }
+  Napi::Value LogStartOffset(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(log_->log_start.load(std::memory_order_acquire)));
+  }
+  Napi::Value SizeBytes(const Napi::CallbackInfo& info) {
+    uint64_t size = 0;
+    Status st = log_size_bytes(log_.get(), &size);
+    return st.ok() ? Napi::Number::New(info.Env(), static_cast<double>(size)) : ThrowStoreError(info.Env(), st);
+  }
+  Napi::Value Hit(Napi::Env env, const Status& st, const RecordHit& hit) {
+    if (!st.ok()) return ThrowStoreError(env, st);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("offset", Napi::Number::New(env, static_cast<double>(hit.offset)));
+    out.Set("timestamp", Napi::Number::New(env, static_cast<double>(hit.timestamp)));
+    return out;
+  }
+  Napi::Value OffsetForTimestamp(const Napi::CallbackInfo& info) {
+    RecordHit hit{};
+    Status st = log_offset_for_timestamp(log_.get(), Int64Arg(info, 0), &hit);
+    return Hit(info.Env(), st, hit);
+  }
+  Napi::Value MaxTimestamp(const Napi::CallbackInfo& info) {
+    RecordHit hit{};
+    Status st = log_max_timestamp(log_.get(), &hit);
+    return Hit(info.Env(), st, hit);
+  }
+  Napi::Value EndOffsetForEpoch(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    int32_t epoch = -1;
+    int64_t end = -1;
+    Status st = log_end_offset_for_epoch(log_.get(), static_cast<int32_t>(Int64Arg(info, 0)), &epoch, &end);
+    if (!st.ok()) return ThrowStoreError(env, st);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("leaderEpoch", Napi::Number::New(env, epoch));
+    out.Set("endOffset", Napi::Number::New(env, static_cast<double>(end)));
+    return out;
+  }
+  Napi::Value LatestEpoch(const Napi::CallbackInfo& info) {
+    int32_t epoch = -1;
+    Status st = log_latest_epoch(log_.get(), &epoch);
+    return st.ok() ? Napi::Number::New(info.Env(), epoch) : ThrowStoreError(info.Env(), st);
+  }
+  Napi::Value Recovery(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const RecoveryReport& r = log_->recovery;
+    bool mine = writer_;  // an attached handle reports zeros: the recovery belongs to the opener
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("segments", Napi::Number::New(env, mine ? r.segments : 0));
+    out.Set("scannedBytes", Napi::Number::New(env, mine ? static_cast<double>(r.scanned_bytes) : 0));
+    out.Set("truncatedBytes", Napi::Number::New(env, mine ? static_cast<double>(r.truncated_bytes) : 0));
+    out.Set("truncatedAtOffset", Napi::Number::New(env, mine ? static_cast<double>(r.truncated_at_offset) : -1));
+    out.Set("rebuiltIndexes", Napi::Number::New(env, mine ? r.rebuilt_indexes : 0));
+    out.Set("durationMs", Napi::Number::New(env, mine ? r.duration_ms : 0));
+    return out;
+  }
+};
+
+Napi::Function LogHandle::Define(Napi::Env env) {
+  return DefineClass(env, "NativeLogHandle",
+                     {InstanceMethod<&LogHandle::Append>("append"), InstanceMethod<&LogHandle::Read>("read"),
+                      InstanceMethod<&LogHandle::Flush>("flush"), InstanceMethod<&LogHandle::Roll>("roll"),
+                      InstanceMethod<&LogHandle::TruncateTo>("truncateTo"),
+                      InstanceMethod<&LogHandle::AdvanceLogStart>("advanceLogStart"),
+                      InstanceMethod<&LogHandle::ApplyRetention>("applyRetention"),
+                      InstanceMethod<&LogHandle::AssignEpoch>("assignEpoch"),
+                      InstanceMethod<&LogHandle::SetConfig>("setConfig"), InstanceMethod<&LogHandle::Close>("close"),
+                      InstanceMethod<&LogHandle::Delete>("delete"),
+                      InstanceMethod<&LogHandle::HighWatermark>("highWatermark"),
+                      InstanceMethod<&LogHandle::LogStartOffset>("logStartOffset"),
+                      InstanceMethod<&LogHandle::SizeBytes>("sizeBytes"),
+                      InstanceMethod<&LogHandle::OffsetForTimestamp>("offsetForTimestamp"),
+                      InstanceMethod<&LogHandle::MaxTimestamp>("maxTimestamp"),
+                      InstanceMethod<&LogHandle::EndOffsetForEpoch>("endOffsetForEpoch"),
+                      InstanceMethod<&LogHandle::LatestEpoch>("latestEpoch"),
+                      InstanceMethod<&LogHandle::Recovery>("recovery")});
+}
+
+Napi::Value NewHandle(Napi::Env env, std::shared_ptr<Log> log, bool writer) {
+  Napi::Object obj = env.GetInstanceData<AddonData>()->handle_class.New({});
+  LogHandle* handle = LogHandle::Unwrap(obj);
+  handle->log_ = std::move(log);
+  handle->writer_ = writer;
+  return obj;
+}
+
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  std::shared_ptr<Log> log;
+  Status st = registry_open(info[0].As<Napi::String>().Utf8Value(), ConfigArg(info[1]), &log);
+  return st.ok() ? NewHandle(info.Env(), std::move(log), true) : ThrowStoreError(info.Env(), st);
+}
+
+Napi::Value Attach(const Napi::CallbackInfo& info) {
+  std::shared_ptr<Log> log;
+  Status st = registry_attach(info[0].As<Napi::String>().Utf8Value(), &log);
+  return st.ok() ? NewHandle(info.Env(), std::move(log), false) : ThrowStoreError(info.Env(), st);
+}
+
+Napi::Value Crc32c(const Napi::CallbackInfo& info) {
+  auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+  auto seed = static_cast<uint32_t>(info[1].As<Napi::Number>().Int64Value());
+  return Napi::Number::New(info.Env(), crc32c(buf.Data(), buf.Length(), seed));
+}
+
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  info.Env().GetInstanceData<AddonData>()->error_class = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto data = std::make_unique<AddonData>();
+  data->handle_class = Napi::Persistent(LogHandle::Define(env));
+  env.SetInstanceData(data.release());  // owned by the environment, deleted at its teardown
+  exports.Set("open", Napi::Function::New<Open>(env, "open"));
+  exports.Set("attach", Napi::Function::New<Attach>(env, "attach"));
+  exports.Set("crc32c", Napi::Function::New<Crc32c>(env, "crc32c"));
+  exports.Set("crc32cHardware", Napi::Boolean::New(env, crc32c_has_hw()));
+  exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(sluice_native, Init)

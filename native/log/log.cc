@@ -1,0 +1,153 @@
+// The writer side of a partition log: append, roll, flush, epochs, close.
+#include "log.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <climits>
+
+#include "segment_internal.h"
+
+std::vector<std::shared_ptr<Segment>> log_segments(Log* log) {
+  std::lock_guard<std::mutex> lock(log->mu);
+  return log->segments;
+}
+
+// The writer reads the list without the lock: only the writer changes it.
+static Segment* active_segment(Log* log) { return log->segments.back().get(); }
+
+static Status check_open(Log* log) {
+  std::lock_guard<std::mutex> lock(log->mu);
+  return log->closed ? store_error(StoreErr::kClosed, "log %s is closed", log->dir.c_str()) : Status{};
+}
+
+// Seals the active segment and starts a new one at the log end offset that can hold `need` bytes.
+// An empty active segment is not sealed but replaced (when it is too small) or kept.
+static Status roll_for(Log* log, uint64_t need) {
+  Segment* active = active_segment(log);
+  uint64_t capacity = static_cast<uint64_t>(log->config.segment_bytes);
+  if (need > capacity) capacity = need;
+  bool empty = active->size.load(std::memory_order_relaxed) == 0;
+  if (empty && segment_capacity(active) >= need) return Status{};
+  int64_t base = active->next_offset;
+  if (!empty) {
+    Status st = segment_seal(active);
+    if (!st.ok()) return st;
+  }
+  std::shared_ptr<Segment> next;
+  Status st = segment_create(log->dir, base, log->config, capacity, &next);
+  if (!st.ok()) return st;
+  std::lock_guard<std::mutex> lock(log->mu);
+  if (empty) log->segments.pop_back();  // same base: segment_create reused its file names
+  log->segments.push_back(std::move(next));
+  log->dir_dirty = true;
+  return Status{};
+}
+
+static bool should_roll(Log* log, const Segment* active, size_t len, int64_t offsets, int64_t now_ms) {
+  uint64_t size = active->size.load(std::memory_order_relaxed);
+  uint64_t limit = static_cast<uint64_t>(log->config.segment_bytes);
+  if (segment_capacity(active) < limit) limit = segment_capacity(active);
+  if (size + len > limit) return true;
+  if (size > 0 && now_ms - active->first_append_ms > log->config.segment_ms) return true;
+  // Index entries hold offsets relative to the segment base in an int32.
+  return active->next_offset + offsets - active->base_offset > INT32_MAX;
+}
+
+Status log_append(Log* log, const uint8_t* data, size_t len, const AppendOptions& opts, AppendResult* out) {
+  Status st = check_open(log);
+  if (!st.ok()) return st;
+  if (len > static_cast<size_t>(INT32_MAX)) {
+    return store_error(StoreErr::kInvalidRecord, "record set of %zu bytes exceeds a segment's 2 GiB limit", len);
+  }
+  BatchSetInfo info;
+  st = batch_validate_set(data, len, opts.allow_control, &info);
+  if (!st.ok()) return st;
+  if (!active_segment(log)->sticky.ok()) return active_segment(log)->sticky;
+  if (should_roll(log, active_segment(log), len, info.offset_count, opts.now_ms)) {
+    st = roll_for(log, len);
+    if (!st.ok()) return st;
+  }
+  Segment* seg = active_segment(log);
+  int64_t base = seg->next_offset;
+  if (opts.leader_epoch > epoch_cache_latest(&log->epochs)) {
+    st = log_assign_epoch(log, opts.leader_epoch, base);  // as Kafka does for appends as leader
+    if (!st.ok()) return st;
+  }
+  st = segment_append(seg, data, len, AppendStamp{opts.leader_epoch, opts.log_append_time, opts.now_ms,
+                                                  log->config.index_interval_bytes, info.batches});
+  if (!st.ok()) return st;
+  log->high_watermark.store(seg->next_offset, std::memory_order_release);
+  *out = AppendResult{base, seg->next_offset - 1, opts.log_append_time,
+                      log->log_start.load(std::memory_order_relaxed)};
+  return Status{};
+}
+
+Status log_roll(Log* log, int64_t /*now_ms*/) {
+  Status st = check_open(log);
+  if (!st.ok()) return st;
+  if (active_segment(log)->size.load(std::memory_order_relaxed) == 0) return Status{};
+  return roll_for(log, 0);
+}
+
+Status log_flush(Log* log) {
+  Status st = check_open(log);
+  if (!st.ok()) return st;
+  // Segments with open descriptors are the active one and those sealed since the last flush.
+  for (auto it = log->segments.rbegin(); it != log->segments.rend() && segment_has_fds(it->get()); ++it) {
+    st = segment_sync(it->get());
+    if (!st.ok()) return st;
+  }
+  if (log->dir_dirty) {
+    st = fsync_dir(log->dir);
+    if (!st.ok()) return st;
+    log->dir_dirty = false;
+  }
+  return Status{};
+}
+
+Status log_assign_epoch(Log* log, int32_t epoch, int64_t start_offset) {
+  std::lock_guard<std::mutex> lock(log->mu);
+  if (log->closed) return store_error(StoreErr::kClosed, "log %s is closed", log->dir.c_str());
+  return epoch_cache_assign(&log->epochs, epoch, start_offset);
+}
+
+void log_set_config(Log* log, const LogConfig& cfg) { log->config = cfg; }
+
+Status log_close(Log* log) {
+  Status st = check_open(log);
+  if (!st.ok()) return st;
+  Segment* active = active_segment(log);
+  if (active->sticky.ok()) st = segment_seal(active);
+  if (st.ok()) st = log_flush(log);
+  // Only a log whose every byte reached the disk may skip the full recovery checks on reopen.
+  if (st.ok() && active->sticky.ok()) st = write_file_atomic(log->dir, kCleanShutdownName, "");
+  std::lock_guard<std::mutex> lock(log->mu);
+  log->closed = true;
+  log->segments.clear();
+  log->lock = Fd();
+  return st;
+}
+
+static void remove_tree(const std::string& dir) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") unlink((dir + "/" + name).c_str());
+  }
+  closedir(d);
+  rmdir(dir.c_str());
+}
+
+Status log_delete(Log* log) {
+  {
+    std::lock_guard<std::mutex> lock(log->mu);
+    log->closed = true;
+    log->segments.clear();  // mappings live on in views; the files go now
+    log->lock = Fd();
+  }
+  remove_tree(log->dir);
+  return Status{};
+}

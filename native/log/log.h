@@ -1,0 +1,99 @@
+// log.h: a partition log: an ordered list of segments, the high watermark, the leader epochs.
+//
+// Threads: exactly one writer (the handle that opened the log) calls the writer functions; any
+// thread may call the reader functions at the same time. `mu` guards the segment list, the epoch
+// cache and `closed`; readers hold it only to copy shared_ptrs out. The writer publishes
+// `high_watermark` (release) after a batch's bytes, the segment size and index entries are written;
+// readers load it (acquire) first and never look at bytes of batches at or beyond it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "epoch_cache.h"
+#include "mapping.h"
+#include "segment.h"
+
+struct RecoveryReport {
+  uint32_t segments = 0;
+  uint64_t scanned_bytes = 0;
+  uint64_t truncated_bytes = 0;
+  int64_t truncated_at_offset = -1;
+  uint32_t rebuilt_indexes = 0;
+  double duration_ms = 0;
+};
+
+struct Log {
+  std::string dir;
+  LogConfig config;  // writer only
+  std::mutex mu;
+  std::vector<std::shared_ptr<Segment>> segments;  // by base offset; the last one is active
+  EpochCache epochs;
+  bool closed = false;
+  bool dir_dirty = false;  // writer only: segment files created since the last directory fsync
+  std::atomic<int64_t> high_watermark{0};
+  std::atomic<int64_t> log_start{0};
+  RecoveryReport recovery;
+  Fd lock;  // flock(LOCK_EX) on <dir>/.lock: one opener across processes too
+};
+
+struct AppendOptions {
+  int32_t leader_epoch;
+  int64_t log_append_time;  // -1: keep CreateTime
+  int64_t now_ms;
+  bool allow_control;
+};
+
+struct AppendResult {
+  int64_t base_offset;
+  int64_t last_offset;
+  int64_t log_append_time;
+  int64_t log_start_offset;
+};
+
+// A zero-copy view. Lifetime rule: `data` stays readable for as long as `map` is held, whatever
+// happens to the segment or its file afterwards (roll, retention, truncation, close).
+struct View {
+  std::shared_ptr<Mapping> map;
+  const uint8_t* data;
+  size_t len;
+};
+
+struct RetentionResult {
+  uint32_t deleted_segments = 0;
+  uint64_t deleted_bytes = 0;
+  int64_t log_start_offset = 0;
+};
+
+constexpr const char* kCleanShutdownName = ".clean-shutdown";
+constexpr const char* kLogStartName = "log-start-offset";
+
+// --- open / close (log_open.cc, log.cc) ---
+Status log_open(const std::string& dir, const LogConfig& cfg, std::shared_ptr<Log>* out);
+Status log_close(Log* log);
+Status log_delete(Log* log);
+
+// --- writer (log.cc, log_retention.cc) ---
+Status log_append(Log* log, const uint8_t* data, size_t len, const AppendOptions& opts, AppendResult* out);
+Status log_flush(Log* log);
+Status log_roll(Log* log, int64_t now_ms);
+Status log_truncate_to(Log* log, int64_t offset);
+Status log_advance_start(Log* log, int64_t offset, int64_t* new_start);
+Status log_apply_retention(Log* log, int64_t now_ms, RetentionResult* out);
+Status log_assign_epoch(Log* log, int32_t epoch, int64_t start_offset);
+void log_set_config(Log* log, const LogConfig& cfg);
+
+// --- any thread (log_read.cc) ---
+Status log_read(Log* log, int64_t offset, uint64_t max_bytes, int64_t up_to, std::vector<View>* out);
+Status log_size_bytes(Log* log, uint64_t* out);
+Status log_offset_for_timestamp(Log* log, int64_t ts, RecordHit* out);  // offset -1 when none
+Status log_max_timestamp(Log* log, RecordHit* out);
+Status log_end_offset_for_epoch(Log* log, int32_t epoch, int32_t* out_epoch, int64_t* end_offset);
+Status log_latest_epoch(Log* log, int32_t* out);
+
+// Shared by the writer functions: copies the segment list under `mu`.
+std::vector<std::shared_ptr<Segment>> log_segments(Log* log);

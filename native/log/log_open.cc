@@ -1,0 +1,137 @@
+// Opening a partition log: list the segments, trust sealed ones after a cheap check, recover the
+// tail of the last one, and report what was cut.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+
+#include "log.h"
+
+namespace {
+
+// Base offsets of `<20 digits>.log` files, ascending. Stray temp files of an interrupted rewrite go.
+std::vector<int64_t> list_segments(const std::string& dir) {
+  std::vector<int64_t> bases;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return bases;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+      unlink((dir + "/" + name).c_str());
+      continue;
+    }
+    if (name.size() != 24 || name.compare(20, 4, ".log") != 0) continue;
+    if (name.find_first_not_of("0123456789") != 20) continue;
+    bases.push_back(std::strtoll(name.c_str(), nullptr, 10));
+  }
+  closedir(d);
+  std::sort(bases.begin(), bases.end());
+  return bases;
+}
+
+void add_recovery(RecoveryReport* rep, const SegmentRecovery& seg) {
+  rep->scanned_bytes += seg.scanned_bytes;
+  rep->truncated_bytes += seg.truncated_bytes;
+  if (seg.truncated_at_offset >= 0 && rep->truncated_at_offset < 0) rep->truncated_at_offset = seg.truncated_at_offset;
+  if (seg.rebuilt_index) rep->rebuilt_indexes++;
+}
+
+void remove_segment_files(const std::string& dir, int64_t base) {
+  for (const char* ext : {".log", ".index", ".timeindex"}) unlink(segment_path(dir, base, ext).c_str());
+}
+
+// Loads every segment; the one that ends up last is opened active. A sealed segment that fails its
+// check is recovered with a full scan; if that cut anything, the segments after it are dropped
+// (their offsets would no longer follow) and it becomes the active one.
+Status load_segments(Log* log, const std::vector<int64_t>& bases, bool clean) {
+  for (size_t i = 0; i < bases.size(); i++) {
+    bool last = i + 1 == bases.size();
+    std::shared_ptr<Segment> seg;
+    bool ok = false;
+    if (!last) {
+      Status st = segment_open_sealed(log->dir, bases[i], bases[i + 1], !clean, &ok, &seg);
+      if (!st.ok()) return st;
+    }
+    if (ok) {
+      log->segments.push_back(std::move(seg));
+      continue;
+    }
+    SegmentRecovery rep;
+    Status st = segment_open_active(log->dir, bases[i], log->config, !last, &rep, &seg);
+    if (!st.ok()) return st;
+    add_recovery(&log->recovery, rep);
+    bool cut = !last && (rep.truncated_bytes > 0 || seg->next_offset != bases[i + 1]);
+    if (!last && !cut && seg->size.load() > 0) {
+      st = segment_seal(seg.get());
+      if (!st.ok()) return st;
+      log->segments.push_back(std::move(seg));
+      continue;
+    }
+    if (!last && seg->size.load() == 0 && !cut) {
+      remove_segment_files(log->dir, bases[i]);  // an empty sealed segment holds nothing
+      continue;
+    }
+    log->segments.push_back(std::move(seg));
+    for (size_t j = i + 1; j < bases.size(); j++) remove_segment_files(log->dir, bases[j]);
+    break;
+  }
+  return Status{};
+}
+
+int64_t read_log_start(const std::string& dir) {
+  std::ifstream in(dir + "/" + kLogStartName);
+  int64_t offset = -1;
+  return (in >> offset) ? offset : -1;
+}
+
+}  // namespace
+
+Status log_open(const std::string& dir, const LogConfig& cfg, std::shared_ptr<Log>* out) {
+  auto started = std::chrono::steady_clock::now();
+  auto log = std::make_shared<Log>();
+  log->dir = dir;
+  log->config = cfg;
+  Status st = fd_open(dir + "/.lock", O_RDWR | O_CREAT, &log->lock);
+  if (!st.ok()) return st;
+  if (flock(log->lock.fd, LOCK_EX | LOCK_NB) != 0) {
+    return store_error(StoreErr::kAlreadyOpen, "log %s is open in another process", dir.c_str());
+  }
+  std::string marker = dir + "/" + kCleanShutdownName;
+  bool clean = access(marker.c_str(), F_OK) == 0;
+  if (clean) {
+    // Gone before the first write, so a crash from here on is seen as unclean.
+    if (unlink(marker.c_str()) != 0) return sys_error(errno, "unlink", marker);
+    st = fsync_dir(dir);
+    if (!st.ok()) return st;
+  }
+  std::vector<int64_t> bases = list_segments(dir);
+  st = load_segments(log.get(), bases, clean);
+  if (!st.ok()) return st;
+  if (log->segments.empty()) {
+    std::shared_ptr<Segment> seg;
+    st = segment_create(dir, 0, cfg, static_cast<uint64_t>(cfg.segment_bytes), &seg);
+    if (!st.ok()) return st;
+    log->segments.push_back(std::move(seg));
+    log->dir_dirty = true;
+  }
+  int64_t end = log->segments.back()->next_offset;
+  int64_t start = std::max(log->segments.front()->base_offset, std::min(read_log_start(dir), end));
+  epoch_cache_load(dir, &log->epochs);
+  st = epoch_cache_truncate_from_end(&log->epochs, end);
+  if (st.ok()) st = epoch_cache_truncate_from_start(&log->epochs, start);
+  if (!st.ok()) return st;
+  log->high_watermark.store(end, std::memory_order_release);
+  log->log_start.store(start, std::memory_order_release);
+  log->recovery.segments = static_cast<uint32_t>(log->segments.size());
+  log->recovery.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  *out = std::move(log);
+  return Status{};
+}

@@ -1,0 +1,73 @@
+// mapping.h: owners of file descriptors and memory mappings, plus GrowFile, a file that is written
+// through a large sparse mapping and reserved on disk in steps ahead of the write position.
+//
+// Why GrowFile looks like this: the mapping reserves address space for a whole segment (no disk), while
+// fallocate() reserves blocks `step` bytes at a time just ahead of the data, so a thousand idle
+// partitions hold a thousand steps of disk, not a thousand segments, and a full disk surfaces as
+// ENOSPC from fallocate instead of SIGBUS from a store into the mapping. No store ever touches bytes
+// past `allocated` (the file's length). Trimming (ftruncate to the data length) happens on seal/close.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "../errors.h"
+
+// Owns one file descriptor. Movable, not copyable.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+  Fd& operator=(Fd&& o) noexcept;
+  ~Fd();
+};
+
+// Owns one mmap'd region. Movable, not copyable. Shared (shared_ptr) between a segment and the JS
+// views over it: the region is unmapped when the last owner lets go, whatever happened to the file.
+struct Mapping {
+  uint8_t* base = nullptr;
+  size_t len = 0;
+  Mapping() = default;
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  Mapping(Mapping&& o) noexcept : base(std::exchange(o.base, nullptr)), len(std::exchange(o.len, 0)) {}
+  Mapping& operator=(Mapping&& o) noexcept;
+  ~Mapping();
+};
+
+Status fd_open(const std::string& path, int flags, Fd* out);
+// Maps `len` bytes of `fd` (which may be shorter than len: pages past EOF must not be touched).
+Status mapping_map(int fd, size_t len, bool writable, const std::string& path, std::shared_ptr<Mapping>* out);
+// Maps a whole existing file read-only. A zero-length file gets an empty mapping.
+Status mapping_map_file(const std::string& path, std::shared_ptr<Mapping>* out, size_t* file_len);
+
+struct GrowFile {
+  std::string path;
+  Fd fd;
+  std::shared_ptr<Mapping> rw;  // capacity bytes of address space, writable
+  size_t allocated = 0;         // file length == bytes reserved on disk; stores stay below it
+  size_t step = 0;              // reservation granularity
+};
+
+// Opens or creates `path` as a GrowFile holding `len` bytes of data (the file may be longer: a
+// preallocated tail from before a crash is kept and reused).
+Status grow_open(const std::string& path, size_t capacity, size_t step, GrowFile* out);
+// Ensures bytes [0, end) are reserved on disk, rounding up to whole steps (capped at capacity).
+Status grow_reserve(GrowFile* gf, size_t end);
+// Cuts the file to `len` bytes (the data). The mapping stays for readers, who never read past len.
+Status grow_trim(GrowFile* gf, size_t len);
+Status grow_sync(GrowFile* gf);  // fdatasync; a no-op once the descriptor is closed
+
+Status fsync_dir(const std::string& dir);
+// Writes `text` to dir/name via a temp file, fsync, rename, fsync of the directory.
+Status write_file_atomic(const std::string& dir, const std::string& name, const std::string& text);
+// Replaces `path` by a new file holding its first `len` bytes (copied, fsynced, renamed over it).
+// Used instead of ftruncate when cutting a file that may be mapped: old mappings keep the old inode
+// whole, so no view or concurrent reader can fault on pages that a shrink would have removed.
+Status replace_with_prefix(const std::string& path, size_t len);

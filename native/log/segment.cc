@@ -1,0 +1,213 @@
+#include "segment.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+
+#include "../bytes.h"
+#include "offset_index.h"
+#include "segment_internal.h"
+#include "time_index.h"
+
+std::string segment_path(const std::string& dir, int64_t base, const char* ext) {
+  char name[40];
+  snprintf(name, sizeof name, "/%020" PRId64 "%s", base, ext);
+  return dir + name;
+}
+
+uint32_t segment_index_capacity(uint64_t capacity, int64_t interval) {
+  uint64_t entries = capacity / static_cast<uint64_t>(interval < 1 ? 1 : interval) + 2;
+  return entries > UINT32_MAX / kTimeEntrySize ? UINT32_MAX / kTimeEntrySize : static_cast<uint32_t>(entries);
+}
+
+Status segment_open_files(Segment* seg, uint64_t capacity, int64_t interval) {
+  uint32_t entries = segment_index_capacity(capacity, interval);
+  Status st = grow_open(segment_path(seg->dir, seg->base_offset, ".log"), capacity, kLogReserveStep, &seg->log);
+  if (st.ok()) st = mapping_map(seg->log.fd.fd, seg->log.rw->len, false, seg->log.path, &seg->view_map);
+  if (st.ok()) {
+    st = entry_file_open_active(&seg->offset_index, segment_path(seg->dir, seg->base_offset, ".index"),
+                                kOffsetEntrySize, entries);
+  }
+  if (st.ok()) {
+    // One more slot than the offset index: the entry written when the segment is sealed.
+    st = entry_file_open_active(&seg->time_index, segment_path(seg->dir, seg->base_offset, ".timeindex"),
+                                kTimeEntrySize, entries + 1);
+  }
+  return st;
+}
+
+Status segment_create(const std::string& dir, int64_t base, const LogConfig& cfg, uint64_t capacity,
+                      std::shared_ptr<Segment>* out) {
+  auto seg = std::make_shared<Segment>();
+  seg->base_offset = base;
+  seg->dir = dir;
+  seg->active = true;
+  seg->next_offset = base;
+  seg->max_timestamp_known = true;
+  // A leftover file of the same name (from a log truncated back to this offset) is stale.
+  for (const char* ext : {".log", ".index", ".timeindex"}) unlink(segment_path(dir, base, ext).c_str());
+  Status st = segment_open_files(seg.get(), capacity, cfg.index_interval_bytes);
+  if (!st.ok()) return st;
+  *out = std::move(seg);
+  return Status{};
+}
+
+void segment_index_batch(Segment* seg, const IndexPoint& pt) {
+  int64_t ts;
+  int64_t ts_offset;
+  {
+    std::lock_guard<std::mutex> lock(seg->meta_mu);
+    if (pt.max_timestamp > seg->max_timestamp) {
+      seg->max_timestamp = pt.max_timestamp;
+      seg->max_timestamp_offset = pt.base_offset;
+    }
+    ts = seg->max_timestamp;
+    ts_offset = seg->max_timestamp_offset;
+  }
+  if (seg->bytes_since_index > static_cast<uint64_t>(pt.interval)) {
+    if (pt.offset_fits) {
+      offset_index_append(&seg->offset_index, static_cast<int32_t>(pt.base_offset - seg->base_offset),
+                          static_cast<int32_t>(pt.position));
+    }
+    if (pt.time_fits && ts > seg->last_time_entry_ts) {
+      time_index_append(&seg->time_index, ts, static_cast<int32_t>(ts_offset - seg->base_offset));
+      seg->last_time_entry_ts = ts;
+    }
+    seg->bytes_since_index = 0;
+  }
+  seg->bytes_since_index += pt.size;
+}
+
+uint64_t segment_capacity(const Segment* seg) { return seg->log.rw == nullptr ? 0 : seg->log.rw->len; }
+
+Status segment_append(Segment* seg, const uint8_t* data, size_t len, const AppendStamp& stamp) {
+  if (!seg->sticky.ok()) return seg->sticky;
+  uint64_t pos0 = seg->size.load(std::memory_order_relaxed);
+  if (pos0 + len > segment_capacity(seg)) {
+    return store_error(StoreErr::kIo, "append pos %" PRIu64 " + %zu exceeds the segment mapping of %" PRIu64,
+                       pos0, len, segment_capacity(seg));
+  }
+  // Reserve everything before the first store, so that a full disk leaves nothing half written.
+  bool offset_fits = false;
+  bool time_fits = false;
+  Status st = grow_reserve(&seg->log, pos0 + len);
+  if (st.ok()) st = entry_file_reserve(&seg->offset_index, stamp.batches, &offset_fits);
+  if (st.ok()) st = entry_file_reserve(&seg->time_index, stamp.batches + 1, &time_fits);
+  if (!st.ok()) {
+    seg->sticky = st;
+    return st;
+  }
+  uint8_t* dst = seg->log.rw->base + pos0;
+  memcpy(dst, data, len);
+  int64_t next = seg->next_offset.load(std::memory_order_relaxed);
+  for (size_t pos = 0; pos < len;) {
+    uint8_t* b = dst + pos;
+    uint32_t size = load_be32(b + kOffBatchLength) + static_cast<uint32_t>(kBatchLengthOverhead);
+    auto delta = static_cast<int32_t>(load_be32(b + kOffLastOffsetDelta));
+    batch_stamp(b, next, stamp.leader_epoch, stamp.log_append_time);
+    auto max_ts = static_cast<int64_t>(load_be64(b + kOffMaxTimestamp));
+    segment_index_batch(seg, IndexPoint{next, pos0 + pos, size, max_ts, stamp.index_interval_bytes,
+                                        offset_fits, time_fits});
+    next += static_cast<int64_t>(delta) + 1;
+    pos += size;
+  }
+  if (seg->first_append_ms < 0) seg->first_append_ms = stamp.now_ms;
+  seg->next_offset.store(next, std::memory_order_release);
+  seg->size.store(pos0 + len, std::memory_order_release);
+  return Status{};
+}
+
+Status segment_seal(Segment* seg) {
+  if (!seg->active) return Status{};
+  int64_t ts;
+  int64_t ts_offset;
+  segment_max_timestamp(seg, &ts, &ts_offset);
+  bool fits = false;
+  Status st = entry_file_reserve(&seg->time_index, 1, &fits);
+  if (st.ok() && fits && ts > seg->last_time_entry_ts) {
+    time_index_append(&seg->time_index, ts, static_cast<int32_t>(ts_offset - seg->base_offset));
+    seg->last_time_entry_ts = ts;
+  }
+  if (st.ok()) st = entry_file_trim(&seg->offset_index);
+  if (st.ok()) st = entry_file_trim(&seg->time_index);
+  if (st.ok()) st = grow_trim(&seg->log, seg->size.load(std::memory_order_relaxed));
+  if (!st.ok()) {
+    seg->sticky = st;
+    return st;
+  }
+  seg->active = false;
+  return Status{};
+}
+
+Status segment_sync(Segment* seg) {
+  Status st = grow_sync(&seg->log);
+  if (st.ok()) st = entry_file_sync(&seg->offset_index);
+  if (st.ok()) st = entry_file_sync(&seg->time_index);
+  if (st.ok() && !seg->active) {
+    // A sealed segment needs its descriptors only until its last sync.
+    seg->log.fd = Fd();
+    seg->offset_index.grow.fd = Fd();
+    seg->time_index.grow.fd = Fd();
+  }
+  return st;
+}
+
+bool segment_has_fds(const Segment* seg) { return seg->log.fd.fd >= 0; }
+
+Status segment_view_map(Segment* seg, std::shared_ptr<Mapping>* out) {
+  std::lock_guard<std::mutex> lock(seg->lazy_mu);
+  if (seg->view_map == nullptr) {
+    size_t len = 0;
+    Status st = mapping_map_file(segment_path(seg->dir, seg->base_offset, ".log"), &seg->view_map, &len);
+    if (!st.ok()) return st;
+  }
+  *out = seg->view_map;
+  return Status{};
+}
+
+void segment_unlink(const Segment* seg) {
+  for (const char* ext : {".log", ".index", ".timeindex"}) {
+    unlink(segment_path(seg->dir, seg->base_offset, ext).c_str());
+  }
+}
+
+void segment_max_timestamp(Segment* seg, int64_t* ts, int64_t* offset) {
+  std::lock_guard<std::mutex> lock(seg->meta_mu);
+  if (!seg->max_timestamp_known) {
+    std::shared_ptr<Mapping> map;
+    uint32_t count = 0;
+    if (entry_file_snapshot(&seg->time_index, &map, &count).ok() && count > 0) {
+      TimeEntry last = time_index_entry(map->base, count - 1);
+      seg->max_timestamp = last.timestamp;
+      seg->max_timestamp_offset = seg->base_offset + last.relative_offset;
+    }
+    seg->max_timestamp_known = true;
+  }
+  *ts = seg->max_timestamp;
+  *offset = seg->max_timestamp_offset;
+}
+
+Status segment_find(Segment* seg, int64_t offset, const uint8_t* data, uint64_t size, uint64_t* pos) {
+  std::shared_ptr<Mapping> index;
+  uint32_t count = 0;
+  Status st = entry_file_snapshot(&seg->offset_index, &index, &count);
+  if (!st.ok()) return st;
+  uint64_t p = count == 0 ? 0 : offset_index_lookup(index->base, count, offset - seg->base_offset);
+  while (p + kBatchHeaderSize <= size) {
+    uint32_t batch_size = load_be32(data + p + kOffBatchLength) + static_cast<uint32_t>(kBatchLengthOverhead);
+    if (batch_size < kBatchHeaderSize || p + batch_size > size) {
+      return store_error(StoreErr::kCorruptMessage, "segment %" PRId64 ": bad batch length at %" PRIu64,
+                         seg->base_offset, p);
+    }
+    auto last = static_cast<int64_t>(load_be64(data + p)) +
+                static_cast<int32_t>(load_be32(data + p + kOffLastOffsetDelta));
+    if (last >= offset) break;
+    p += batch_size;
+  }
+  *pos = p > size ? size : p;
+  return Status{};
+}
