@@ -12,7 +12,8 @@
 //           SnappyOutputStream, 32 KiB blocks). librdkafka writes one raw snappy block instead; it
 //           reads xerial, and Java's reader accepts raw blocks, so both forms circulate. We read both:
 //           a raw block can never begin with the xerial magic, since its first tag after the length
-//           preamble must be a literal, and 'N' (0x4e) is a copy tag.
+//           preamble must be a literal, and 'N' (0x4e) is a copy tag. Known exception: @platformatic/kafka
+//           1.35 reads raw blocks only and fails on xerial (as it would on a Java producer's batches).
 //   lz4     the LZ4 frame format (lz4-napi, lz4_flex inside). It writes 64 KiB independent blocks
 //           without checksums, the same frame options as Java's KafkaLZ4BlockOutputStream. It reads
 //           liblz4 frames (librdkafka's) with linked blocks, block and content checksums, content size.

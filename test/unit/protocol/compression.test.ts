@@ -98,9 +98,11 @@ describe('compression codecs', () => {
     expect(() => decompress(codec, packed.subarray(0, packed.length >> 1))).toThrow(CompressionError)
   })
 
-  it('zstd rejects a streamed frame that is cut short', () => {
+  it('zstd rejects a streamed frame that is cut short, and the shared context still works after it', () => {
     const frame = Buffer.from(ZSTD_STREAMED, 'base64')
     expect(() => decompress(CompressionCodec.ZSTD, frame.subarray(0, frame.length - 8))).toThrow(CompressionError)
+    expect(() => decompress(CompressionCodec.ZSTD, frame, 1000)).toThrow(/limit/)
+    expect(decompress(CompressionCodec.ZSTD, frame).equals(sampleData(70_000))).toBe(true)
   })
 
   it.each(CODECS)('codec %i refuses output over the size limit', (codec) => {
