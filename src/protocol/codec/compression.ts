@@ -59,7 +59,7 @@ export function compress (codec: number, data: Uint8Array): Buffer {
   switch (checkCodec(codec)) {
     case CompressionCodec.NONE: return input
     case CompressionCodec.GZIP: return gzipSync(input)
-    case CompressionCodec.SNAPPY: return xerialCompress(input)
+    case CompressionCodec.SNAPPY: return snappy.compressSync(input)
     case CompressionCodec.LZ4: return lz4.compressFrameSync(input)
     case CompressionCodec.ZSTD: return zstd.compress(input)
   }
@@ -106,26 +106,13 @@ function asBuffer (data: Uint8Array): Buffer {
 }
 
 // ---- snappy ---------------------------------------------------------------------------------
-// xerial stream: magic 82 'SNAPPY' 00, int32 version (1), int32 min compatible version (1), then
-// blocks of int32 BE compressed length + one raw snappy block. All integers big-endian.
+// We write one raw snappy block, as librdkafka does: every client reads it (the Java client falls back
+// to raw when the xerial magic is absent, and @platformatic/kafka 1.x reads only raw blocks).
+// We read both raw blocks and xerial streams: magic 82 'SNAPPY' 00, int32 version (1), int32 min
+// compatible version (1), then blocks of int32 BE compressed length + one raw snappy block.
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00])
 const XERIAL_HEADER_SIZE = 16
-const XERIAL_BLOCK_SIZE = 32 * 1024
-
-function xerialCompress (input: Buffer): Buffer {
-  const parts: Buffer[] = [Buffer.alloc(XERIAL_HEADER_SIZE)]
-  XERIAL_MAGIC.copy(parts[0]!, 0)
-  parts[0]!.writeInt32BE(1, 8)
-  parts[0]!.writeInt32BE(1, 12)
-  for (let pos = 0; pos < input.length; pos += XERIAL_BLOCK_SIZE) {
-    const block = snappy.compressSync(input.subarray(pos, pos + XERIAL_BLOCK_SIZE))
-    const length = Buffer.allocUnsafe(4)
-    length.writeInt32BE(block.length, 0)
-    parts.push(length, block)
-  }
-  return Buffer.concat(parts)
-}
 
 function snappyDecompress (input: Buffer, maxBytes: number): Buffer {
   const isXerial = input.length >= XERIAL_HEADER_SIZE && XERIAL_MAGIC.equals(input.subarray(0, 8))
