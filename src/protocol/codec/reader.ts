@@ -50,6 +50,12 @@ export class Reader {
   }
 
   uvarint (): number {
+    const at = this.offset
+    const first = this.buf[at]
+    if (first !== undefined && first < 0x80 && at < this.end) {
+      this.offset = at + 1
+      return first
+    }
     const v = readUVarint(this.buf, this.offset, this.end, this.varintEnd)
     this.offset = this.varintEnd[0] as number
     return v

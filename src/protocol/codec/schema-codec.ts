@@ -254,25 +254,25 @@ export function codegenSource (spec: MessageSpec, version: number, direction: 'd
   return `'use strict'\n${g.functions.join('\n')}\n${entry}\n`
 }
 
-const decoders = new Map<string, Decoder<unknown>>()
-const encoders = new Map<string, Encoder<unknown>>()
+// Per spec, indexed by version: the lookup on every message costs no string building.
+const decoders = new WeakMap<MessageSpec, Array<Decoder<unknown> | undefined>>()
+const encoders = new WeakMap<MessageSpec, Array<Encoder<unknown> | undefined>>()
+
+function cached<F> (cache: WeakMap<MessageSpec, Array<F | undefined>>, spec: MessageSpec, version: number, direction: 'decode' | 'encode'): F {
+  let byVersion = cache.get(spec)
+  if (byVersion === undefined) cache.set(spec, byVersion = [])
+  let fn = byVersion[version]
+  if (fn === undefined) {
+    fn = new Function('h', codegenSource(spec, version, direction))(helpers) as F
+    byVersion[version] = fn
+  }
+  return fn
+}
 
 export function decoderFor<T> (spec: MessageSpec, version: number): Decoder<T> {
-  const key = `${spec.name}:${version}`
-  let fn = decoders.get(key)
-  if (fn === undefined) {
-    fn = new Function('h', codegenSource(spec, version, 'decode'))(helpers) as Decoder<unknown>
-    decoders.set(key, fn)
-  }
-  return fn as Decoder<T>
+  return cached(decoders, spec, version, 'decode') as Decoder<T>
 }
 
 export function encoderFor<T> (spec: MessageSpec, version: number): Encoder<T> {
-  const key = `${spec.name}:${version}`
-  let fn = encoders.get(key)
-  if (fn === undefined) {
-    fn = new Function('h', codegenSource(spec, version, 'encode'))(helpers) as Encoder<unknown>
-    encoders.set(key, fn)
-  }
-  return fn as Encoder<T>
+  return cached(encoders, spec, version, 'encode') as Encoder<T>
 }

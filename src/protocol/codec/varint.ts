@@ -28,17 +28,20 @@ export function writeUVarint (buf: Buffer, pos: number, v: number): number {
 /** Reads an unsigned varint of at most 5 bytes; `out[0]` receives the position after it. */
 export function readUVarint (buf: Buffer, pos: number, end: number, out: number[]): number {
   let result = 0
-  for (let shift = 0; shift < 35; shift += 7) {
+  for (let shift = 0; shift < 28; shift += 7) {
     if (pos >= end) throw new ProtocolError('truncated varint')
     const b = buf[pos++] as number
-    if (shift === 28 && b > 0x0f) throw new ProtocolError('varint exceeds 32 bits')
-    result += (b & 0x7f) * 2 ** shift
+    result |= (b & 0x7f) << shift
     if (b < 0x80) {
       out[0] = pos
       return result
     }
   }
-  throw new ProtocolError('varint exceeds 32 bits')
+  if (pos >= end) throw new ProtocolError('truncated varint')
+  const last = buf[pos++] as number
+  if (last > 0x0f) throw new ProtocolError('varint exceeds 32 bits')
+  out[0] = pos
+  return result + last * 2 ** 28
 }
 
 const TWO_POW_63 = 1n << 63n
