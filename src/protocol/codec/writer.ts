@@ -10,6 +10,7 @@ import { ProtocolError } from './protocol-error.js'
 export const ZERO_COPY_BYTES = 4096
 const TWO_POW_32 = 4294967296
 const INT64_LIMIT = 2 ** 63
+const uuidHex = /^[0-9a-fA-F]{32}$/
 
 /** Bytes or records as an encoder accepts them: one buffer or a list that is sent back to back. */
 export type BytesInput = Buffer | readonly Buffer[]
@@ -85,7 +86,7 @@ export class Writer {
 
   uuid (v: string): this {
     const hex = v.replaceAll('-', '')
-    if (hex.length !== 32) throw new ProtocolError(`invalid uuid ${v}`)
+    if (!uuidHex.test(hex)) throw new ProtocolError(`invalid uuid ${v}`)
     this.ensure(16)
     this.pos += this.buf.write(hex, this.pos, 16, 'hex')
     return this

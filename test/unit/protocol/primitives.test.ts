@@ -78,6 +78,7 @@ describe('strings, bytes and uuids', () => {
     const encoded = bytes(new Writer().uuid(id))
     expect(encoded.toString('hex')).toBe('0123abcd456789ef0011223344556677')
     expect(new Reader(encoded).uuid()).toBe(id)
+    expect(() => new Writer().uuid('not-a-uuid-0000-0000-000000000000')).toThrow(ProtocolError)
   })
 
   it('records given as several buffers are sent back to back, large ones by reference', () => {
