@@ -14,7 +14,7 @@ namespace {
 // Per-thread (per JS environment) state: each thread that loads the addon gets its own.
 struct AddonData {
   Napi::FunctionReference handle_class;
-  Napi::FunctionReference error_class;  // StoreError from native.ts, set by setErrorClass()
+  Napi::FunctionReference error_class;  // StoreError(code, message, errno?) from native.ts
 };
 
 Napi::Value ThrowStoreError(Napi::Env env, const Status& st) {
@@ -24,7 +24,7 @@ Napi::Value ThrowStoreError(Napi::Env env, const Status& st) {
   Napi::Value err;
   if (data != nullptr && !data->error_class.IsEmpty()) {
     Napi::Value errno_value = st.sys_errno != 0 ? Napi::Number::New(env, st.sys_errno) : env.Undefined();
-    err = data->error_class.New({message, code, errno_value});
+    err = data->error_class.New({code, message, errno_value});
   } else {
     Napi::Error e = Napi::Error::New(env, st.message);
     e.Set("code", code);

@@ -64,7 +64,9 @@ Status load_segments(Log* log, const std::vector<int64_t>& bases, bool clean) {
       continue;
     }
     SegmentRecovery rep;
-    Status st = segment_open_active(log->dir, bases[i], log->config, !last, &rep, &seg);
+    // After a crash the active segment is scanned whole: any of it may be unflushed. After a clean
+    // close, only its tail from the last index entry.
+    Status st = segment_open_active(log->dir, bases[i], log->config, !last || !clean, &rep, &seg);
     if (!st.ok()) return st;
     add_recovery(&log->recovery, rep);
     bool cut = !last && (rep.truncated_bytes > 0 || seg->next_offset != bases[i + 1]);

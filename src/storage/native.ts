@@ -1,0 +1,218 @@
+// The typed face of the native storage core (native/, built to build/Release/sluice_native.node).
+// This is the only module that loads the addon. Arguments are validated here; the C++ side only
+// asserts them. Every native failure arrives as a StoreError with a stable `code`.
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+
+export interface LogConfig {
+  segmentBytes: number // segment.bytes: roll when the active segment would exceed it
+  segmentMs: number // segment.ms: roll when the active segment's first append is older
+  indexIntervalBytes: number // index.interval.bytes
+  retentionMs: number // retention.ms, -1 = unlimited
+  retentionBytes: number // retention.bytes, -1 = unlimited
+}
+
+export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
+  segmentBytes: 1024 * 1024 * 1024,
+  segmentMs: 7 * 24 * 3600 * 1000,
+  indexIntervalBytes: 4096,
+  retentionMs: 7 * 24 * 3600 * 1000,
+  retentionBytes: -1
+})
+
+export interface RecoveryReport {
+  segments: number
+  scannedBytes: number
+  truncatedBytes: number
+  truncatedAtOffset: number // -1 when nothing was truncated
+  rebuiltIndexes: number
+  durationMs: number
+}
+export interface AppendOptions {
+  leaderEpoch: number // stamped into partitionLeaderEpoch of every batch
+  logAppendTimeMs: number // -1: keep CreateTime; else timestampType=1, maxTimestamp=this, CRC recomputed
+  nowMs: number // for segment.ms rolls
+}
+export interface AppendResult { baseOffset: number, lastOffset: number, logAppendTimeMs: number, logStartOffset: number }
+export interface TimestampLookup { offset: number, timestamp: number } // offset -1 when none
+export interface RetentionResult { deletedSegments: number, deletedBytes: number, logStartOffset: number }
+export interface EpochEndOffset { leaderEpoch: number, endOffset: number }
+
+/** The codes the native core throws; the storage layer above adds codes of its own. */
+export type NativeErrorCode =
+  | 'CORRUPT_MESSAGE' | 'INVALID_RECORD' | 'OFFSET_OUT_OF_RANGE' | 'NOT_OPEN' | 'ALREADY_OPEN'
+  | 'NOT_WRITER' | 'CLOSED' | 'IO' | 'NO_SPACE' | 'INVALID_ARGUMENT'
+
+export class StoreError extends Error {
+  readonly code: string
+  errno?: number
+  constructor (code: string, message: string, errno?: number) {
+    super(message)
+    this.name = 'StoreError'
+    this.code = code
+    if (errno !== undefined) this.errno = errno
+  }
+}
+
+interface NativeHandle {
+  append: (batches: Buffer, leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean) => AppendResult
+  read: (offset: number, maxBytes: number, upTo: number) => Buffer[]
+  flush: () => void
+  roll: (nowMs: number) => void
+  truncateTo: (offset: number) => void
+  advanceLogStart: (offset: number) => number
+  applyRetention: (nowMs: number) => RetentionResult
+  assignEpoch: (epoch: number, startOffset: number) => void
+  setConfig: (config: LogConfig) => void
+  close: () => void
+  delete: () => void
+  highWatermark: () => number
+  logStartOffset: () => number
+  sizeBytes: () => number
+  offsetForTimestamp: (timestampMs: number) => TimestampLookup
+  maxTimestamp: () => TimestampLookup
+  endOffsetForEpoch: (epoch: number) => EpochEndOffset
+  latestEpoch: () => number
+  recovery: () => RecoveryReport
+}
+interface NativeAddon {
+  open: (dir: string, config: LogConfig) => NativeHandle
+  attach: (dir: string) => NativeHandle
+  crc32c: (data: Buffer, seed: number) => number
+  crc32cHardware: boolean
+  setErrorClass: (cls: typeof StoreError) => void
+}
+
+// src/storage/native.ts and dist/storage/native.js both sit two levels below the package root.
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url))
+const addon = createRequire(import.meta.url)(`${packageRoot}build/Release/sluice_native.node`) as NativeAddon
+addon.setErrorClass(StoreError)
+
+/** True when crc32c() uses the CPU's CRC32 instruction (SSE4.2) rather than the table. */
+export const crc32cHardware: boolean = addon.crc32cHardware
+
+/** CRC-32C (Castagnoli) of `data`; pass a previous result as `seed` to continue it. */
+export function crc32c (data: Buffer, seed = 0): number {
+  checkInt('seed', seed, 0, 0xffffffff)
+  return addon.crc32c(data, seed)
+}
+
+function checkInt (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new StoreError('INVALID_ARGUMENT', `${name} must be an integer in [${min}, ${max}], got ${value}`)
+  }
+}
+
+function checkConfig (config: LogConfig): LogConfig {
+  checkInt('segmentBytes', config.segmentBytes, 64, 2 ** 31 - 1) // positions in the index are int32
+  checkInt('segmentMs', config.segmentMs, 1)
+  checkInt('indexIntervalBytes', config.indexIntervalBytes, 0, 2 ** 31 - 1)
+  checkInt('retentionMs', config.retentionMs, -1)
+  checkInt('retentionBytes', config.retentionBytes, -1)
+  const { segmentBytes, segmentMs, indexIntervalBytes, retentionMs, retentionBytes } = config
+  return { segmentBytes, segmentMs, indexIntervalBytes, retentionMs, retentionBytes }
+}
+
+const NOW_MIN = -1 // timestamps are epoch milliseconds; -1 means "none" where Kafka allows it
+
+export class NativeLog {
+  readonly recovery: RecoveryReport
+  private readonly handle: NativeHandle
+
+  private constructor (handle: NativeHandle) {
+    this.handle = handle
+    this.recovery = handle.recovery()
+  }
+
+  /** Opens (creating the directory if absent) and recovers a partition log; this handle is its
+   *  writer. Throws StoreError 'ALREADY_OPEN' if it is open anywhere in the process. */
+  static open (dir: string, config: LogConfig = DEFAULT_LOG_CONFIG): NativeLog {
+    return new NativeLog(addon.open(dir, checkConfig(config)))
+  }
+
+  /** A read-only handle, in any thread, to a log that some thread has opened. Throws 'NOT_OPEN'. */
+  static attach (dir: string): NativeLog {
+    return new NativeLog(addon.attach(dir))
+  }
+
+  /** Appends one or more concatenated RecordBatch v2 after validating all of them (nothing is
+   *  written if one is bad: 'CORRUPT_MESSAGE' / 'INVALID_RECORD'). Offsets are assigned in the
+   *  stored copy; the caller's buffer is not modified. */
+  append (batches: Buffer, opts: AppendOptions & { allowControl?: boolean }): AppendResult {
+    checkInt('leaderEpoch', opts.leaderEpoch, -1, 2 ** 31 - 1)
+    checkInt('logAppendTimeMs', opts.logAppendTimeMs, NOW_MIN)
+    checkInt('nowMs', opts.nowMs, 0)
+    return this.handle.append(batches, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, opts.allowControl === true)
+  }
+
+  flush (): void { this.handle.flush() }
+
+  roll (nowMs: number): void {
+    checkInt('nowMs', nowMs, 0)
+    this.handle.roll(nowMs)
+  }
+
+  /** Drops every batch at or after the one containing `offset`. */
+  truncateTo (offset: number): void {
+    checkInt('offset', offset, 0)
+    this.handle.truncateTo(offset)
+  }
+
+  /** DeleteRecords: log start := max(current, offset); deletes segments wholly below it. */
+  advanceLogStart (offset: number): number {
+    checkInt('offset', offset, 0)
+    return this.handle.advanceLogStart(offset)
+  }
+
+  applyRetention (nowMs: number): RetentionResult {
+    checkInt('nowMs', nowMs, 0)
+    return this.handle.applyRetention(nowMs)
+  }
+
+  /** Records (durably, in leader-epoch-checkpoint) that `epoch` begins at `startOffset`. */
+  assignEpoch (epoch: number, startOffset: number): void {
+    checkInt('epoch', epoch, 0, 2 ** 31 - 1)
+    checkInt('startOffset', startOffset, 0)
+    this.handle.assignEpoch(epoch, startOffset)
+  }
+
+  setConfig (config: LogConfig): void { this.handle.setConfig(checkConfig(config)) }
+
+  /** Flushes, trims the preallocation and releases the log. Views already handed out stay valid. */
+  close (): void { this.handle.close() }
+
+  /** Closes the log and removes its directory. Views already handed out stay valid. */
+  delete (): void { this.handle.delete() }
+
+  /** Zero-copy views (treat them as read-only) of whole batches from the one containing `offset`,
+   *  up to maxBytes (the first batch is whole even if larger), stopping before min(HW, upTo).
+   *  Empty at the end of the log; 'OFFSET_OUT_OF_RANGE' below the log start or above the HW. */
+  read (offset: number, maxBytes: number, upTo?: number): Buffer[] {
+    checkInt('offset', offset, 0)
+    checkInt('maxBytes', maxBytes, 0)
+    if (upTo !== undefined) checkInt('upTo', upTo, 0)
+    return this.handle.read(offset, maxBytes, upTo ?? -1)
+  }
+
+  highWatermark (): number { return this.handle.highWatermark() }
+  logStartOffset (): number { return this.handle.logStartOffset() }
+  sizeBytes (): number { return this.handle.sizeBytes() }
+
+  /** The first offset whose timestamp >= timestampMs ({offset: -1} when none). Exact for
+   *  uncompressed CreateTime batches; otherwise the first offset of the batch that holds it. */
+  offsetForTimestamp (timestampMs: number): TimestampLookup {
+    checkInt('timestampMs', timestampMs, -1)
+    return this.handle.offsetForTimestamp(timestampMs)
+  }
+
+  /** The record with the largest timestamp (ListOffsets -3), {offset: -1} on an empty log. */
+  maxTimestamp (): TimestampLookup { return this.handle.maxTimestamp() }
+
+  /** OffsetForLeaderEpoch: the largest epoch <= `epoch` and the offset where the next one starts. */
+  endOffsetForEpoch (epoch: number): EpochEndOffset {
+    checkInt('epoch', epoch, -1, 2 ** 31 - 1)
+    return this.handle.endOffsetForEpoch(epoch)
+  }
+
+  latestEpoch (): number { return this.handle.latestEpoch() }
+}
