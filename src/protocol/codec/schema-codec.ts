@@ -6,8 +6,10 @@
 //
 // Semantics (protocol-notes.md §4):
 // - A field absent from the version decodes as its default; every decoded object has all fields.
-// - Encoding takes each missing (undefined) field as its default. A non-default value in a field the
-//   version lacks is an error unless the field is ignorable.
+// - Encoding takes each missing (undefined) field as its default. In a request, a non-default value in a
+//   field the version lacks is an error unless the field is ignorable. In a response every field counts
+//   as ignorable: the broker builds one answer for all versions, and a field the client's version lacks
+//   is one that client cannot read, so it is left out rather than failing the whole answer.
 // - Tagged fields: written in ascending tag order, omitted when they hold their default; on read,
 //   unknown tags are skipped, duplicate or descending tags and size mismatches are errors.
 // - A nullable struct is preceded by an int8: −1 for null, 1 for present.
@@ -66,6 +68,8 @@ class Gen {
   constructor (readonly spec: MessageSpec, readonly version: number, readonly flexible: boolean) {}
 
   fnName (prefix: string): string { return `${prefix}${this.count++}` }
+
+  get isResponse (): boolean { return this.spec.name.endsWith('Response') }
 
   present (f: FieldSpec): boolean { return inRange(f.versions, this.version) }
   nullable (f: FieldSpec): boolean { return inRange(f.nullable, this.version) }
@@ -214,7 +218,7 @@ function encodeStruct (g: Gen, fields: readonly FieldSpec[]): string {
   const tagged: FieldSpec[] = []
   for (const f of fields) {
     if (!g.present(f)) {
-      if (f.ignorable !== true) lines.push(`if (m.${f.name} !== undefined && !(${g.isDefaultExpr(f, `m.${f.name}`)})) h.absent('${f.name}', ${g.version})`)
+      if (f.ignorable !== true && !g.isResponse) lines.push(`if (m.${f.name} !== undefined && !(${g.isDefaultExpr(f, `m.${f.name}`)})) h.absent('${f.name}', ${g.version})`)
     } else if (g.tagged(f)) tagged.push(f)
     else lines.push(`${writeStmt(g, f, valueExpr(g, f))}`)
   }
