@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NativeLog, type LogConfig } from '../src/storage/native.js'
 import { PartitionStore } from '../src/storage/partition-store.js'
-import { testBatch } from '../test/unit/storage/batch-builder.js'
+import { valuesBatch } from '../test/helpers/batch.js'
 import { latencyHistogram, nowNs, percentileUs, printMachine, printTable, round, type Row } from './storage-report.js'
 
 const CONFIG: LogConfig = { segmentBytes: 256 * 2 ** 20, segmentMs: 7 * 24 * 3600_000, indexIntervalBytes: 4096, retentionMs: -1, retentionBytes: -1 }
@@ -91,7 +91,7 @@ async function main (): Promise<void> {
   const rows: Row[] = []
   try {
     for (const size of SIZES) {
-      const batch = testBatch({ records: size.records, valueBytes: size.valueBytes })
+      const batch = valuesBatch('bench', size.records, size.valueBytes, Date.now())
       const label = size.label.replace(' ', '')
       rows.push(row(size, 'native', 1, nativeCase(join(dataDir, `native-${label}`), batch)))
       await rm(join(dataDir, `native-${label}`), { recursive: true })

@@ -21,6 +21,7 @@ export type ShardOp =
   | { kind: 'setConfig'; id: number; log: LogName; config: LogConfig }
   | { kind: 'truncateTo'; id: number; log: LogName; offset: number }
   | { kind: 'advanceLogStart'; id: number; log: LogName; offset: number }
+  | { kind: 'assignEpoch'; id: number; log: LogName; epoch: number; startOffset: number }
   | { kind: 'flush'; id: number; log: LogName | null } // null: every log of the shard
   | { kind: 'delete'; id: number; log: LogName }
   | { kind: 'closeAll'; id: number }
@@ -32,6 +33,7 @@ export interface OpValues {
   setConfig: null
   truncateTo: null
   advanceLogStart: number
+  assignEpoch: null
   flush: null
   delete: null
   closeAll: null

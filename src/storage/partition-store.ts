@@ -164,7 +164,8 @@ export class PartitionStore {
     await p.waiters.wait(offset, signal)
   }
 
-  /** Called after every append completes, with the partition's new high watermark. Returns an unsubscribe. */
+  /** Called after every append completes, with the partition's new high watermark. Returns an
+   *  unsubscribe. Listeners must not throw: the exception would reach that append's caller. */
   onAppend (listener: AppendListener): () => void {
     this.appendListeners.add(listener)
     return () => { this.appendListeners.delete(listener) }
@@ -179,6 +180,12 @@ export class PartitionStore {
   async advanceLogStart (topic: string, partition: number, offset: number): Promise<number> {
     const p = this.partition(topic, partition)
     return await p.shard.send({ kind: 'advanceLogStart', log: p.log, offset })
+  }
+
+  /** Records durably that leader `epoch` starts at `startOffset` (for endOffsetForEpoch). */
+  async assignEpoch (topic: string, partition: number, epoch: number, startOffset: number): Promise<void> {
+    const p = this.partition(topic, partition)
+    await p.shard.send({ kind: 'assignEpoch', log: p.log, epoch, startOffset })
   }
 
   async truncateTo (topic: string, partition: number, offset: number): Promise<void> {

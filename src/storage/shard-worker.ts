@@ -41,6 +41,7 @@ class Shard {
       case 'setConfig': this.log(op.log).setConfig(op.config); return null
       case 'truncateTo': this.log(op.log).truncateTo(op.offset); return null
       case 'advanceLogStart': return this.log(op.log).advanceLogStart(op.offset)
+      case 'assignEpoch': this.log(op.log).assignEpoch(op.epoch, op.startOffset); return null
       case 'flush': this.flush(op.log); return null
       case 'delete': this.log(op.log).delete(); this.logs.delete(op.log); return null
       case 'closeAll': this.closeAll(); return null

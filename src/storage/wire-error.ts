@@ -14,7 +14,5 @@ export function toWireError (err: unknown): WireError {
 /** A coded error becomes a StoreError again; anything else is a bug in the shard and stays a plain Error. */
 export function fromWireError (wire: WireError, context: string): Error {
   if (wire.code === null) return new Error(`${context}: unexpected error in shard: ${wire.message}`)
-  const err = new StoreError(wire.code, `${context}: ${wire.message}`)
-  if (wire.errno !== undefined) err.errno = wire.errno
-  return err
+  return new StoreError(wire.code, `${context}: ${wire.message}`, wire.errno)
 }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { StoreError, type LogConfig } from '../../../src/storage/native.js'
 import { PartitionStore, type PartitionStoreOptions, type RetentionEvent } from '../../../src/storage/partition-store.js'
 import { shardOf } from '../../../src/storage/shard-routing.js'
-import { baseOffsetOf, testBatch, testBatches } from './batch-builder.js'
+import { decodeValues, valuesBatch } from '../../helpers/batch.js'
 
 const DEFAULTS: LogConfig = {
   segmentBytes: 64 * 1024,
@@ -16,6 +16,9 @@ const DEFAULTS: LogConfig = {
   retentionBytes: -1
 }
 const now = (): { leaderEpoch: number, logAppendTimeMs: number, nowMs: number } => ({ leaderEpoch: 0, logAppendTimeMs: -1, nowMs: Date.now() })
+
+const batch = (records = 1, valueBytes = 16, baseTimestamp?: number): Buffer => valuesBatch('v', records, valueBytes, baseTimestamp)
+const baseOffsetOf = (view: Buffer): number => Number(view.readBigInt64BE(0))
 
 let dataDir: string
 const stores: PartitionStore[] = []
@@ -36,16 +39,27 @@ async function storeErrorOf (work: Promise<unknown> | (() => unknown)): Promise<
   throw new Error('expected a StoreError')
 }
 
-/** Every batch of the partition from `offset`, read in chunks of at most `maxBytes`. */
+/** The batches in `views`: a view may hold several consecutive batches of one segment. */
+function batchesOf (views: Buffer[]): Buffer[] {
+  const out: Buffer[] = []
+  for (const view of views) {
+    for (let pos = 0; pos < view.length; pos += view.readInt32BE(pos + 8) + 12) {
+      out.push(view.subarray(pos, pos + view.readInt32BE(pos + 8) + 12))
+    }
+  }
+  return out
+}
+
+/** Every batch of the partition from its log start, read in chunks of at most `maxBytes`. */
 function readAll (store: PartitionStore, topic: string, partition: number, maxBytes = 8192): Buffer[] {
   const out: Buffer[] = []
   let next = store.logStartOffset(topic, partition)
   for (let guard = 0; guard < 10_000; guard++) {
-    const views = store.read(topic, partition, next, maxBytes)
-    if (views.length === 0) return out
-    for (const v of views) {
-      out.push(v)
-      next = baseOffsetOf(v) + v.readInt32BE(23) + 1
+    const batches = batchesOf(store.read(topic, partition, next, maxBytes))
+    if (batches.length === 0) return out
+    for (const b of batches) {
+      out.push(b)
+      next = baseOffsetOf(b) + b.readInt32BE(23) + 1
     }
   }
   throw new Error('readAll did not reach the end of the log')
@@ -63,7 +77,7 @@ describe('PartitionStore', () => {
     await store.createPartition('orders', 0)
     const offsets: number[] = []
     for (let i = 0; i < 40; i++) {
-      const r = await store.append('orders', 0, testBatch({ records: 2, valueBytes: 500, fill: i }), now())
+      const r = await store.append('orders', 0, valuesBatch(`b${i}`, 2, 500), now())
       offsets.push(r.baseOffset)
       expect(r.lastOffset).toBe(r.baseOffset + 1)
     }
@@ -73,21 +87,26 @@ describe('PartitionStore', () => {
     expect(segments.length).toBeGreaterThan(2)
     const batches = readAll(store, 'orders', 0)
     expect(batches.map(baseOffsetOf)).toEqual(offsets)
-    batches.forEach((b, i) => { expect(b[b.length - 2]).toBe(i) })
+    const values = decodeValues(batches)
+    expect(values).toHaveLength(80)
+    values.forEach(({ offset, value }, i) => {
+      expect(offset).toBe(i)
+      expect(value.startsWith(`b${Math.floor(i / 2)}-${i % 2}.`)).toBe(true)
+    })
   })
 
   it('rediscovers partitions and their data when reopened', async () => {
     const first = await openStore()
     await first.createPartition('web-clicks-v2', 3)
     await first.createPartition('audit', 0)
-    await first.append('web-clicks-v2', 3, testBatches(3, { records: 4 }), now())
+    await first.append('web-clicks-v2', 3, Buffer.concat([batch(4), batch(4), batch(4)]), now())
     await first.close()
     const second = await openStore()
     const found = second.partitions().sort((a, b) => a.topic.localeCompare(b.topic))
     expect(found).toEqual([{ topic: 'audit', partition: 0 }, { topic: 'web-clicks-v2', partition: 3 }])
     expect(second.highWatermark('web-clicks-v2', 3)).toBe(12)
     expect(readAll(second, 'web-clicks-v2', 3).map(baseOffsetOf)).toEqual([0, 4, 8])
-    const next = await second.append('web-clicks-v2', 3, testBatch(), now())
+    const next = await second.append('web-clicks-v2', 3, batch(), now())
     expect(next.baseOffset).toBe(12)
   })
 
@@ -97,7 +116,7 @@ describe('PartitionStore', () => {
     for (const p of partitions) await store.createPartition('turns', p)
     const busy = new Set(partitions.map((p) => shardOf('turns', p, 2)))
     const before = store.stats().shards.map((s) => s.messages)
-    const appends = Array.from({ length: 200 }, async (_, i) => await store.append('turns', i % 8, testBatch(), now()))
+    const appends = Array.from({ length: 200 }, async (_, i) => await store.append('turns', i % 8, batch(), now()))
     const results = await Promise.all(appends)
     const sent = store.stats().shards.map((s, i) => s.messages - (before[i] ?? 0))
     expect(sent).toEqual([0, 1].map((shard) => busy.has(shard) ? 1 : 0))
@@ -111,7 +130,7 @@ describe('PartitionStore', () => {
     let lastSeen = 0
     const appends: Array<Promise<unknown>> = []
     for (let i = 0; i < 300; i++) {
-      appends.push(store.append('live', 0, testBatch({ valueBytes: 200 }), now()).then((r) => {
+      appends.push(store.append('live', 0, batch(1, 200), now()).then((r) => {
         const hw = store.highWatermark('live', 0)
         expect(hw).toBeGreaterThan(r.lastOffset)
         const views = store.read('live', 0, r.baseOffset, 1)
@@ -128,7 +147,7 @@ describe('PartitionStore', () => {
   it('wakes a data wait when an append passes its offset and reports the append to listeners', async () => {
     const store = await openStore()
     await store.createPartition('wait', 0)
-    await store.append('wait', 0, testBatch(), now())
+    await store.append('wait', 0, batch(), now())
     await store.waitForData('wait', 0, 0, new AbortController().signal)
     const seen: number[] = []
     store.onAppend((topic, partition, hw) => { if (topic === 'wait' && partition === 0) seen.push(hw) })
@@ -137,7 +156,7 @@ describe('PartitionStore', () => {
     void waiting.then(() => { woke = true })
     await new Promise((resolve) => setImmediate(resolve))
     expect(woke).toBe(false)
-    await store.append('wait', 0, testBatch({ records: 3 }), now())
+    await store.append('wait', 0, batch(3), now())
     await waiting
     expect(store.highWatermark('wait', 0)).toBe(4)
     expect(seen).toEqual([4])
@@ -156,9 +175,9 @@ describe('PartitionStore', () => {
   it('fails appends to a deleted partition with UNKNOWN_PARTITION and removes its directory', async () => {
     const store = await openStore()
     await store.createPartition('gone', 1)
-    await store.append('gone', 1, testBatch(), now())
+    await store.append('gone', 1, batch(), now())
     await store.deletePartition('gone', 1)
-    const err = await storeErrorOf(store.append('gone', 1, testBatch(), now()))
+    const err = await storeErrorOf(store.append('gone', 1, batch(), now()))
     expect(err.code).toBe('UNKNOWN_PARTITION')
     expect(err.message).toContain('gone-1')
     expect((await storeErrorOf(() => store.read('gone', 1, 0, 100))).code).toBe('UNKNOWN_PARTITION')
@@ -169,19 +188,19 @@ describe('PartitionStore', () => {
   it('rejects a corrupt batch with the native error code through the shard and writes nothing', async () => {
     const store = await openStore()
     await store.createPartition('bad', 0)
-    const corrupt = testBatch({ records: 2 })
+    const corrupt = batch(2)
     corrupt[corrupt.length - 1] ^= 0xff
-    const err = await storeErrorOf(store.append('bad', 0, Buffer.concat([testBatch(), corrupt]), now()))
+    const err = await storeErrorOf(store.append('bad', 0, Buffer.concat([batch(), corrupt]), now()))
     expect(err.code).toBe('CORRUPT_MESSAGE')
     expect(store.highWatermark('bad', 0)).toBe(0)
-    expect((await store.append('bad', 0, testBatch(), now())).baseOffset).toBe(0)
+    expect((await store.append('bad', 0, batch(), now())).baseOffset).toBe(0)
   })
 
   it('deletes segments older than retention.ms on the shard and reports the new log start', async () => {
     const store = await openStore({ retentionCheckIntervalMs: 20, defaults: { ...DEFAULTS, segmentBytes: 8 * 1024 } })
     await store.createPartition('old', 0)
     const hourAgo = Date.now() - 3600_000
-    for (let i = 0; i < 20; i++) await store.append('old', 0, testBatch({ valueBytes: 1000, timestamp: hourAgo }), now())
+    for (let i = 0; i < 20; i++) await store.append('old', 0, batch(1, 1000, hourAgo), now())
     const retained = new Promise<RetentionEvent>((resolve) => { store.onRetention(resolve) })
     await store.setConfig('old', 0, { retentionMs: 60_000 })
     const event = await retained
@@ -196,7 +215,7 @@ describe('PartitionStore', () => {
     const segmentBytes = 8 * 1024
     const store = await openStore({ retentionCheckIntervalMs: 20, defaults: { ...DEFAULTS, segmentBytes } })
     await store.createPartition('big', 0)
-    for (let i = 0; i < 60; i++) await store.append('big', 0, testBatch({ valueBytes: 1000 }), now())
+    for (let i = 0; i < 60; i++) await store.append('big', 0, batch(1, 1000, Date.now()), now())
     const before = store.sizeBytes('big', 0)
     const retained = new Promise<RetentionEvent>((resolve) => { store.onRetention(resolve) })
     await store.setConfig('big', 0, { retentionBytes: 3 * segmentBytes })
@@ -212,14 +231,14 @@ describe('PartitionStore', () => {
     await store.createPartition('done', 0)
     await store.close()
     await store.close()
-    expect((await storeErrorOf(store.append('done', 0, testBatch(), now()))).code).toBe('CLOSED')
+    expect((await storeErrorOf(store.append('done', 0, batch(), now()))).code).toBe('CLOSED')
     expect((await storeErrorOf(() => store.highWatermark('done', 0))).code).toBe('CLOSED')
     expect((await storeErrorOf(store.createPartition('more', 0))).code).toBe('CLOSED')
   })
 
   it('answers UNKNOWN_PARTITION for a partition it does not hold and refuses to create one twice', async () => {
     const store = await openStore()
-    expect((await storeErrorOf(store.append('nope', 0, testBatch(), now()))).code).toBe('UNKNOWN_PARTITION')
+    expect((await storeErrorOf(store.append('nope', 0, batch(), now()))).code).toBe('UNKNOWN_PARTITION')
     expect((await storeErrorOf(() => store.highWatermark('nope', 0))).code).toBe('UNKNOWN_PARTITION')
     await store.createPartition('once', 0)
     expect((await storeErrorOf(store.createPartition('once', 0))).code).toBe('PARTITION_EXISTS')
