@@ -1,7 +1,7 @@
 // Effective per-topic configuration: a topic's own overrides over the broker's defaults (Kafka's
 // synonyms: segment.bytes <- log.segment.bytes, ...), and the LogConfig the storage core needs.
 import type { BrokerConfig } from '../config/broker-config.js'
-import { parseSetting, topicConfigs, type SettingSpec } from '../config/settings.js'
+import { brokerSettings, parseSetting, topicConfigs, type BrokerSettingName, type SettingSpec } from '../config/settings.js'
 import type { LogConfig } from '../storage/native.js'
 
 export type ConfigSource = 'topic' | 'broker-default' | 'default'
@@ -16,6 +16,39 @@ export function effectiveTopicConfigs (broker: BrokerConfig, overrides: Record<s
     if (brokerSynonym !== undefined) return { name, value: String(broker[brokerSynonym]), source: 'broker-default', spec }
     return { name, value: String(spec.default), source: 'default', spec }
   })
+}
+
+/** Kafka's ConfigSource ids, as DescribeConfigs (v1+) and CreateTopics (v5+) report them. */
+export const ConfigSourceId = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const
+
+export interface ConfigSynonym { name: string; value: string; source: number }
+
+/** A config as DescribeConfigs shows it: `synonyms` are every source that could supply the value, highest precedence first; the first one supplies it. */
+export interface DescribedConfig { name: string; value: string; source: number; synonyms: ConfigSynonym[]; spec: SettingSpec }
+
+/** Every topic config of a topic with these overrides, with Kafka's source ids and synonyms. */
+export function describeTopicConfigs (broker: BrokerConfig, overrides: Record<string, string>): DescribedConfig[] {
+  return effectiveTopicConfigs(broker, overrides).map(({ name, value, source, spec }) => {
+    const brokerSynonym = topicConfigs[name]?.brokerSynonym
+    const synonyms: ConfigSynonym[] = source === 'topic' ? [{ name, value, source: ConfigSourceId.DYNAMIC_TOPIC_CONFIG }] : []
+    if (brokerSynonym !== undefined) synonyms.push(...describeBrokerSetting(broker, brokerSynonym).synonyms)
+    else synonyms.push({ name, value: String(spec.default), source: ConfigSourceId.DEFAULT_CONFIG })
+    return { name, value, source: synonyms[0]?.source ?? ConfigSourceId.DEFAULT_CONFIG, synonyms, spec }
+  })
+}
+
+/** Every broker setting with its value and source. All of them are static (set at start-up). */
+export function describeBrokerSettings (broker: BrokerConfig): DescribedConfig[] {
+  return (Object.keys(brokerSettings) as BrokerSettingName[]).map(name => describeBrokerSetting(broker, name))
+}
+
+function describeBrokerSetting (broker: BrokerConfig, name: BrokerSettingName): DescribedConfig {
+  const spec: SettingSpec = brokerSettings[name]
+  const value = String(broker[name])
+  const synonyms: ConfigSynonym[] = [{ name, value: String(spec.default), source: ConfigSourceId.DEFAULT_CONFIG }]
+  // BrokerConfig keeps values, not where they came from: a setting given at its default value reads as a default.
+  if (broker[name] !== spec.default) synonyms.unshift({ name, value, source: ConfigSourceId.STATIC_BROKER_CONFIG })
+  return { name, value, source: synonyms[0]?.source ?? ConfigSourceId.DEFAULT_CONFIG, synonyms, spec }
 }
 
 /** One effective topic config value, typed. */

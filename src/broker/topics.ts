@@ -10,6 +10,9 @@ import { validateTopicName, type TopicInfo, type TopicRegistry } from './topic-r
 
 export const MAX_PARTITIONS = 100_000
 
+/** Topics the broker creates and owns itself; clients may neither create nor delete them. */
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state'])
+
 export class Topics {
   /** Creations in progress, so concurrent auto-creates of one name create it once. */
   private readonly creating = new Map<string, Promise<TopicInfo>>()
@@ -38,6 +41,7 @@ export class Topics {
   /** Checks a create request without changing anything; returns the resolved partition count. */
   validateCreate (name: string, partitions: number, replicationFactor: number, configs: Record<string, string>): number {
     validateTopicName(name)
+    if (INTERNAL_TOPICS.has(name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Topic '${name}' is reserved for the broker's internal use.`)
     if (this.registry.get(name) !== undefined || this.creating.has(name)) {
       throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`)
     }
@@ -84,16 +88,33 @@ export class Topics {
     const topic = this.registry.get(name)
     if (topic === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host this topic: ${name}`)
     if (!this.config['delete.topic.enable']) throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.')
+    // Kafka's broker lets an authorized client delete these (only its CLI refuses); losing committed
+    // offsets or transaction state to one admin call is worse than a refusal.
+    if (topic.internal || INTERNAL_TOPICS.has(name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Topic '${name}' is internal and cannot be deleted.`)
     this.registry.remove(name)
     await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.store.deletePartition(name, p)))
     this.log.info({ topic: name }, 'topic deleted')
   }
 
   validateAddPartitions (topic: TopicInfo, count: number): void {
-    if (count <= topic.partitions) {
+    if (count === topic.partitions) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${count} partitions.`)
+    if (count < topic.partitions) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${topic.partitions} partitions, which is higher than the requested ${count}.`)
     }
     if (count > MAX_PARTITIONS) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Number of partitions must be at most ${MAX_PARTITIONS}.`)
+  }
+
+  /**
+   * Manual replica assignments (CreateTopics, CreatePartitions), one replica list per partition: a
+   * single node can only honour lists that name exactly itself.
+   */
+  validateReplicaAssignments (replicaLists: readonly number[][]): void {
+    const node = this.config['node.id']
+    for (const replicas of replicaLists) {
+      if (replicas.length !== 1 || replicas[0] !== node) {
+        throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment [${replicas.join(', ')}] is not possible: this cluster is the single broker ${node}.`)
+      }
+    }
   }
 
   async addPartitions (topic: TopicInfo, count: number): Promise<void> {
@@ -109,6 +130,19 @@ export class Topics {
     this.registry.update(topic.name, { configs })
     const logConfig = logConfigFor(this.config, configs)
     await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.store.setConfig(topic.name, p, logConfig)))
+  }
+
+  /**
+   * OffsetForLeaderEpoch: the largest epoch <= `epoch` and the offset where the next one starts.
+   * Kafka records a leader's epoch when it becomes leader; the store records it at the epoch's first
+   * append. So until a partition's first append, its current epoch is answered here: it ends at the
+   * log end offset (which is the high watermark on a single node).
+   */
+  endOffsetForEpoch (topic: TopicInfo, partition: number, epoch: number): { leaderEpoch: number, endOffset: number } {
+    if (epoch < 0) return { leaderEpoch: -1, endOffset: -1 }
+    const found = this.store.endOffsetForEpoch(topic.name, partition, epoch)
+    if (found.leaderEpoch < 0 && epoch === LEADER_EPOCH) return { leaderEpoch: LEADER_EPOCH, endOffset: this.store.highWatermark(topic.name, partition) }
+    return found
   }
 
   async close (): Promise<void> {

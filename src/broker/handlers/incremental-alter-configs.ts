@@ -1,0 +1,94 @@
+// IncrementalAlterConfigs: changes single configs of a resource and leaves the others as they are.
+//   v0–v1 (v1 flexible) the same semantics throughout; validateOnly checks and changes nothing
+// Operations: SET 0; DELETE 1 (the config returns to its default); APPEND 2 and SUBTRACT 3 add or
+// remove items of a list-typed config such as cleanup.policy, starting from its effective value
+// (INVALID_CONFIG for other types). As in Kafka: a config named twice in one resource, or a null value
+// for anything but DELETE, is INVALID_REQUEST; an unknown name or a resulting bad value is
+// INVALID_CONFIG. Broker resources accept only DELETE, a no-op (nothing is dynamic here); other
+// operations are INVALID_REQUEST. Duplicated resources and other resource types as in AlterConfigs.
+import {
+  decodeIncrementalAlterConfigsRequest, encodeIncrementalAlterConfigsResponse, ErrorCode, incrementalAlterConfigsApi,
+  KafkaError, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsRequestAlterableConfig,
+  type IncrementalAlterConfigsRequestAlterConfigsResource, type IncrementalAlterConfigsResponse,
+  type IncrementalAlterConfigsResponseAlterConfigsResourceResponse, type MessageInput
+} from '../../protocol/index.js'
+import { topicConfigs } from '../../config/settings.js'
+import { defineHandler, type RequestContext } from '../handler.js'
+import type { TopicInfo } from '../topic-registry.js'
+import { checkConfigs, type Topics } from '../topics.js'
+import { alterTarget, refuseBrokerChanges, resourceKey, resourceReply } from './alter-configs.js'
+import { splitDuplicates } from './duplicates.js'
+import { errorAnswer } from './errors.js'
+
+const SET = 0
+const DELETE = 1
+const APPEND = 2
+const SUBTRACT = 3
+const opNames = ['SET', 'DELETE', 'APPEND', 'SUBTRACT']
+
+type ResourceAnswer = MessageInput<IncrementalAlterConfigsResponseAlterConfigsResourceResponse>
+
+export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
+  api: incrementalAlterConfigsApi,
+  decode: decodeIncrementalAlterConfigsRequest,
+  encode: encodeIncrementalAlterConfigsResponse,
+  async handle (request, context) {
+    const { unique, repeated } = splitDuplicates(request.resources, resourceKey)
+    const responses = await Promise.all(unique.map(r => alterResource(r, request.validateOnly, context)))
+    return { responses: [...responses, ...repeated.map(r => resourceReply(r, ErrorCode.INVALID_REQUEST, 'Duplicate resource.'))] }
+  }
+})
+
+async function alterResource (resource: IncrementalAlterConfigsRequestAlterConfigsResource, validateOnly: boolean, { broker }: RequestContext): Promise<ResourceAnswer> {
+  try {
+    const named = splitDuplicates(resource.configs, c => c.name).repeated.map(c => c.name)
+    if (named.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys : ${named.join(',')}`)
+    const nulls = resource.configs.filter(c => c.value === null && c.configOperation !== DELETE)
+    if (nulls.length > 0) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.map(c => `${opNames[c.configOperation] ?? c.configOperation}:${c.name}`).join(',')}`)
+    }
+    const topic = alterTarget(resource, broker)
+    if (topic === null) {
+      refuseBrokerChanges(resource.configs.filter(c => c.configOperation !== DELETE).map(c => c.name))
+    } else {
+      const overrides = new Map(Object.entries(topic.configs))
+      for (const op of resource.configs) apply(op, overrides, topic, broker.topics)
+      const next = Object.fromEntries(overrides)
+      checkConfigs(next)
+      if (!validateOnly) await broker.topics.setConfigs(topic, next)
+    }
+    return resourceReply(resource, ErrorCode.NONE, null)
+  } catch (error) {
+    const { errorCode, errorMessage } = errorAnswer(error, broker.log, { api: 'IncrementalAlterConfigs', resourceType: resource.resourceType, resourceName: resource.resourceName })
+    return resourceReply(resource, errorCode, errorMessage)
+  }
+}
+
+function apply (op: IncrementalAlterConfigsRequestAlterableConfig, overrides: Map<string, string>, topic: TopicInfo, topics: Topics): void {
+  const entry = topicConfigs[op.name]
+  if (entry === undefined) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${op.name}`)
+  switch (op.configOperation) {
+    case SET:
+      overrides.set(op.name, op.value ?? '')
+      return
+    case DELETE:
+      overrides.delete(op.name)
+      return
+    case APPEND:
+    case SUBTRACT: {
+      const verb = op.configOperation === APPEND ? 'append' : 'subtract'
+      if (entry.spec.type !== 'list') throw new KafkaError(ErrorCode.INVALID_CONFIG, `Config value ${verb} is not allowed for config key: ${op.name}`)
+      const current = listItems(String(topics.setting(topic, op.name)))
+      const given = listItems(op.value ?? '')
+      const result = op.configOperation === APPEND ? [...current, ...given.filter(v => !current.includes(v))] : current.filter(v => !given.includes(v))
+      overrides.set(op.name, result.join(','))
+      return
+    }
+    default:
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unknown config operation ${op.configOperation} for ${op.name}`)
+  }
+}
+
+function listItems (value: string): string[] {
+  return value.split(',').map(v => v.trim()).filter(v => v !== '')
+}
