@@ -42,6 +42,13 @@ export const brokerSettings = {
   'log.message.timestamp.type': { type: 'string', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'], topicConfig: 'message.timestamp.type', doc: 'whose clock stamps records' },
   'compression.type': { type: 'string', default: 'producer', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], topicConfig: 'compression.type', doc: 'how batches are stored' },
   'offsets.topic.num.partitions': { type: 'int', default: 50, min: 1, max: 1000, doc: 'partitions of __consumer_offsets' },
+  'group.min.session.timeout.ms': { type: 'int', default: 6000, min: 0, max: INT32_MAX, doc: 'smallest session timeout a member may ask for' },
+  'group.max.session.timeout.ms': { type: 'int', default: 1_800_000, min: 0, max: INT32_MAX, doc: 'largest session timeout a member may ask for' },
+  'group.initial.rebalance.delay.ms': { type: 'int', default: 3000, min: 0, max: INT32_MAX, doc: 'how long the first rebalance of an empty group waits for more members' },
+  'group.max.size': { type: 'int', default: INT32_MAX, min: 1, max: INT32_MAX, doc: 'members a consumer group may have' },
+  'offsets.retention.minutes': { type: 'int', default: 10080, min: 1, max: INT32_MAX, doc: 'committed offsets of an empty group expire after this' },
+  'offsets.retention.check.interval.ms': { type: 'long', default: 600_000, min: 1, doc: 'how often expired offsets are removed' },
+  'offset.metadata.max.bytes': { type: 'int', default: 4096, min: 0, max: INT32_MAX, doc: 'largest metadata string of an offset commit' },
   'shards': { type: 'int', default: 0, min: 0, max: 256, doc: 'storage shard threads (0: one per core)' }
 } as const satisfies Record<string, SettingSpec>
 
