@@ -79,7 +79,7 @@ bool batch_valid_at(const uint8_t* data, size_t len, size_t pos, int64_t min_off
   *why = check_framing(data + pos, len - pos, out);
   if (*why == nullptr && out->base_offset < min_offset) *why = "offset goes backwards";
   if (*why == nullptr && out->last_offset_delta < 0) *why = "negative lastOffsetDelta";
-  if (*why == nullptr && out->base_offset > INT64_MAX - out->last_offset_delta) *why = "offset overflows";
+  if (*why == nullptr && out->base_offset >= INT64_MAX - out->last_offset_delta) *why = "offset overflows";
   return *why == nullptr;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cinttypes>
+#include <climits>
 
 #include "../bytes.h"
 #include "offset_index.h"
@@ -90,6 +91,8 @@ Status segment_open_active(const std::string& dir, int64_t base, const LogConfig
   BatchHeader h;
   const char* why = nullptr;
   while (batch_valid_at(data, len, pos, next, &h, &why)) {
+    // Index entries hold int32 relative offsets and positions: a segment never goes past either.
+    if (h.last_offset() - base > INT32_MAX || pos + h.size > static_cast<uint64_t>(INT32_MAX)) break;
     bool offset_fits = false;
     bool time_fits = false;
     st = entry_file_reserve(&seg->offset_index, 1, &offset_fits);

@@ -1,0 +1,246 @@
+// Partition log behaviour: append/read/index, rolls, retention, truncation, epochs, view lifetime,
+// and reads concurrent with appends.
+#include <sys/stat.h>
+
+#include <atomic>
+#include <thread>
+
+#include "bytes.h"
+#include "harness.h"
+#include "log/log.h"
+#include "log/offset_index.h"
+#include "test_util.h"
+
+namespace {
+
+LogConfig small_config() {
+  LogConfig cfg;
+  cfg.segment_bytes = 16 * 1024;
+  cfg.index_interval_bytes = 1024;
+  cfg.retention_ms = -1;
+  return cfg;
+}
+
+const AppendOptions kOpts{0, -1, 1000000, false};
+
+Status append_batches(Log* log, int n, int64_t base_ts = 1000000, int64_t ts_step = 0) {
+  for (int i = 0; i < n; i++) {
+    auto b = make_batch(5, 100, base_ts + i * ts_step);
+    AppendResult r;
+    Status st = log_append(log, b.data(), b.size(), kOpts, &r);
+    if (!st.ok()) return st;
+  }
+  return Status{};
+}
+
+// Offsets of all batches readable from `from`, following read() across segments.
+std::vector<int64_t> read_batch_offsets(Log* log, int64_t from) {
+  std::vector<int64_t> bases;
+  for (int64_t offset = from; offset < log->high_watermark.load();) {
+    std::vector<View> views;
+    if (!log_read(log, offset, 8192, -1, &views).ok() || views.empty()) break;
+    for (const View& v : views) {
+      for (size_t p = 0; p < v.len;) {
+        BatchHeader h = batch_header(v.data + p);
+        bases.push_back(h.base_offset);
+        offset = h.last_offset() + 1;
+        p += h.size;
+      }
+    }
+  }
+  return bases;
+}
+
+uint64_t file_size(const std::string& path) {
+  struct stat sb;
+  return stat(path.c_str(), &sb) == 0 ? static_cast<uint64_t>(sb.st_size) : 0;
+}
+
+}  // namespace
+
+TEST(appends_assign_offsets_roll_segments_and_read_back_in_order) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, small_config(), &log));
+  CHECK_OK(append_batches(log.get(), 100));
+  CHECK_EQ(log->high_watermark.load(), 500);
+  CHECK(log->segments.size() >= 4);
+  for (size_t i = 1; i < log->segments.size(); i++) {
+    CHECK(log->segments[i]->base_offset == log->segments[i - 1]->next_offset.load());
+    CHECK(log->segments[i - 1]->size.load() <= 16u * 1024);
+  }
+  auto bases = read_batch_offsets(log.get(), 0);
+  CHECK_EQ(bases.size(), 100u);
+  for (size_t i = 0; i < bases.size(); i++) CHECK_EQ(bases[i], static_cast<int64_t>(i * 5));
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
+TEST(the_offset_index_points_at_batches_every_interval) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  LogConfig cfg = small_config();
+  cfg.segment_bytes = 1 << 20;
+  CHECK_OK(log_open(dir, cfg, &log));
+  CHECK_OK(append_batches(log.get(), 50));
+  Segment* seg = log->segments.back().get();
+  uint32_t count = seg->offset_index.count.load();
+  CHECK(count >= 20);
+  for (uint32_t i = 0; i < count; i++) {
+    OffsetEntry e = offset_index_entry(seg->offset_index.map->base, i);
+    CHECK_EQ(static_cast<int64_t>(load_be64(seg->log.rw->base + e.position)), e.relative_offset);
+  }
+  uint64_t pos = 0;
+  CHECK_OK(segment_find(seg, 123, seg->view_map->base, seg->size.load(), &pos));
+  CHECK_EQ(static_cast<int64_t>(load_be64(seg->view_map->base + pos)), 120);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
+TEST(reads_return_whole_batches_within_max_bytes_and_below_the_watermark) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, small_config(), &log));
+  CHECK_OK(append_batches(log.get(), 10));
+  std::vector<View> views;
+  CHECK_OK(log_read(log.get(), 7, 1, -1, &views));
+  CHECK_EQ(views.size(), 1u);
+  CHECK_EQ(batch_header(views[0].data).base_offset, 5);
+  CHECK_EQ(views[0].len, batch_header(views[0].data).size);
+  views.clear();
+  CHECK_OK(log_read(log.get(), 50, 1024, -1, &views));
+  CHECK(views.empty());
+  CHECK(log_read(log.get(), 51, 1024, -1, &views).code == StoreErr::kOffsetOutOfRange);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
+TEST(retention_deletes_old_segments_by_time_and_size_but_never_the_active_one) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, small_config(), &log));
+  CHECK_OK(append_batches(log.get(), 100, 1000000, 1000));
+  size_t before = log->segments.size();
+  LogConfig cfg = small_config();
+  cfg.retention_ms = 50000;
+  log_set_config(log.get(), cfg);
+  RetentionResult r;
+  CHECK_OK(log_apply_retention(log.get(), 1000000 + 100000, &r));
+  CHECK(r.deleted_segments > 0 && r.deleted_segments < before);
+  CHECK_EQ(r.log_start_offset, log->segments.front()->base_offset);
+  CHECK(file_size(segment_path(dir, 0, ".log")) == 0);
+  cfg.retention_ms = -1;
+  cfg.retention_bytes = 0;
+  log_set_config(log.get(), cfg);
+  CHECK_OK(log_apply_retention(log.get(), 0, &r));
+  CHECK_EQ(log->segments.size(), 1u);
+  CHECK(log->segments.back()->size.load() > 0);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
+TEST(truncation_drops_whole_batches_and_keeps_old_views_intact) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, small_config(), &log));
+  CHECK_OK(append_batches(log.get(), 100));
+  std::vector<View> views;
+  CHECK_OK(log_read(log.get(), 480, 1 << 20, -1, &views));
+  std::vector<uint8_t> copy(views[0].data, views[0].data + views[0].len);
+  CHECK_OK(log_truncate_to(log.get(), 252));
+  CHECK_EQ(log->high_watermark.load(), 250);
+  CHECK(std::equal(copy.begin(), copy.end(), views[0].data));
+  CHECK_OK(append_batches(log.get(), 2));
+  auto bases = read_batch_offsets(log.get(), 0);
+  CHECK_EQ(bases.size(), 52u);
+  CHECK_EQ(bases.back(), 255);
+  CHECK_OK(log_truncate_to(log.get(), 0));
+  CHECK_EQ(log->high_watermark.load(), 0);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
+TEST(views_outlive_segment_deletion_and_close) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, small_config(), &log));
+  CHECK_OK(append_batches(log.get(), 100));
+  std::vector<View> views;
+  CHECK_OK(log_read(log.get(), 0, 4096, -1, &views));
+  std::vector<uint8_t> copy(views[0].data, views[0].data + views[0].len);
+  int64_t start = 0;
+  CHECK_OK(log_advance_start(log.get(), 300, &start));
+  CHECK_EQ(start, 300);
+  CHECK_OK(log_delete(log.get()));
+  log.reset();
+  CHECK(std::equal(copy.begin(), copy.end(), views[0].data));
+  remove_dir(dir);
+}
+
+TEST(leader_epochs_answer_end_offsets_and_follow_truncation) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, small_config(), &log));
+  CHECK_OK(log_assign_epoch(log.get(), 1, 0));
+  CHECK_OK(append_batches(log.get(), 4));
+  CHECK_OK(log_assign_epoch(log.get(), 3, 20));
+  CHECK_OK(append_batches(log.get(), 4));
+  int32_t epoch = 0;
+  int64_t end = 0;
+  CHECK_OK(log_end_offset_for_epoch(log.get(), 2, &epoch, &end));
+  CHECK(epoch == 1 && end == 20);
+  CHECK_OK(log_end_offset_for_epoch(log.get(), 3, &epoch, &end));
+  CHECK(epoch == 3 && end == 40);
+  CHECK_OK(log_truncate_to(log.get(), 20));
+  CHECK_OK(log_latest_epoch(log.get(), &epoch));
+  CHECK_EQ(epoch, 1);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
+TEST(the_active_segment_reserves_disk_in_steps_and_is_trimmed_on_close) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  LogConfig cfg;  // 1 GiB segments
+  CHECK_OK(log_open(dir, cfg, &log));
+  CHECK_OK(append_batches(log.get(), 10));
+  uint64_t data = log->segments.back()->size.load();
+  CHECK(file_size(segment_path(dir, 0, ".log")) <= 4u << 20);
+  CHECK_OK(log_close(log.get()));
+  CHECK_EQ(file_size(segment_path(dir, 0, ".log")), data);
+  remove_dir(dir);
+}
+
+TEST(a_reader_thread_sees_every_batch_while_the_writer_appends_and_rolls) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, small_config(), &log));
+  constexpr int kBatches = 3000;
+  std::atomic<int> seen{0};
+  std::atomic<bool> bad{false};
+  std::thread reader([&] {
+    int64_t next = 0;
+    for (int spins = 0; next < kBatches * 5 && spins < 50000000; spins++) {
+      std::vector<View> views;
+      if (!log_read(log.get(), next, 8192, -1, &views).ok()) bad = true;
+      for (const View& v : views) {
+        for (size_t p = 0; p < v.len;) {
+          BatchHeader h = batch_header(v.data + p);
+          if (h.base_offset > next || h.magic != 2) bad = true;
+          if (h.last_offset() >= next) seen++;
+          next = h.last_offset() + 1;
+          p += h.size;
+        }
+      }
+    }
+  });
+  Status st = append_batches(log.get(), kBatches);
+  reader.join();
+  CHECK_OK(st);
+  CHECK(!bad.load());
+  CHECK_EQ(seen.load(), kBatches);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
+TEST_MAIN()
