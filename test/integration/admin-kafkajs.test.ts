@@ -1,0 +1,219 @@
+// The admin APIs through kafkajs 2.2.4, which speaks their non-flexible versions (CreateTopics v3,
+// DeleteTopics v1, CreatePartitions v1, DescribeConfigs v2, AlterConfigs v1, DeleteRecords v1):
+// validation errors as kafkajs surfaces them, config sources and synonyms, AlterConfigs' replace
+// semantics, and DeleteRecords moving the log start for Fetch and ListOffsets.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigResourceTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { startBroker, type RunningBroker } from '../helpers/broker.js'
+import { fetchRawBatches } from './support/raw-api.js'
+
+const TOPIC_CONFIG = 1
+const STATIC_BROKER_CONFIG = 4
+const DEFAULT_CONFIG = 5
+const OFFSET_OUT_OF_RANGE = 1
+const DAY_MS = '86400000'
+
+let broker: RunningBroker
+let admin: Admin
+let producer: Producer
+
+beforeAll(async () => {
+  broker = await startBroker({ settings: { 'auto.create.topics.enable': false, 'num.partitions': 3, 'log.retention.ms': DAY_MS } })
+  // kafkajs retries retriable errors; one retry keeps refusals fast without hiding real flakiness.
+  const kafka = new Kafka({ clientId: 'sluice-admin-kafkajs', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } })
+  admin = kafka.admin()
+  producer = kafka.producer({ allowAutoTopicCreation: false })
+  await admin.connect()
+  await producer.connect()
+})
+
+afterAll(async () => {
+  await producer?.disconnect()
+  await admin?.disconnect()
+  await broker?.stop()
+})
+
+async function create (topic: string, numPartitions = 1, configs: Record<string, string> = {}): Promise<void> {
+  expect(await admin.createTopics({ topics: [{ topic, numPartitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] })).toBe(true)
+}
+
+/** The per-topic error types kafkajs reports for a refused createTopics (it keeps codes, not the broker's messages). */
+async function createRefusal (topic: object, validateOnly = false): Promise<string[]> {
+  const error = await admin.createTopics({ validateOnly, waitForLeaders: false, topics: [topic as { topic: string }] }).then(() => null, (e: unknown) => e)
+  expect(error).not.toBeNull()
+  return ((error as { errors?: Array<{ type: string }> }).errors ?? []).map(e => e.type)
+}
+
+async function topicConfigs (topic: string, configNames?: string[]): Promise<Map<string, { configValue: string, configSource: number, readOnly: boolean, configSynonyms: Array<{ configName: string, configValue: string, configSource: number }> }>> {
+  const described = await admin.describeConfigs({ includeSynonyms: true, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames }] })
+  return new Map((described.resources[0]?.configEntries ?? []).map(e => [e.configName, e]))
+}
+
+describe('CreateTopics through kafkajs', () => {
+  it('validateOnly creates nothing, yet refuses what a real creation would refuse', async () => {
+    expect(await admin.createTopics({ validateOnly: true, waitForLeaders: false, topics: [{ topic: 'kj-dry-run', numPartitions: 2 }] })).toBe(true)
+    expect(await admin.listTopics()).not.toContain('kj-dry-run')
+    await create('kj-dry-taken')
+    // kafkajs answers false, not an error, for TOPIC_ALREADY_EXISTS.
+    expect(await admin.createTopics({ validateOnly: true, waitForLeaders: false, topics: [{ topic: 'kj-dry-taken' }] })).toBe(false)
+    expect(await createRefusal({ topic: 'kj-dry-bad', configEntries: [{ name: 'retention.ms', value: 'soon' }] }, true)).toEqual(['INVALID_CONFIG'])
+    expect(await admin.listTopics()).not.toContain('kj-dry-bad')
+  })
+
+  it('partitions -1 takes the broker default num.partitions', async () => {
+    expect(await admin.createTopics({ topics: [{ topic: 'kj-default-count' }] })).toBe(true)
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['kj-default-count'] })
+    expect(topics[0]?.partitions).toHaveLength(3)
+  })
+
+  it.each([
+    ['an unknown config name', 'kj-refused-name', { configEntries: [{ name: 'retention.forever', value: 'true' }] }, 'INVALID_CONFIG'],
+    ['a config value out of range', 'kj-refused-value', { configEntries: [{ name: 'min.cleanable.dirty.ratio', value: '1.5' }] }, 'INVALID_CONFIG'],
+    ['replication factor 2 on one broker', 'kj-refused-rf', { replicationFactor: 2 }, 'INVALID_REPLICATION_FACTOR'],
+    ['zero partitions', 'kj-refused-count', { numPartitions: 0 }, 'INVALID_PARTITIONS'],
+    ['an assignment naming another broker', 'kj-refused-assignment', { replicaAssignment: [{ partition: 0, replicas: [7] }] }, 'INVALID_REPLICA_ASSIGNMENT'],
+    ['an internal topic name', '__transaction_state', { numPartitions: 1 }, 'INVALID_REQUEST']
+  ])('refuses %s and creates nothing', async (_what, topic, fields, type) => {
+    expect(await createRefusal({ topic, ...fields })).toEqual([type])
+    expect(await admin.listTopics()).not.toContain(topic)
+  })
+
+  it('a manual assignment of every partition to this broker creates those partitions', async () => {
+    const replicaAssignment = [0, 1].map(partition => ({ partition, replicas: [0] }))
+    expect(await admin.createTopics({ topics: [{ topic: 'kj-assigned', replicaAssignment }] })).toBe(true)
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['kj-assigned'] })
+    expect(topics[0]?.partitions.map(p => [p.partitionId, p.replicas])).toEqual(expect.arrayContaining([[0, [0]], [1, [0]]]))
+    expect(topics[0]?.partitions).toHaveLength(2)
+  })
+})
+
+describe('DeleteTopics and CreatePartitions through kafkajs', () => {
+  it('deleting a topic removes it and its data; creating it again starts empty', async () => {
+    await create('kj-reborn')
+    await producer.send({ topic: 'kj-reborn', messages: [{ value: 'old' }] })
+    await admin.deleteTopics({ topics: ['kj-reborn'] })
+    expect(await admin.listTopics()).not.toContain('kj-reborn')
+    await create('kj-reborn')
+    expect(await admin.fetchTopicOffsets('kj-reborn')).toEqual([expect.objectContaining({ partition: 0, low: '0', high: '0' })])
+  })
+
+  it('createPartitions refuses a count that does not grow the topic', async () => {
+    await create('kj-no-shrink', 2)
+    for (const count of [1, 2]) {
+      await expect(admin.createPartitions({ topicPartitions: [{ topic: 'kj-no-shrink', count }] })).rejects.toMatchObject({ type: 'INVALID_PARTITIONS' })
+    }
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['kj-no-shrink'] })
+    expect(topics[0]?.partitions).toHaveLength(2)
+  })
+
+  it('createPartitions with validateOnly grows nothing', async () => {
+    await create('kj-grow-dry', 1)
+    await admin.createPartitions({ validateOnly: true, topicPartitions: [{ topic: 'kj-grow-dry', count: 4 }] })
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['kj-grow-dry'] })
+    expect(topics[0]?.partitions).toHaveLength(1)
+  })
+})
+
+describe('DescribeConfigs and AlterConfigs through kafkajs', () => {
+  it('a topic override is TOPIC_CONFIG, a broker setting given at start-up STATIC_BROKER_CONFIG, the rest DEFAULT_CONFIG', async () => {
+    await create('kj-sources', 1, { 'cleanup.policy': 'compact' })
+    const configs = await topicConfigs('kj-sources')
+    expect(configs.get('cleanup.policy')).toMatchObject({ configValue: 'compact', configSource: TOPIC_CONFIG, readOnly: false })
+    expect(configs.get('retention.ms')).toMatchObject({ configValue: DAY_MS, configSource: STATIC_BROKER_CONFIG })
+    expect(configs.get('retention.bytes')).toMatchObject({ configValue: '-1', configSource: DEFAULT_CONFIG })
+    expect(configs.get('min.insync.replicas')).toMatchObject({ configValue: '1', configSource: DEFAULT_CONFIG })
+  })
+
+  it('synonyms list every source of a value, the one in effect first', async () => {
+    await create('kj-synonyms', 1, { 'retention.ms': '60000' })
+    const retention = (await topicConfigs('kj-synonyms', ['retention.ms'])).get('retention.ms')
+    expect(retention?.configSynonyms.map(s => [s.configName, s.configValue, s.configSource])).toEqual([
+      ['retention.ms', '60000', TOPIC_CONFIG],
+      ['log.retention.ms', DAY_MS, STATIC_BROKER_CONFIG],
+      ['log.retention.ms', '604800000', DEFAULT_CONFIG]
+    ])
+  })
+
+  it('configNames restricts the answer to those configs', async () => {
+    await create('kj-some-configs')
+    expect([...(await topicConfigs('kj-some-configs', ['segment.bytes', 'flush.ms'])).keys()].sort()).toEqual(['flush.ms', 'segment.bytes'])
+  })
+
+  it('the broker resource lists every broker setting read-only, with the ones set at start-up as STATIC_BROKER_CONFIG', async () => {
+    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: '0' }] })
+    const entries = new Map((described.resources[0]?.configEntries ?? []).map(e => [e.configName, e]))
+    expect(entries.get('num.partitions')).toMatchObject({ configValue: '3', configSource: STATIC_BROKER_CONFIG, readOnly: true })
+    expect(entries.get('message.max.bytes')).toMatchObject({ configValue: '1048588', configSource: DEFAULT_CONFIG, readOnly: true })
+    expect(entries.get('log.dirs')?.configValue).toBe(broker.dataDir)
+  })
+
+  it('alterConfigs replaces the whole set of overrides: a config left out returns to its default', async () => {
+    await create('kj-replace', 1, { 'retention.ms': '60000', 'cleanup.policy': 'compact' })
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kj-replace', configEntries: [{ name: 'retention.bytes', value: '1048576' }] }] })
+    const configs = await topicConfigs('kj-replace')
+    expect(configs.get('retention.bytes')).toMatchObject({ configValue: '1048576', configSource: TOPIC_CONFIG })
+    expect(configs.get('retention.ms')).toMatchObject({ configValue: DAY_MS, configSource: STATIC_BROKER_CONFIG })
+    expect(configs.get('cleanup.policy')).toMatchObject({ configValue: 'delete', configSource: DEFAULT_CONFIG })
+  })
+
+  it('alterConfigs with validateOnly changes nothing, and a bad value is INVALID_CONFIG', async () => {
+    await create('kj-alter-checked', 1, { 'retention.ms': '60000' })
+    const alter = (validateOnly: boolean, value: string): Promise<unknown> => admin.alterConfigs({
+      validateOnly, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kj-alter-checked', configEntries: [{ name: 'retention.ms', value }] }]
+    })
+    await alter(true, '120000')
+    expect((await topicConfigs('kj-alter-checked', ['retention.ms'])).get('retention.ms')?.configValue).toBe('60000')
+    await expect(alter(false, '-7')).rejects.toMatchObject({ type: 'INVALID_CONFIG' })
+    expect((await topicConfigs('kj-alter-checked', ['retention.ms'])).get('retention.ms')?.configValue).toBe('60000')
+  })
+
+  it('altering a broker setting is refused: broker settings are static', async () => {
+    await expect(admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configEntries: [{ name: 'num.partitions', value: '5' }] }] }))
+      .rejects.toMatchObject({ type: 'INVALID_REQUEST' })
+  })
+
+  it('an override set by alterConfigs survives a broker restart', async () => {
+    await create('kj-durable-config')
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kj-durable-config', configEntries: [{ name: 'segment.ms', value: '3600000' }] }] })
+    await broker.restart()
+    expect((await topicConfigs('kj-durable-config', ['segment.ms'])).get('segment.ms')).toMatchObject({ configValue: '3600000', configSource: TOPIC_CONFIG })
+  })
+})
+
+describe('DeleteRecords through kafkajs', () => {
+  async function createWithRecords (topic: string, count: number): Promise<void> {
+    await create(topic)
+    await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ value: `r${i}` })) })
+    // kafkajs resolves the leader from its cached metadata, which createTopics does not fill.
+    await admin.fetchTopicMetadata({ topics: [topic] })
+  }
+
+  it('raises the low watermark; Fetch below it is OFFSET_OUT_OF_RANGE and reads from it still work', async () => {
+    await createWithRecords('kj-trimmed', 10)
+    await admin.deleteTopicRecords({ topic: 'kj-trimmed', partitions: [{ partition: 0, offset: '6' }] })
+    expect(await admin.fetchTopicOffsets('kj-trimmed')).toEqual([expect.objectContaining({ partition: 0, low: '6', high: '10' })])
+    expect((await fetchRawBatches(broker.host, broker.port, { topic: 'kj-trimmed', partition: 0, offset: 5n })).errorCode).toBe(OFFSET_OUT_OF_RANGE)
+    const from = await fetchRawBatches(broker.host, broker.port, { topic: 'kj-trimmed', partition: 0, offset: 6n })
+    expect(from.errorCode).toBe(0)
+    expect(from.highWatermark).toBe(10n)
+  })
+
+  it('offset -1 deletes up to the high watermark', async () => {
+    await createWithRecords('kj-emptied', 4)
+    await admin.deleteTopicRecords({ topic: 'kj-emptied', partitions: [{ partition: 0, offset: '-1' }] })
+    expect(await admin.fetchTopicOffsets('kj-emptied')).toEqual([expect.objectContaining({ low: '4', high: '4' })])
+  })
+
+  it('an offset beyond the high watermark is refused and deletes nothing', async () => {
+    await createWithRecords('kj-beyond', 3)
+    await expect(admin.deleteTopicRecords({ topic: 'kj-beyond', partitions: [{ partition: 0, offset: '9' }] })).rejects.toThrow()
+    expect(await admin.fetchTopicOffsets('kj-beyond')).toEqual([expect.objectContaining({ low: '0', high: '3' })])
+  })
+
+  it('the new log start offset survives a broker restart', async () => {
+    await createWithRecords('kj-trim-durable', 5)
+    await admin.deleteTopicRecords({ topic: 'kj-trim-durable', partitions: [{ partition: 0, offset: '2' }] })
+    await broker.restart()
+    expect(await admin.fetchTopicOffsets('kj-trim-durable')).toEqual([expect.objectContaining({ low: '2', high: '5' })])
+  })
+})
