@@ -70,7 +70,7 @@ describe.skipIf(!has.confluentKafka)('confluent-kafka 1.7.0 (librdkafka 2.0.2)',
     expect(configs['cleanup.policy']).toBe('delete')
   })
 
-  it.each(CODECS)('Producer with compression.type=%s delivers records an assigned Consumer reads back exactly, stored as %s', async (codec) => {
+  it.each(CODECS)('Producer with compression.type=%s delivers records an assigned Consumer reads back exactly, stored with that codec', async (codec) => {
     const topic = `ck-codec-${codec}`
     await createTopics([{ name: topic, partitions: 1 }])
     const records = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `${codec} record ${i} ` + 'y'.repeat(i * 20), partition: 0 }))

@@ -129,6 +129,8 @@ describe('kafkajs admin', () => {
   it('deleteTopicRecords moves the log start offset and hides earlier records', async () => {
     await createTopic('admin-delete-records', 1)
     await producer.send({ topic: 'admin-delete-records', messages: Array.from({ length: 10 }, (_, i) => ({ value: `d${i}` })) })
+    // kafkajs looks the partition leader up in its cached metadata, which covers only topics it was asked about.
+    await admin.fetchTopicMetadata({ topics: ['admin-delete-records'] })
     await admin.deleteTopicRecords({ topic: 'admin-delete-records', partitions: [{ partition: 0, offset: '4' }] })
     const [offsets] = await admin.fetchTopicOffsets('admin-delete-records')
     expect(offsets).toMatchObject({ low: '4', high: '10' })

@@ -99,16 +99,19 @@ def wait_all(futures):
 def create_topics(req):
     topics = [NewTopic(t['name'], num_partitions=t['partitions'], replication_factor=1, config=t.get('configs', {}))
               for t in req['topics']]
-    return {'errors': wait_all(admin_client(req).create_topics(topics, operation_timeout=TIMEOUT_S,
-                                                               validate_only=req.get('validate_only', False)))}
+    admin = admin_client(req)  # must outlive its futures: destroying it fails them with _DESTROY
+    return {'errors': wait_all(admin.create_topics(topics, operation_timeout=TIMEOUT_S,
+                                                   validate_only=req.get('validate_only', False)))}
 
 
 def delete_topics(req):
-    return {'errors': wait_all(admin_client(req).delete_topics(req['topics'], operation_timeout=TIMEOUT_S))}
+    admin = admin_client(req)
+    return {'errors': wait_all(admin.delete_topics(req['topics'], operation_timeout=TIMEOUT_S))}
 
 
 def describe_configs(req):
-    futures = admin_client(req).describe_configs([ConfigResource('topic', req['topic'])])
+    admin = admin_client(req)
+    futures = admin.describe_configs([ConfigResource('topic', req['topic'])])
     entries = next(iter(futures.values())).result(timeout=TIMEOUT_S)
     return {'configs': {name: entry.value for name, entry in entries.items()}}
 

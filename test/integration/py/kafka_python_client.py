@@ -9,6 +9,7 @@ import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.errors import KafkaError
 
 TIMEOUT_MS = 15000
 
@@ -77,20 +78,29 @@ def admin_client(req):
                             api_version_auto_timeout_ms=TIMEOUT_MS)
 
 
-def create_topics(req):
+# KafkaAdminClient raises the first topic error of a response instead of returning it, so each topic
+# goes in a request of its own and its outcome is the error code raised (0 when none).
+def per_topic(req, names, call):
     admin = admin_client(req)
-    topics = [NewTopic(t['name'], t['partitions'], 1, topic_configs=t.get('configs', {})) for t in req['topics']]
-    response = admin.create_topics(topics, timeout_ms=TIMEOUT_MS, validate_only=req.get('validate_only', False))
+    codes = {}
+    for name in names:
+        try:
+            call(admin, name)
+            codes[name] = 0
+        except KafkaError as exc:
+            codes[name] = exc.errno
     admin.close()
-    return {'version': response.API_VERSION,
-            'errors': {t['topic']: t['error_code'] for t in response.to_object()['topic_errors']}}
+    return {'errors': codes}
+
+
+def create_topics(req):
+    specs = {t['name']: NewTopic(t['name'], t['partitions'], 1, topic_configs=t.get('configs', {})) for t in req['topics']}
+    return per_topic(req, list(specs), lambda admin, name: admin.create_topics(
+        [specs[name]], timeout_ms=TIMEOUT_MS, validate_only=req.get('validate_only', False)))
 
 
 def delete_topics(req):
-    admin = admin_client(req)
-    response = admin.delete_topics(req['topics'], timeout_ms=TIMEOUT_MS)
-    admin.close()
-    return {'errors': {t['topic']: t['error_code'] for t in response.to_object()['topic_error_codes']}}
+    return per_topic(req, req['topics'], lambda admin, name: admin.delete_topics([name], timeout_ms=TIMEOUT_MS))
 
 
 def list_topics(req):
