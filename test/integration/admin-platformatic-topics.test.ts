@@ -193,7 +193,7 @@ describe('DescribeCluster', () => {
   })
 
   it('v0 answers the same, and the cluster operations when asked for them', async () => {
-    const response = await describeClusterV0.api.async(connection, true)
+    const response = await describeClusterV0.api.async(connection, true, 1)
     expect(response.brokers).toEqual([{ brokerId: 0, host: broker.host, port: broker.port, rack: null }])
     // CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE
     expect(response.clusterAuthorizedOperations).toBe([5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0))
