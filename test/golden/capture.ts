@@ -2,13 +2,15 @@
 //   test/golden/<api-name>/v<N>-<client>.bin   one request, without its 4-byte size prefix
 // (<api-name> is the kebab-case file name of the API module in src/protocol/apis).
 //
-//   npx tsx test/golden/capture.ts [--upstream HOST:PORT] [--clients kcat,kafka-python,confluent-kafka,kafkajs]
+//   npx tsx test/golden/capture.ts [--broker] [--clients kcat,kafka-python,confluent-kafka,kafkajs,platformatic]
 //
-// Without --upstream the server answers ApiVersions itself (every registered API at its advertised
+// By default the capture server answers ApiVersions itself (every registered API at its advertised
 // range, encoded by src/protocol) and nothing else, so each client goes on to send its Metadata
-// request and then waits; that yields ApiVersions + Metadata from every client. With --upstream every
-// frame is forwarded to a running broker, so whatever a client sends on its bootstrap connection is
-// captured (clients move to the advertised broker address for the rest, which bypasses the capture).
+// request and then waits: that yields ApiVersions + Metadata from every client without a broker.
+// With --broker (build first: npx tsc) a real broker runs behind the capture server, which forwards
+// every byte both ways; the broker advertises the capture server's address, so every connection of
+// the client passes through it, and each client runs a session of admin, produce, fetch and offset
+// calls (client-scenarios.ts).
 // An existing golden file is never overwritten: captures are evidence, replace them deliberately.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter, once } from 'node:events'
@@ -17,10 +19,13 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { advertisedVersions, apiByKey, encodeApiVersionsFallback, encodeApiVersionsResponse, registeredApis } from '../../src/protocol/index.js'
+import { startBroker } from '../helpers/broker.js'
 import { pythonCommand } from '../helpers/clients.js'
 import { FrameSplitter, peekRequestHeader, type RequestHeader } from '../helpers/wire.js'
+import { prepareTopics, sessions, SETUP_CLIENT_ID, type ClientName } from './client-scenarios.js'
 
 const GOLDEN_DIR = fileURLToPath(new URL('.', import.meta.url))
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const API_VERSIONS_KEY = 18
 const METADATA_KEY = 3
 const CLIENT_TIMEOUT_MS = 15_000
@@ -53,6 +58,7 @@ export async function startCaptureServer (mode: CaptureMode): Promise<CaptureSer
       sockets.add(upstream)
       upstream.on('close', () => { sockets.delete(upstream); client.destroy() })
       upstream.on('error', () => client.destroy())
+      client.on('close', () => upstream.destroy())
       upstream.pipe(client)
     }
     const splitter = new FrameSplitter()
@@ -112,8 +118,6 @@ export function apiFolder (apiKey: number): string {
   return name === undefined ? `key-${apiKey}` : name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()
 }
 
-type ClientName = 'kcat' | 'kafka-python' | 'confluent-kafka' | 'kafkajs'
-
 // Each launcher bootstraps one client against `address` doing the least that makes it send Metadata.
 const launchers: Record<ClientName, (address: string) => ChildProcess> = {
   kcat: address => spawn('kcat', ['-L', '-b', address, '-m', '10'], { stdio: 'ignore' }),
@@ -126,7 +130,10 @@ const launchers: Record<ClientName, (address: string) => ChildProcess> = {
   kafkajs: address => spawn(process.execPath, ['--input-type=module', '-e',
     `import { Kafka, logLevel } from 'kafkajs'
      const admin = new Kafka({ brokers: [${JSON.stringify(address)}], clientId: 'sluice-capture', logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin()
-     await admin.connect(); await admin.fetchTopicMetadata()`], { stdio: 'ignore', cwd: fileURLToPath(new URL('../..', import.meta.url)) })
+     await admin.connect(); await admin.fetchTopicMetadata()`], { stdio: 'ignore', cwd: REPO_ROOT }),
+  platformatic: address => spawn(process.execPath, ['--input-type=module', '-e',
+    `import { Admin } from '@platformatic/kafka'
+     await new Admin({ clientId: 'sluice-capture', bootstrapBrokers: [${JSON.stringify(address)}], retries: 0 }).listTopics()`], { stdio: 'ignore', cwd: REPO_ROOT })
 }
 
 const sawBootstrap = (requests: CapturedRequest[]): boolean =>
@@ -157,27 +164,65 @@ function writeGoldenFiles (client: ClientName, requests: CapturedRequest[]): str
   return written
 }
 
-function parseArgs (argv: string[]): { mode: CaptureMode, clients: ClientName[] } {
-  let mode: CaptureMode = { kind: 'answer-api-versions' }
+/** Runs every client's session through one capture server in front of one real broker. */
+async function captureWithBroker (clients: ClientName[]): Promise<Map<ClientName, string[]>> {
+  const brokerPort = await freePort()
+  const server = await startCaptureServer({ kind: 'proxy', host: '127.0.0.1', port: brokerPort })
+  const broker = await startBroker({
+    port: brokerPort,
+    settings: { 'advertised.listeners': `PLAINTEXT://127.0.0.1:${server.port}`, 'auto.create.topics.enable': false }
+  })
+  const written = new Map<ClientName, string[]>()
+  try {
+    const bootstrap = `127.0.0.1:${server.port}`
+    await prepareTopics(bootstrap)
+    for (const client of clients) {
+      const from = server.requests.length
+      await sessions[client](bootstrap)
+      const own = server.requests.slice(from).filter(r => r.clientId !== SETUP_CLIENT_ID)
+      written.set(client, writeGoldenFiles(client, own))
+    }
+  } finally {
+    await broker.stop()
+    await server.close()
+  }
+  return written
+}
+
+async function freePort (): Promise<number> {
+  const probe = createServer()
+  probe.listen(0, '127.0.0.1')
+  await once(probe, 'listening')
+  const address = probe.address()
+  await new Promise<void>(resolve => probe.close(() => resolve()))
+  if (address === null || typeof address === 'string') throw new Error('no TCP address')
+  return address.port
+}
+
+function parseArgs (argv: string[]): { withBroker: boolean, clients: ClientName[] } {
+  let withBroker = false
   let clients = Object.keys(launchers) as ClientName[]
-  for (let i = 0; i < argv.length; i += 2) {
-    const value = argv[i + 1] ?? ''
-    if (argv[i] === '--upstream') {
-      const [host = '', port = ''] = value.split(':')
-      mode = { kind: 'proxy', host, port: Number(port) }
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--broker') {
+      withBroker = true
     } else if (argv[i] === '--clients') {
-      clients = value.split(',').filter((c): c is ClientName => c in launchers)
+      clients = (argv[++i] ?? '').split(',').filter((c): c is ClientName => c in launchers)
     } else {
       throw new Error(`unknown argument ${String(argv[i])}`)
     }
   }
-  return { mode, clients }
+  return { withBroker, clients }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { mode, clients } = parseArgs(process.argv.slice(2))
-  for (const client of clients) {
-    const written = await captureClient(client, mode)
-    console.log(`${client}: ${written.length === 0 ? 'nothing new' : written.map(f => f.slice(GOLDEN_DIR.length)).join(', ')}`)
+  const { withBroker, clients } = parseArgs(process.argv.slice(2))
+  const results = new Map<ClientName, string[]>()
+  if (withBroker) {
+    for (const [client, files] of await captureWithBroker(clients)) results.set(client, files)
+  } else {
+    for (const client of clients) results.set(client, await captureClient(client, { kind: 'answer-api-versions' }))
+  }
+  for (const [client, files] of results) {
+    console.log(`${client}: ${files.length === 0 ? 'nothing new' : files.map(f => f.slice(GOLDEN_DIR.length)).join(', ')}`)
   }
 }
