@@ -11,10 +11,15 @@ from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
 TIMEOUT_S = 15
+ADMIN = None
 
 
 def admin_client(req):
-    return AdminClient({'bootstrap.servers': req['bootstrap']})
+    """One client per run, kept referenced: librdkafka fails the pending futures of a destroyed client (_DESTROY)."""
+    global ADMIN
+    if ADMIN is None:
+        ADMIN = AdminClient({'bootstrap.servers': req['bootstrap']})
+    return ADMIN
 
 
 def outcome(future):
