@@ -6,7 +6,7 @@
 // The last line printed is always `N passed, N failed, N skipped` (vitest's counts, plus one failure
 // for a failed native suite), the plain closing line that CI reads.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -26,17 +26,23 @@ function newestMtime (dir, suffix) {
   return newest
 }
 
+// tsc writes dist/ even when it reports errors, so dist/ being newer than src/ proves nothing; a stamp
+// written only after a clean build does.
 function buildIfStale () {
   const newestTs = newestMtime(join(root, 'src'), '.ts')
   if (newestTs < 0) {
     console.log('test: src/ has no TypeScript yet; nothing to build')
     return true
   }
+  const stamp = join(root, 'dist', '.build-ok')
   const newestInput = Math.max(newestTs, statSync(join(root, 'tsconfig.json')).mtimeMs)
-  if (newestMtime(join(root, 'dist'), '.js') >= newestInput) return true
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestInput) return true
+  rmSync(stamp, { force: true })
   console.log('test: building (npx tsc -p tsconfig.json)')
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' })
-  return tsc.status === 0
+  if (tsc.status !== 0) return false
+  writeFileSync(stamp, `${new Date().toISOString()}\n`)
+  return true
 }
 
 function runVitest (jsonPath) {
