@@ -4,6 +4,9 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { parseListener, type BrokerConfig } from '../config/broker-config.js'
+import { GroupCoordinator } from '../groups/coordinator.js'
+import { groupSettingsFrom } from '../groups/group-settings.js'
+import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS } from '../groups/offsets-topic.js'
 import { PartitionStore } from '../storage/partition-store.js'
 import { Connection } from './connection.js'
 import { logConfigFor } from './log-config.js'
@@ -13,19 +16,36 @@ import { Topics } from './topics.js'
 
 export interface BrokerAddress { host: string; port: number }
 
+interface BrokerParts {
+  config: BrokerConfig
+  log: Logger
+  store: PartitionStore
+  topics: Topics
+  groups: GroupCoordinator
+  router: Router
+}
+
 export class Broker {
   private readonly servers: Server[] = []
   private readonly connections = new Set<Connection>()
   private stopping: Promise<void> | null = null
   advertised: BrokerAddress = { host: '', port: 0 }
 
-  private constructor (
-    readonly config: BrokerConfig,
-    readonly log: Logger,
-    readonly store: PartitionStore,
-    readonly topics: Topics,
-    private readonly router: Router
-  ) {}
+  readonly config: BrokerConfig
+  readonly log: Logger
+  readonly store: PartitionStore
+  readonly topics: Topics
+  readonly groups: GroupCoordinator
+  private readonly router: Router
+
+  private constructor (parts: BrokerParts) {
+    this.config = parts.config
+    this.log = parts.log
+    this.store = parts.store
+    this.topics = parts.topics
+    this.groups = parts.groups
+    this.router = parts.router
+  }
 
   static async start (config: BrokerConfig, log: Logger): Promise<Broker> {
     const dataDir = resolve(config['log.dirs'])
@@ -37,7 +57,10 @@ export class Broker {
       retentionCheckIntervalMs: config['log.retention.check.interval.ms']
     })
     const topics = await Topics.open(config, registry, store, log)
-    const broker = new Broker(config, log, store, topics, new Router())
+    const groups = GroupCoordinator.open({
+      store, log, settings: groupSettingsFrom(config), offsetsPartitions: await ensureOffsetsTopic(config, topics)
+    })
+    const broker = new Broker({ config, log, store, topics, groups, router: new Router() })
     broker.router.bind(broker)
     await broker.listen()
     return broker
@@ -96,9 +119,18 @@ export class Broker {
       this.router.shutdown()
       for (const connection of this.connections) connection.close()
       await closed
+      await this.groups.stop()
       await this.topics.close()
       await this.store.close()
     })()
     return this.stopping
   }
+}
+
+/** Creates __consumer_offsets on first start; an existing topic keeps its partition count. */
+async function ensureOffsetsTopic (config: BrokerConfig, topics: Topics): Promise<number> {
+  const existing = topics.get(OFFSETS_TOPIC)
+  if (existing !== undefined) return existing.partitions
+  const created = await topics.create(OFFSETS_TOPIC, config['offsets.topic.num.partitions'], { ...OFFSETS_TOPIC_CONFIGS }, true)
+  return created.partitions
 }

@@ -4,16 +4,27 @@ import { alterConfigsHandler } from './alter-configs.js'
 import { apiVersionsHandler } from './api-versions.js'
 import { createPartitionsHandler } from './create-partitions.js'
 import { createTopicsHandler } from './create-topics.js'
+import { deleteGroupsHandler } from './delete-groups.js'
 import { deleteRecordsHandler } from './delete-records.js'
 import { deleteTopicsHandler } from './delete-topics.js'
 import { describeClusterHandler } from './describe-cluster.js'
 import { describeConfigsHandler } from './describe-configs.js'
+import { describeGroupsHandler } from './describe-groups.js'
 import { fetchHandler } from './fetch.js'
+import { findCoordinatorHandler } from './find-coordinator.js'
+import { heartbeatHandler } from './heartbeat.js'
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js'
+import { joinGroupHandler } from './join-group.js'
+import { leaveGroupHandler } from './leave-group.js'
+import { listGroupsHandler } from './list-groups.js'
 import { listOffsetsHandler } from './list-offsets.js'
 import { metadataHandler } from './metadata.js'
+import { offsetCommitHandler } from './offset-commit.js'
+import { offsetDeleteHandler } from './offset-delete.js'
+import { offsetFetchHandler } from './offset-fetch.js'
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js'
 import { produceHandler } from './produce.js'
+import { syncGroupHandler } from './sync-group.js'
 
 export const handlers: AnyHandler[] = [
   produceHandler,
@@ -29,5 +40,16 @@ export const handlers: AnyHandler[] = [
   alterConfigsHandler,
   createPartitionsHandler,
   incrementalAlterConfigsHandler,
-  describeClusterHandler
+  describeClusterHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  findCoordinatorHandler,
+  joinGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  syncGroupHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
+  deleteGroupsHandler,
+  offsetDeleteHandler
 ]

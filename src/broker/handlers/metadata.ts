@@ -1,7 +1,8 @@
 // Metadata: the one broker, its address as advertised, and the requested topics with their ids and
 // partitions. Topic list semantics (protocol-notes.md §8): v0 empty = all; v1+ null = all, [] = none.
 // Unknown topics are auto-created when the broker and (v4+) the request allow it, and then answered
-// directly rather than with a one-off LEADER_NOT_AVAILABLE.
+// directly rather than with a one-off LEADER_NOT_AVAILABLE. "All topics" includes internal ones
+// (__consumer_offsets) marked isInternal, as Kafka answers.
 import {
   decodeMetadataRequest, encodeMetadataResponse, ErrorCode, metadataApi, type MessageInput, type MetadataRequest,
   type MetadataResponse, type MetadataResponseMetadataResponseTopic
@@ -23,7 +24,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     const { broker, apiVersion } = context
     const wantsAll = request.topics === null || (apiVersion === 0 && request.topics.length === 0)
     const topics: TopicAnswer[] = wantsAll
-      ? broker.topics.all().filter(t => !t.internal).map(t => describeTopic(t, context))
+      ? broker.topics.all().map(t => describeTopic(t, context))
       : await Promise.all((request.topics ?? []).map(t => lookUp(t.name, t.topicId, apiVersion < 4 || request.allowAutoTopicCreation, context)))
     return {
       brokers: [{ nodeId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: null }],

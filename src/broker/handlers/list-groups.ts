@@ -1,0 +1,27 @@
+// ListGroups: every group this coordinator knows, empty ones included. v4+ filter by state and
+// answer each group's state; v5+ filter by type and answer it (all groups here are "classic").
+import {
+  decodeListGroupsRequest, encodeListGroupsResponse, ErrorCode, listGroupsApi, type ListGroupsRequest, type ListGroupsResponse
+} from '../../protocol/index.js'
+import { defineHandler } from '../handler.js'
+
+const FIRST_VERSION_WITH_STATE = 4
+const FIRST_VERSION_WITH_TYPE = 5
+
+export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResponse>({
+  api: listGroupsApi,
+  decode: decodeListGroupsRequest,
+  encode: encodeListGroupsResponse,
+  handle (request, { broker, apiVersion }) {
+    const groups = broker.groups.listGroups(request.statesFilter, request.typesFilter)
+    return {
+      errorCode: ErrorCode.NONE,
+      groups: groups.map(g => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        groupState: apiVersion >= FIRST_VERSION_WITH_STATE ? g.state : '',
+        groupType: apiVersion >= FIRST_VERSION_WITH_TYPE ? g.type : ''
+      }))
+    }
+  }
+})

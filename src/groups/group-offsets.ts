@@ -1,0 +1,77 @@
+// A group's committed offsets, as they stand in __consumer_offsets, plus the commits whose append is
+// still in flight. A commit becomes visible to OffsetFetch only once its record is in the log.
+//
+// In-flight bookkeeping follows Kafka: `pending` holds the latest staged commit per partition. When
+// an append completes, its offset is applied only if the partition is still pending (an OffsetDelete
+// or group deletion in between wins, as its tombstone lies after the commit in the log), and the
+// pending entry is cleared only if it is this very commit (a later one may still be in flight).
+import type { OffsetCommitValue } from './records.js'
+
+export type CommittedOffset = OffsetCommitValue
+
+export interface TopicPartition { topic: string, partition: number }
+
+export class GroupOffsets {
+  private readonly byTopic = new Map<string, Map<number, CommittedOffset>>()
+  private readonly pending = new Map<string, CommittedOffset>()
+  private count = 0
+
+  get size (): number { return this.count }
+  /** Committed or in flight: a group with either is not deleted by retention. */
+  get isEmpty (): boolean { return this.count === 0 && this.pending.size === 0 }
+
+  get (topic: string, partition: number): CommittedOffset | undefined {
+    return this.byTopic.get(topic)?.get(partition)
+  }
+
+  set (topic: string, partition: number, offset: CommittedOffset): void {
+    let partitions = this.byTopic.get(topic)
+    if (partitions === undefined) this.byTopic.set(topic, partitions = new Map())
+    if (!partitions.has(partition)) this.count++
+    partitions.set(partition, offset)
+  }
+
+  /** Removes the committed offset and any in-flight commit; true if there was a committed one. */
+  delete (topic: string, partition: number): boolean {
+    this.pending.delete(pendingKey(topic, partition))
+    const partitions = this.byTopic.get(topic)
+    if (partitions?.delete(partition) !== true) return false
+    this.count--
+    if (partitions.size === 0) this.byTopic.delete(topic)
+    return true
+  }
+
+  topics (): IterableIterator<string> { return this.byTopic.keys() }
+
+  * entries (): Generator<[TopicPartition, CommittedOffset]> {
+    for (const [topic, partitions] of this.byTopic) {
+      for (const [partition, offset] of partitions) yield [{ topic, partition }, offset]
+    }
+  }
+
+  isPending (topic: string, partition: number): boolean {
+    return this.pending.has(pendingKey(topic, partition))
+  }
+
+  stage (topic: string, partition: number, offset: CommittedOffset): void {
+    this.pending.set(pendingKey(topic, partition), offset)
+  }
+
+  /** The staged commit is in the log: apply it unless a deletion overtook it. */
+  complete (topic: string, partition: number, offset: CommittedOffset): void {
+    const key = pendingKey(topic, partition)
+    if (!this.pending.has(key)) return
+    this.set(topic, partition, offset)
+    if (this.pending.get(key) === offset) this.pending.delete(key)
+  }
+
+  /** The staged commit's append failed: forget it (a later commit may still be in flight). */
+  fail (topic: string, partition: number, offset: CommittedOffset): void {
+    const key = pendingKey(topic, partition)
+    if (this.pending.get(key) === offset) this.pending.delete(key)
+  }
+}
+
+function pendingKey (topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`
+}

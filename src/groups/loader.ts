@@ -1,0 +1,102 @@
+// Rebuilds the coordinator's state at startup by replaying __consumer_offsets: every partition, from
+// its log start to its high watermark, before the listener opens. The last record of a key wins and a
+// tombstone deletes it, which is exactly what compaction preserves, so a compacted log replays to the
+// same state.
+//
+// Transactional offset commits (TxnOffsetCommit) lie in transactional batches: they are held per
+// producer until that producer's COMMIT marker (applied) or ABORT marker (dropped).
+import type { Logger } from 'pino'
+import { ControlRecordType, decodeBatch, type RecordBatch } from '../protocol/codec/record-batch.js'
+import type { PartitionStore } from '../storage/partition-store.js'
+import type { TopicPartition } from './group-offsets.js'
+import { decodeCoordinatorRecord, type CoordinatorRecord, type GroupMetadataValue, type OffsetCommitValue } from './records.js'
+
+export interface LoadedGroup {
+  metadata: GroupMetadataValue | null
+  offsets: Map<string, TopicPartition & { value: OffsetCommitValue }>
+}
+
+export interface LoadReport { partitions: number, batches: number, records: number, skipped: number, groups: number, ms: number }
+
+const READ_BYTES = 1 << 20
+
+export function loadGroups (store: PartitionStore, topic: string, partitions: number, log: Logger): { groups: Map<string, LoadedGroup>, report: LoadReport } {
+  const started = performance.now()
+  const groups = new Map<string, LoadedGroup>()
+  const report: LoadReport = { partitions, batches: 0, records: 0, skipped: 0, groups: 0, ms: 0 }
+  for (let p = 0; p < partitions; p++) replayPartition({ store, topic, partition: p, log, report }, groups)
+  for (const [id, group] of groups) if (group.metadata === null && group.offsets.size === 0) groups.delete(id)
+  report.groups = groups.size
+  report.ms = Math.round(performance.now() - started)
+  return { groups, report }
+}
+
+interface Replay { store: PartitionStore, topic: string, partition: number, log: Logger, report: LoadReport }
+
+function replayPartition (replay: Replay, groups: Map<string, LoadedGroup>): void {
+  const { store, topic, partition } = replay
+  const pendingTxn = new Map<bigint, CoordinatorRecord[]>()
+  const end = store.highWatermark(topic, partition)
+  let offset = store.logStartOffset(topic, partition)
+  while (offset < end) {
+    const views = store.read(topic, partition, offset, READ_BYTES)
+    if (views.length === 0) break
+    for (const view of views) {
+      const batch = decodeBatch(view)
+      offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1
+      replay.report.batches++
+      applyBatch(batch, replay, { groups, pendingTxn })
+    }
+  }
+}
+
+function applyBatch (batch: RecordBatch, replay: Replay, state: { groups: Map<string, LoadedGroup>, pendingTxn: Map<bigint, CoordinatorRecord[]> }): void {
+  if (batch.control) {
+    const marker = batch.records[0]?.control
+    const held = state.pendingTxn.get(batch.producerId)
+    state.pendingTxn.delete(batch.producerId)
+    if (marker?.type === ControlRecordType.COMMIT) for (const record of held ?? []) apply(state.groups, record)
+    return
+  }
+  for (const record of batch.records) {
+    replay.report.records++
+    if (record.key === null) { replay.report.skipped++; continue }
+    let decoded: CoordinatorRecord
+    try {
+      decoded = decodeCoordinatorRecord(record.key, record.value)
+    } catch (error) {
+      replay.report.skipped++
+      replay.log.warn({ err: error, topic: replay.topic, partition: replay.partition, offset: Number(record.offset) }, 'skipping an unreadable record of the offsets topic')
+      continue
+    }
+    if (decoded.kind === 'other') { replay.report.skipped++; continue }
+    if (batch.transactional) {
+      let held = state.pendingTxn.get(batch.producerId)
+      if (held === undefined) state.pendingTxn.set(batch.producerId, held = [])
+      held.push(decoded)
+    } else {
+      apply(state.groups, decoded)
+    }
+  }
+}
+
+function apply (groups: Map<string, LoadedGroup>, record: CoordinatorRecord): void {
+  if (record.kind === 'other') return
+  let group = groups.get(record.group)
+  if (group === undefined) groups.set(record.group, group = { metadata: null, offsets: new Map() })
+  if (record.kind === 'group') {
+    group.metadata = record.value === null ? null : detached(record.value)
+    return
+  }
+  const key = `${record.topic}\u0000${record.partition}`
+  if (record.value === null) group.offsets.delete(key)
+  else group.offsets.set(key, { topic: record.topic, partition: record.partition, value: record.value })
+}
+
+/** Member bytes decode as views into the mapped segment; copies let the segment go once replay ends. */
+function detached (value: GroupMetadataValue): GroupMetadataValue {
+  return {
+    ...value,
+    members: value.members.map(m => ({ ...m, subscription: Buffer.from(m.subscription), assignment: Buffer.from(m.assignment) }))
+  }
+}
