@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import type { BrokerConfig } from '../config/broker-config.js'
 import { ConfigError } from '../config/settings.js'
 import { ErrorCode, KafkaError } from '../protocol/errors.js'
+import type { LogConfig } from '../storage/native.js'
 import type { PartitionStore } from '../storage/partition-store.js'
 import { logConfigFor, topicSetting, UnknownConfigError, validateTopicConfigs } from './log-config.js'
 import { validateTopicName, type TopicInfo, type TopicRegistry } from './topic-registry.js'
@@ -63,7 +64,7 @@ export class Topics {
       // Partitions first, registry last: a crash in between leaves orphan directories that
       // reconcile() removes, never a registered topic without its data.
       const logConfig = logConfigFor(this.config, configs)
-      await Promise.all(Array.from({ length: partitions }, (_, p) => this.store.createPartition(name, p, logConfig)))
+      await Promise.all(Array.from({ length: partitions }, (_, p) => this.createLog(name, p, logConfig)))
       const topic = this.registry.create(name, partitions, configs, internal)
       this.log.info({ topic: name, partitions, configs }, 'topic created')
       return topic
@@ -120,7 +121,7 @@ export class Topics {
   async addPartitions (topic: TopicInfo, count: number): Promise<void> {
     const logConfig = logConfigFor(this.config, topic.configs)
     const added = Array.from({ length: count - topic.partitions }, (_, i) => topic.partitions + i)
-    await Promise.all(added.map(p => this.store.createPartition(topic.name, p, logConfig)))
+    await Promise.all(added.map(p => this.createLog(topic.name, p, logConfig)))
     this.registry.update(topic.name, { partitions: count })
   }
 
@@ -130,19 +131,6 @@ export class Topics {
     this.registry.update(topic.name, { configs })
     const logConfig = logConfigFor(this.config, configs)
     await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.store.setConfig(topic.name, p, logConfig)))
-  }
-
-  /**
-   * OffsetForLeaderEpoch: the largest epoch <= `epoch` and the offset where the next one starts.
-   * Kafka records a leader's epoch when it becomes leader; the store records it at the epoch's first
-   * append. So until a partition's first append, its current epoch is answered here: it ends at the
-   * log end offset (which is the high watermark on a single node).
-   */
-  endOffsetForEpoch (topic: TopicInfo, partition: number, epoch: number): { leaderEpoch: number, endOffset: number } {
-    if (epoch < 0) return { leaderEpoch: -1, endOffset: -1 }
-    const found = this.store.endOffsetForEpoch(topic.name, partition, epoch)
-    if (found.leaderEpoch < 0 && epoch === LEADER_EPOCH) return { leaderEpoch: LEADER_EPOCH, endOffset: this.store.highWatermark(topic.name, partition) }
-    return found
   }
 
   async close (): Promise<void> {
@@ -167,7 +155,22 @@ export class Topics {
       for (let p = 0; p < topic.partitions; p++) {
         if (!present.has(`${topic.name}\u0000${p}`)) await this.store.createPartition(topic.name, p, logConfig)
       }
+      await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.lead(topic.name, p)))
     }
+  }
+
+  private async createLog (name: string, partition: number, logConfig: LogConfig): Promise<void> {
+    await this.store.createPartition(name, partition, logConfig)
+    await this.lead(name, partition)
+  }
+
+  /**
+   * What a Kafka broker does on becoming a partition's leader: record that LEADER_EPOCH starts at the
+   * log end (a no-op when it is already the latest epoch), so OffsetForLeaderEpoch answers for it
+   * before the first append, and after a lost leader-epoch-checkpoint.
+   */
+  private async lead (name: string, partition: number): Promise<void> {
+    await this.store.assignEpoch(name, partition, LEADER_EPOCH, this.store.highWatermark(name, partition))
   }
 }
 

@@ -2,6 +2,8 @@
 // specs (test/helpers/wire.ts, independent of src/protocol): OffsetForLeaderEpoch v0 and v3,
 // DescribeConfigs v0 (isDefault instead of configSource), DeleteTopics v0 and v3 with deletion
 // disabled (INVALID_REQUEST before v3, TOPIC_DELETION_DISABLED from v3).
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Kafka, logLevel } from 'kafkajs'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
@@ -50,6 +52,13 @@ async function call (apiKey: number, apiVersion: number, body: BodyWriter): Prom
 
 interface EpochQuery { partition: number, currentLeaderEpoch: number, leaderEpoch: number }
 
+async function endOfEpochZero (): Promise<Array<[number, number, number, bigint]>> {
+  const r = await call(OFFSET_FOR_LEADER_EPOCH, 3, new BodyWriter().int32(-1)
+    .array(['wire-epochs'], (w, topic) => w.string(topic).array([0], (p, partition) => p.int32(partition).int32(-1).int32(0))))
+  r.int32() // throttle
+  return r.array(t => { t.string(); return t.array(p => [p.int16(), p.int32(), p.int32(), p.int64()] as [number, number, number, bigint]) })[0] ?? []
+}
+
 describe('OffsetForLeaderEpoch', () => {
   it('v3 answers epoch 0 up to the log end, -1 for a newer epoch, and errors per partition', async () => {
     const queries: EpochQuery[] = [
@@ -67,6 +76,15 @@ describe('OffsetForLeaderEpoch', () => {
       partitions: [[0, 0, 0, 3n], [0, 0, -1, -1n], [UNKNOWN_LEADER_EPOCH, 0, -1, -1n], [UNKNOWN_TOPIC_OR_PARTITION, 5, -1, -1n]]
     }])
     expect(r.remaining).toBe(0)
+  })
+
+  it('the broker records its epoch again at start-up, so a lost leader-epoch-checkpoint does not lose the answer', async () => {
+    wire.close()
+    await broker.stop({ keepData: true })
+    rmSync(join(broker.dataDir, 'wire-epochs-0', 'leader-epoch-checkpoint'))
+    await broker.restart()
+    wire = await WireConnection.open(broker.host, broker.port)
+    expect(await endOfEpochZero()).toEqual([[0, 0, 0, 3n]])
   })
 
   it('v0 answers the end offset without the epoch', async () => {

@@ -5,9 +5,10 @@
 //       UNKNOWN_LEADER_EPOCH · throttleTimeMs
 //   v3+ replicaId (-1 for consumers): accepted and ignored, there being no followers
 //   v4  flexible
-// A single node leads every partition in epoch LEADER_EPOCH from its creation, so that epoch ends at
-// the log end offset; an epoch newer than it, or a negative one, answers leaderEpoch and endOffset -1
-// with no error, as Kafka does. An unknown partition is UNKNOWN_TOPIC_OR_PARTITION.
+// A single node leads every partition in epoch LEADER_EPOCH, recorded at creation and at start-up
+// (Topics.lead), so that epoch ends at the log end offset; an epoch newer than it, or a negative one,
+// answers leaderEpoch and endOffset -1 with no error, as Kafka does. An unknown partition is
+// UNKNOWN_TOPIC_OR_PARTITION.
 import {
   decodeOffsetForLeaderEpochRequest, encodeOffsetForLeaderEpochResponse, ErrorCode, offsetForLeaderEpochApi,
   type MessageInput, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochRequestOffsetForLeaderPartition,
@@ -39,8 +40,9 @@ function answer (topic: TopicInfo | undefined, p: OffsetForLeaderEpochRequestOff
   if (topic === undefined || p.partition < 0 || p.partition >= topic.partitions) return reply(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < LEADER_EPOCH) return reply(ErrorCode.FENCED_LEADER_EPOCH)
   if (p.currentLeaderEpoch > LEADER_EPOCH) return reply(ErrorCode.UNKNOWN_LEADER_EPOCH)
+  if (p.leaderEpoch < 0) return reply(ErrorCode.NONE)
   try {
-    const found = broker.topics.endOffsetForEpoch(topic, p.partition, p.leaderEpoch)
+    const found = broker.store.endOffsetForEpoch(topic.name, p.partition, p.leaderEpoch)
     return reply(ErrorCode.NONE, found.leaderEpoch, found.endOffset)
   } catch (error) {
     return reply(errorAnswer(error, broker.log, { api: 'OffsetForLeaderEpoch', topic: topic.name, partition: p.partition }).errorCode)
