@@ -83,15 +83,20 @@ bool batch_valid_at(const uint8_t* data, size_t len, size_t pos, int64_t min_off
   return *why == nullptr;
 }
 
-void batch_stamp(uint8_t* batch, int64_t base_offset, int32_t leader_epoch, int64_t log_append_time) {
-  store_be64(batch + kOffBaseOffset, static_cast<uint64_t>(base_offset));
-  store_be32(batch + kOffLeaderEpoch, static_cast<uint32_t>(leader_epoch));
-  if (log_append_time < 0) return;
-  uint16_t attributes = load_be16(batch + kOffAttributes) | kAttrLogAppendTime;
-  store_be16(batch + kOffAttributes, attributes);
-  store_be64(batch + kOffMaxTimestamp, static_cast<uint64_t>(log_append_time));
+void batch_stamp_header(uint8_t* header, const uint8_t* records, size_t records_len, const BatchStamp& stamp) {
+  store_be64(header + kOffBaseOffset, static_cast<uint64_t>(stamp.base_offset));
+  store_be32(header + kOffLeaderEpoch, static_cast<uint32_t>(stamp.leader_epoch));
+  if (stamp.log_append_time < 0) return;
+  uint16_t attributes = load_be16(header + kOffAttributes) | kAttrLogAppendTime;
+  store_be16(header + kOffAttributes, attributes);
+  store_be64(header + kOffMaxTimestamp, static_cast<uint64_t>(stamp.log_append_time));
+  uint32_t crc = crc32c(header + kBatchCrcStart, kBatchHeaderSize - kBatchCrcStart);
+  store_be32(header + kOffCrc, crc32c(records, records_len, crc));
+}
+
+void batch_stamp(uint8_t* batch, const BatchStamp& stamp) {
   uint32_t size = load_be32(batch + kOffBatchLength) + static_cast<uint32_t>(kBatchLengthOverhead);
-  store_be32(batch + kOffCrc, crc32c(batch + kBatchCrcStart, size - kBatchCrcStart));
+  batch_stamp_header(batch, batch + kBatchHeaderSize, size - kBatchHeaderSize, stamp);
 }
 
 static int64_t wrapping_add(int64_t a, int64_t b) {

@@ -78,9 +78,18 @@ Status batch_validate_set(const uint8_t* data, size_t len, bool allow_control, B
 bool batch_valid_at(const uint8_t* data, size_t len, size_t pos, int64_t min_offset, BatchHeader* out,
                     const char** why);
 
-// Stamps the stored copy at append: baseOffset and partitionLeaderEpoch in place (outside the CRC);
-// for log_append_time >= 0 also timestampType=1 and maxTimestamp, then the CRC is recomputed.
-void batch_stamp(uint8_t* batch, int64_t base_offset, int32_t leader_epoch, int64_t log_append_time);
+// Stamps a batch at append: baseOffset and partitionLeaderEpoch (outside the CRC); for
+// log_append_time >= 0 also timestampType=1 and maxTimestamp, and then the CRC is recomputed.
+struct BatchStamp {
+  int64_t base_offset;
+  int32_t leader_epoch;
+  int64_t log_append_time;  // -1: keep CreateTime
+};
+// `header` is a writable copy of the batch's 61-byte header; `records` the bytes that follow it in
+// the original (read only for the CRC).
+void batch_stamp_header(uint8_t* header, const uint8_t* records, size_t records_len, const BatchStamp& stamp);
+// The same on a whole batch in place.
+void batch_stamp(uint8_t* batch, const BatchStamp& stamp);
 
 // A record found by walking a batch: its offset and timestamp.
 struct RecordHit {

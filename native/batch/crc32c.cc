@@ -49,16 +49,95 @@ uint32_t crc32c_table(const uint8_t* data, size_t len, uint32_t seed) {
 #if defined(__x86_64__)
 #include <nmmintrin.h>
 
-__attribute__((target("sse4.2"))) uint32_t crc32c_hw(const uint8_t* data, size_t len, uint32_t seed) {
-  uint64_t crc = ~seed;
-  while (len >= 8) {
-    uint64_t word;
-    memcpy(&word, data, 8);
-    crc = _mm_crc32_u64(crc, word);
-    data += 8;
-    len -= 8;
+namespace {
+
+// The hardware path runs three independent crc32 chains (the instruction has a latency of 3 cycles
+// and a throughput of 1 per cycle, so one chain uses a third of it) and merges them: a CRC register
+// state s followed by n zero bytes is a linear function of s ("shift"), and
+// crc(A || B) = shift_|B|(crc(A)) ^ crc_from_0(B). Measured: ~3x the single-chain speed.
+constexpr size_t kLongBlock = 2048;  // bytes per chain for large inputs
+constexpr size_t kShortBlock = 256;  // bytes per chain for the remainder
+
+// shift_n as four byte-indexed tables: shift(s) = t[0][s & 0xFF] ^ t[1][(s >> 8) & 0xFF] ^ ...
+struct ShiftTable {
+  uint32_t t[4][256];
+  explicit ShiftTable(size_t n) {
+    const auto& t0 = tables().t[0];
+    uint32_t basis[32];
+    for (int bit = 0; bit < 32; bit++) {
+      uint32_t c = 1u << bit;
+      for (size_t i = 0; i < n; i++) c = (c >> 8) ^ t0[c & 0xFF];
+      basis[bit] = c;
+    }
+    for (int k = 0; k < 4; k++) {
+      for (uint32_t v = 0; v < 256; v++) {
+        uint32_t c = 0;
+        for (int bit = 0; bit < 8; bit++) {
+          if ((v >> bit) & 1u) c ^= basis[k * 8 + bit];
+        }
+        t[k][v] = c;
+      }
+    }
   }
-  auto c32 = static_cast<uint32_t>(crc);
+  uint32_t shift(uint32_t s) const {
+    return t[0][s & 0xFF] ^ t[1][(s >> 8) & 0xFF] ^ t[2][(s >> 16) & 0xFF] ^ t[3][s >> 24];
+  }
+};
+
+const ShiftTable& long_shift() {
+  static const ShiftTable kTable(kLongBlock);
+  return kTable;
+}
+const ShiftTable& short_shift() {
+  static const ShiftTable kTable(kShortBlock);
+  return kTable;
+}
+
+__attribute__((target("sse4.2"))) uint64_t chain(uint64_t crc, const uint8_t* p, size_t len) {
+  for (size_t i = 0; i < len; i += 8) {
+    uint64_t word;
+    memcpy(&word, p + i, 8);
+    crc = _mm_crc32_u64(crc, word);
+  }
+  return crc;
+}
+
+// Consumes whole groups of three `block`-byte chains from the front of the input.
+__attribute__((target("sse4.2"))) uint32_t three_way(uint32_t state, const uint8_t** data, size_t* len,
+                                                     size_t block, const ShiftTable& shift) {
+  while (*len >= 3 * block) {
+    const uint8_t* p = *data;
+    uint64_t a = state;
+    uint64_t b = 0;
+    uint64_t c = 0;
+    for (size_t i = 0; i < block; i += 8) {
+      uint64_t wa;
+      uint64_t wb;
+      uint64_t wc;
+      memcpy(&wa, p + i, 8);
+      memcpy(&wb, p + block + i, 8);
+      memcpy(&wc, p + 2 * block + i, 8);
+      a = _mm_crc32_u64(a, wa);
+      b = _mm_crc32_u64(b, wb);
+      c = _mm_crc32_u64(c, wc);
+    }
+    state = shift.shift(shift.shift(static_cast<uint32_t>(a)) ^ static_cast<uint32_t>(b)) ^ static_cast<uint32_t>(c);
+    *data += 3 * block;
+    *len -= 3 * block;
+  }
+  return state;
+}
+
+}  // namespace
+
+__attribute__((target("sse4.2"))) uint32_t crc32c_hw(const uint8_t* data, size_t len, uint32_t seed) {
+  uint32_t state = ~seed;
+  state = three_way(state, &data, &len, kLongBlock, long_shift());
+  state = three_way(state, &data, &len, kShortBlock, short_shift());
+  size_t words = len & ~static_cast<size_t>(7);
+  auto c32 = static_cast<uint32_t>(chain(state, data, words));
+  data += words;
+  len -= words;
   while (len-- > 0) c32 = _mm_crc32_u8(c32, *data++);
   return ~c32;
 }

@@ -3,13 +3,12 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cerrno>
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
 
 Fd& Fd::operator=(Fd&& o) noexcept {
   if (this != &o) {
@@ -66,7 +65,7 @@ Status mapping_map_file(const std::string& path, std::shared_ptr<Mapping>* out, 
   return mapping_map(fd.fd, *file_len, false, path, out);
 }
 
-Status grow_open(const std::string& path, size_t capacity, size_t step, GrowFile* out) {
+Status grow_open(const std::string& path, size_t capacity, size_t step, bool map_rw, GrowFile* out) {
   out->path = path;
   out->step = step;
   Status st = fd_open(path, O_RDWR | O_CREAT, &out->fd);
@@ -74,17 +73,17 @@ Status grow_open(const std::string& path, size_t capacity, size_t step, GrowFile
   struct stat sb;
   if (fstat(out->fd.fd, &sb) != 0) return sys_error(errno, "fstat", path);
   out->allocated = static_cast<size_t>(sb.st_size);
-  if (out->allocated > capacity) capacity = out->allocated;
-  return mapping_map(out->fd.fd, capacity, true, path, &out->rw);
+  out->capacity = out->allocated > capacity ? out->allocated : capacity;
+  return map_rw ? mapping_map(out->fd.fd, out->capacity, true, path, &out->rw) : Status{};
 }
 
 Status grow_reserve(GrowFile* gf, size_t end) {
   if (end <= gf->allocated) return Status{};
   size_t want = (end + gf->step - 1) / gf->step * gf->step;
-  if (want > gf->rw->len) want = gf->rw->len;
+  if (want > gf->capacity) want = gf->capacity;
   if (want < end) {
-    return store_error(StoreErr::kIo, "reserve %s: %zu bytes exceed the mapping of %zu", gf->path.c_str(), end,
-                       gf->rw->len);
+    return store_error(StoreErr::kIo, "reserve %s: %zu bytes exceed the capacity of %zu", gf->path.c_str(), end,
+                       gf->capacity);
   }
   auto from = static_cast<off_t>(gf->allocated);
   auto len = static_cast<off_t>(want - gf->allocated);
@@ -95,9 +94,6 @@ Status grow_reserve(GrowFile* gf, size_t end) {
       return sys_error(err, "fallocate", gf->path);
     }
   }
-  // Prefault the new step's pages as writable so the appends that follow take no page faults; on
-  // kernels without MADV_POPULATE_WRITE (< 5.14) this fails harmlessly and faults happen on first store.
-  madvise(gf->rw->base + gf->allocated, want - gf->allocated, MADV_POPULATE_WRITE);
   gf->allocated = want;
   return Status{};
 }
@@ -113,6 +109,26 @@ Status grow_trim(GrowFile* gf, size_t len) {
 
 Status grow_sync(GrowFile* gf) {
   if (gf->fd.fd >= 0 && fdatasync(gf->fd.fd) != 0) return sys_error(errno, "fdatasync", gf->path);
+  return Status{};
+}
+
+Status grow_pwritev(GrowFile* gf, struct iovec* iov, int count, uint64_t offset) {
+  while (count > 0) {
+    ssize_t n = pwritev(gf->fd.fd, iov, count < IOV_MAX ? count : IOV_MAX, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error(errno, "pwritev", gf->path);
+    offset += static_cast<uint64_t>(n);
+    auto left = static_cast<size_t>(n);
+    while (count > 0 && left >= iov->iov_len) {
+      left -= iov->iov_len;
+      iov++;
+      count--;
+    }
+    if (count > 0) {
+      iov->iov_base = static_cast<uint8_t*>(iov->iov_base) + left;
+      iov->iov_len -= left;
+    }
+  }
   return Status{};
 }
 

@@ -1,11 +1,12 @@
-// mapping.h: owners of file descriptors and memory mappings, plus GrowFile, a file that is written
-// through a large sparse mapping and reserved on disk in steps ahead of the write position.
+// mapping.h: owners of file descriptors and memory mappings, plus GrowFile, a file reserved on disk in
+// steps ahead of its write position and mapped over its whole capacity.
 //
-// Why GrowFile looks like this: the mapping reserves address space for a whole segment (no disk), while
-// fallocate() reserves blocks `step` bytes at a time just ahead of the data, so a thousand idle
+// Why GrowFile looks like this: the mapping reserves address space for a whole segment (no disk),
+// while fallocate() reserves blocks `step` bytes at a time just ahead of the data, so a thousand idle
 // partitions hold a thousand steps of disk, not a thousand segments, and a full disk surfaces as
-// ENOSPC from fallocate instead of SIGBUS from a store into the mapping. No store ever touches bytes
-// past `allocated` (the file's length). Trimming (ftruncate to the data length) happens on seal/close.
+// ENOSPC from fallocate before any byte is written, never as SIGBUS from a store into the mapping.
+// Nothing is stored or read past `allocated` (the file's length). Trimming (ftruncate to the data
+// length) happens on seal/close.
 #pragma once
 
 #include <cstddef>
@@ -50,19 +51,22 @@ Status mapping_map_file(const std::string& path, std::shared_ptr<Mapping>* out, 
 struct GrowFile {
   std::string path;
   Fd fd;
-  std::shared_ptr<Mapping> rw;  // capacity bytes of address space, writable
+  std::shared_ptr<Mapping> rw;  // capacity bytes of address space, writable; null if written with pwrite
+  size_t capacity = 0;          // the file never grows past this
   size_t allocated = 0;         // file length == bytes reserved on disk; stores stay below it
   size_t step = 0;              // reservation granularity
 };
 
-// Opens or creates `path` as a GrowFile holding `len` bytes of data (the file may be longer: a
-// preallocated tail from before a crash is kept and reused).
-Status grow_open(const std::string& path, size_t capacity, size_t step, GrowFile* out);
+// Opens or creates `path` as a GrowFile (an existing file, e.g. with a preallocated tail left by a
+// crash, keeps its length). `map_rw` maps `capacity` bytes writable for stores.
+Status grow_open(const std::string& path, size_t capacity, size_t step, bool map_rw, GrowFile* out);
 // Ensures bytes [0, end) are reserved on disk, rounding up to whole steps (capped at capacity).
 Status grow_reserve(GrowFile* gf, size_t end);
 // Cuts the file to `len` bytes (the data). The mapping stays for readers, who never read past len.
 Status grow_trim(GrowFile* gf, size_t len);
 Status grow_sync(GrowFile* gf);  // fdatasync; a no-op once the descriptor is closed
+// Writes `count` iovecs at `offset`, all of them (retrying short writes and EINTR).
+Status grow_pwritev(GrowFile* gf, struct iovec* iov, int count, uint64_t offset);
 
 Status fsync_dir(const std::string& dir);
 // Writes `text` to dir/name via a temp file, fsync, rename, fsync of the directory.

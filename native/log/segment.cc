@@ -1,12 +1,14 @@
 #include "segment.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cinttypes>
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "../bytes.h"
 #include "offset_index.h"
@@ -26,8 +28,8 @@ uint32_t segment_index_capacity(uint64_t capacity, int64_t interval) {
 
 Status segment_open_files(Segment* seg, uint64_t capacity, int64_t interval) {
   uint32_t entries = segment_index_capacity(capacity, interval);
-  Status st = grow_open(segment_path(seg->dir, seg->base_offset, ".log"), capacity, kLogReserveStep, &seg->log);
-  if (st.ok()) st = mapping_map(seg->log.fd.fd, seg->log.rw->len, false, seg->log.path, &seg->view_map);
+  Status st = grow_open(segment_path(seg->dir, seg->base_offset, ".log"), capacity, kLogReserveStep, false, &seg->log);
+  if (st.ok()) st = mapping_map(seg->log.fd.fd, seg->log.capacity, false, seg->log.path, &seg->view_map);
   if (st.ok()) {
     st = entry_file_open_active(&seg->offset_index, segment_path(seg->dir, seg->base_offset, ".index"),
                                 kOffsetEntrySize, entries);
@@ -82,16 +84,23 @@ void segment_index_batch(Segment* seg, const IndexPoint& pt) {
   seg->bytes_since_index += pt.size;
 }
 
-uint64_t segment_capacity(const Segment* seg) { return seg->log.rw == nullptr ? 0 : seg->log.rw->len; }
+uint64_t segment_capacity(const Segment* seg) { return seg->log.capacity; }
 
+// The write path is pwritev, not stores into a writable mapping: each batch goes out as its stamped
+// header (a 61-byte copy) plus its records straight from the caller's buffer, so the kernel copies
+// the bytes once, into the page cache, which the read-only view mapping shares. Measured on this VM
+// (ext4, 1 GiB of 16 KiB writes, best of 3): pwrite ~2.3 GB/s; memcpy into a MAP_SHARED mapping
+// reserved by fallocate in 4 MiB steps ~0.78 GB/s (first-touch faults: ext4 page_mkwrite + zeroing
+// per page), ~0.95 GB/s with MADV_POPULATE_WRITE per step, 1.8-2.6 GB/s with 64 MiB steps + populate
+// (but 64 MiB reserved ahead per partition).
 Status segment_append(Segment* seg, const uint8_t* data, size_t len, const AppendStamp& stamp) {
   if (!seg->sticky.ok()) return seg->sticky;
   uint64_t pos0 = seg->size.load(std::memory_order_relaxed);
   if (pos0 + len > segment_capacity(seg)) {
-    return store_error(StoreErr::kIo, "append pos %" PRIu64 " + %zu exceeds the segment mapping of %" PRIu64,
+    return store_error(StoreErr::kIo, "append pos %" PRIu64 " + %zu exceeds the segment capacity of %" PRIu64,
                        pos0, len, segment_capacity(seg));
   }
-  // Reserve everything before the first store, so that a full disk leaves nothing half written.
+  // Reserve everything before the first write, so that a full disk leaves nothing half written.
   bool offset_fits = false;
   bool time_fits = false;
   Status st = grow_reserve(&seg->log, pos0 + len);
@@ -101,20 +110,33 @@ Status segment_append(Segment* seg, const uint8_t* data, size_t len, const Appen
     seg->sticky = st;
     return st;
   }
-  uint8_t* dst = seg->log.rw->base + pos0;
-  memcpy(dst, data, len);
+  thread_local std::vector<uint8_t> headers;
+  thread_local std::vector<iovec> iov;
+  thread_local std::vector<IndexPoint> points;
+  headers.resize(static_cast<size_t>(stamp.batches) * kBatchHeaderSize);
+  iov.clear();
+  points.clear();
   int64_t next = seg->next_offset.load(std::memory_order_relaxed);
   for (size_t pos = 0; pos < len;) {
-    uint8_t* b = dst + pos;
+    const uint8_t* b = data + pos;
     uint32_t size = load_be32(b + kOffBatchLength) + static_cast<uint32_t>(kBatchLengthOverhead);
-    auto delta = static_cast<int32_t>(load_be32(b + kOffLastOffsetDelta));
-    batch_stamp(b, next, stamp.leader_epoch, stamp.log_append_time);
-    auto max_ts = static_cast<int64_t>(load_be64(b + kOffMaxTimestamp));
-    segment_index_batch(seg, IndexPoint{next, pos0 + pos, size, max_ts, stamp.index_interval_bytes,
-                                        offset_fits, time_fits});
-    next += static_cast<int64_t>(delta) + 1;
+    uint8_t* header = headers.data() + points.size() * kBatchHeaderSize;
+    memcpy(header, b, kBatchHeaderSize);
+    batch_stamp_header(header, b + kBatchHeaderSize, size - kBatchHeaderSize,
+                       BatchStamp{next, stamp.leader_epoch, stamp.log_append_time});
+    iov.push_back(iovec{header, kBatchHeaderSize});
+    iov.push_back(iovec{const_cast<uint8_t*>(b + kBatchHeaderSize), size - kBatchHeaderSize});
+    points.push_back(IndexPoint{next, pos0 + pos, size, static_cast<int64_t>(load_be64(header + kOffMaxTimestamp)),
+                                stamp.index_interval_bytes, offset_fits, time_fits});
+    next += static_cast<int64_t>(load_be32(b + kOffLastOffsetDelta)) + 1;
     pos += size;
   }
+  st = grow_pwritev(&seg->log, iov.data(), static_cast<int>(iov.size()), pos0);
+  if (!st.ok()) {
+    seg->sticky = st;  // never write past a failed write: the bytes there are unknown
+    return st;
+  }
+  for (const IndexPoint& pt : points) segment_index_batch(seg, pt);
   if (seg->first_append_ms < 0) seg->first_append_ms = stamp.now_ms;
   seg->next_offset.store(next, std::memory_order_release);
   seg->size.store(pos0 + len, std::memory_order_release);

@@ -80,7 +80,7 @@ Status segment_open_active(const std::string& dir, int64_t base, const LogConfig
   }
   Status st = segment_open_files(seg.get(), capacity, cfg.index_interval_bytes);
   if (!st.ok()) return st;
-  const uint8_t* data = seg->log.rw->base;
+  const uint8_t* data = seg->view_map->base;
   uint64_t len = seg->log.allocated;
   ScanStart start = choose_scan_start(seg.get(), data, len, full_scan || !had_index);
   entry_file_set_count(&seg->offset_index, start.offset_entries);

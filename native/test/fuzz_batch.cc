@@ -28,7 +28,7 @@ void exercise(std::vector<uint8_t>* data) {
     size_t pos = 0;
     while (pos < data->size()) {
       uint8_t* b = data->data() + pos;
-      batch_stamp(b, 1000, 3, (pos & 1) != 0 ? 123456 : -1);
+      batch_stamp(b, BatchStamp{1000, 3, (pos & 1) != 0 ? 123456 : -1});
       BatchHeader h = batch_header(b);
       batch_first_at_or_after(b, h, h.base_timestamp);
       batch_max_timestamp_record(b, h);

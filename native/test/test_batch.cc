@@ -27,10 +27,13 @@ TEST(crc32c_matches_rfc3720_vectors_in_both_implementations) {
 }
 
 TEST(crc32c_hardware_and_table_agree_on_every_length_and_alignment) {
-  std::vector<uint8_t> data(1024);
+  // Lengths around the three-way split points (3 x 256 and 3 x 2048 bytes) and beyond.
+  std::vector<size_t> lengths{767, 768, 769, 6143, 6144, 6145, 12289, 16384, 20003};
+  for (size_t len = 0; len <= 300; len += 13) lengths.push_back(len);
+  std::vector<uint8_t> data(20016);
   for (size_t i = 0; i < data.size(); i++) data[i] = static_cast<uint8_t>(i * 131 + 7);
   for (size_t off = 0; off < 8; off++) {
-    for (size_t len = 0; len + off <= 300; len += 13) {
+    for (size_t len : lengths) {
       CHECK_EQ(crc32c_table(data.data() + off, len, 0x1234), crc32c(data.data() + off, len, 0x1234));
     }
   }
@@ -93,7 +96,7 @@ TEST(rule_breaks_are_invalid_record) {
 
 TEST(stamping_log_append_time_rewrites_max_timestamp_and_crc) {
   auto b = make_batch(3, 10, 1000, 5);
-  batch_stamp(b.data(), 42, 7, 99999);
+  batch_stamp(b.data(), BatchStamp{42, 7, 99999});
   BatchHeader h = batch_header(b.data());
   CHECK_EQ(h.base_offset, 42);
   CHECK_EQ(h.leader_epoch, 7);
@@ -103,13 +106,13 @@ TEST(stamping_log_append_time_rewrites_max_timestamp_and_crc) {
   CHECK(batch_valid_at(b.data(), b.size(), 0, 0, &h, &why));
   auto create_time = make_batch(3, 10, 1000, 5);
   uint32_t crc = batch_header(create_time.data()).crc;
-  batch_stamp(create_time.data(), 42, 7, -1);
+  batch_stamp(create_time.data(), BatchStamp{42, 7, -1});
   CHECK_EQ(batch_header(create_time.data()).crc, crc);  // baseOffset and epoch are outside the CRC
 }
 
 TEST(recovery_check_rejects_offsets_going_backwards) {
   auto b = make_batch(3, 10, 1000);
-  batch_stamp(b.data(), 10, 0, -1);
+  batch_stamp(b.data(), BatchStamp{10, 0, -1});
   BatchHeader h;
   const char* why = nullptr;
   CHECK(batch_valid_at(b.data(), b.size(), 0, 10, &h, &why));
@@ -119,7 +122,7 @@ TEST(recovery_check_rejects_offsets_going_backwards) {
 
 TEST(record_walk_finds_the_first_record_at_or_after_a_timestamp) {
   auto b = make_batch(4, 10, 1000, 10);  // timestamps 1000, 1010, 1020, 1030
-  batch_stamp(b.data(), 100, 0, -1);
+  batch_stamp(b.data(), BatchStamp{100, 0, -1});
   BatchHeader h = batch_header(b.data());
   RecordHit hit = batch_first_at_or_after(b.data(), h, 1015);
   CHECK_EQ(hit.offset, 102);

@@ -88,7 +88,7 @@ TEST(the_offset_index_points_at_batches_every_interval) {
   CHECK(count >= 20);
   for (uint32_t i = 0; i < count; i++) {
     OffsetEntry e = offset_index_entry(seg->offset_index.map->base, i);
-    CHECK_EQ(static_cast<int64_t>(load_be64(seg->log.rw->base + e.position)), e.relative_offset);
+    CHECK_EQ(static_cast<int64_t>(load_be64(seg->view_map->base + e.position)), e.relative_offset);
   }
   uint64_t pos = 0;
   CHECK_OK(segment_find(seg, 123, seg->view_map->base, seg->size.load(), &pos));
