@@ -120,6 +120,12 @@ describe('DeleteTopics v6', () => {
     expect(response.responses.map(r => [r.name, r.errorCode])).toEqual([[null, UNKNOWN_TOPIC_ID], ['pk-never-made', UNKNOWN_TOPIC_OR_PARTITION], ['pk-named-twice', INVALID_REQUEST]])
     expect(await admin.listTopics()).toContain('pk-named-twice')
   })
+
+  it('the internal __consumer_offsets cannot be deleted: INVALID_REQUEST, and it stays', async () => {
+    const response = await answer(deleteTopicsV6.api.async(connection, [{ name: '__consumer_offsets', topicId: ZERO_UUID }], TIMEOUT_MS))
+    expect(response.responses).toEqual([expect.objectContaining({ name: '__consumer_offsets', errorCode: INVALID_REQUEST, errorMessage: expect.stringContaining('internal') })])
+    expect(await admin.listTopics({ includeInternals: true })).toContain('__consumer_offsets')
+  })
 })
 
 describe('CreatePartitions v3', () => {
