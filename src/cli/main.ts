@@ -1,85 +1,87 @@
 #!/usr/bin/env node
-// The `sluice` command. `sluice start` runs a broker on an embedded default: data in ./sluice-data,
-// the Kafka listener on localhost:9092, no other service needed.
-import { parseArgs } from 'node:util'
-import { loadConfig, readPropertiesFile } from '../config/broker-config.js'
+// The `sluice` command: `sluice start` runs a broker; the other tools talk to one over the Kafka
+// protocol with our own client (src/client). Exit codes, for scripts:
+//   0 ok · 1 Kafka or runtime error (no broker, unknown topic, a refused request) · 2 usage or config error
 import { ConfigError } from '../config/settings.js'
-import { Broker } from '../broker/broker.js'
-import { createLogger } from './logger.js'
+import { BrokerUnreachableError, ConnectionError, UnsupportedApiError } from '../client/index.js'
+import { ErrorCode, KafkaError } from '../protocol/index.js'
+import { cluster, CLUSTER_HELP } from './cluster.js'
+import { EXIT, UsageError } from './command.js'
+import { configs, CONFIGS_HELP } from './configs.js'
+import { consume, CONSUME_HELP } from './consume.js'
+import { groups, GROUPS_HELP } from './groups.js'
+import { produce, PRODUCE_HELP } from './produce.js'
+import { start, START_HELP } from './start.js'
+import { topics, TOPICS_HELP } from './topics.js'
 
-const USAGE = `Usage: sluice start [--data-dir DIR] [--port N] [--config server.properties] [--set key=value ...]
+interface Tool { run: (argv: string[]) => Promise<void>, help: string, summary: string }
 
-Starts a Kafka-compatible broker. Settings use Kafka's names (log.dirs, num.partitions,
-log.retention.ms, auto.create.topics.enable, message.max.bytes, ...): from the config file, then
-SLUICE_* environment variables (SLUICE_NUM_PARTITIONS=3), then --set flags.`
-
-async function start (argv: string[]): Promise<void> {
-  const started = performance.now()
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'data-dir': { type: 'string' },
-      port: { type: 'string' },
-      config: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' }
-    },
-    strict: true
-  })
-  if (values.help === true) { console.log(USAGE); return }
-  const flags: Record<string, string> = {}
-  for (const pair of values.set ?? []) {
-    const at = pair.indexOf('=')
-    if (at <= 0) throw new ConfigError(pair, '', 'expected --set key=value')
-    flags[pair.slice(0, at)] = pair.slice(at + 1)
-  }
-  if (values['data-dir'] !== undefined) flags['log.dirs'] = values['data-dir']
-  if (values.port !== undefined) flags.listeners = `PLAINTEXT://localhost:${values.port}`
-  const config = loadConfig({
-    properties: values.config !== undefined ? readPropertiesFile(values.config) : undefined,
-    env: process.env,
-    flags
-  })
-  const log = createLogger()
-  const broker = await Broker.start(config, log)
-  const { host, port } = broker.advertised
-  const ms = Math.round(performance.now() - started)
-  process.stdout.write(`Sluice ready: Kafka on ${host}:${port}, data in ${broker.dataDir} (${ms} ms)\n`)
-  let stopping = false
-  const stop = (signal: string): void => {
-    if (stopping) return
-    stopping = true
-    log.info({ signal }, 'shutting down')
-    broker.stop().then(() => process.exit(0), error => { log.error({ err: error }, 'shutdown failed'); process.exit(1) })
-  }
-  process.on('SIGTERM', () => stop('SIGTERM'))
-  process.on('SIGINT', () => stop('SIGINT'))
+const TOOLS: Record<string, Tool> = {
+  start: { run: start, help: START_HELP, summary: 'run a broker (data in ./sluice-data, Kafka on localhost:9092)' },
+  topics: { run: topics, help: TOPICS_HELP, summary: 'create, list, describe, alter, add-partitions, delete topics' },
+  produce: { run: produce, help: PRODUCE_HELP, summary: 'send lines of stdin or a file as records' },
+  consume: { run: consume, help: CONSUME_HELP, summary: 'print records (plain, json or a kcat-style template)' },
+  groups: { run: groups, help: GROUPS_HELP, summary: 'list, describe (with lag), delete consumer groups, reset offsets' },
+  configs: { run: configs, help: CONFIGS_HELP, summary: 'describe and alter topic and broker configs' },
+  cluster: { run: cluster, help: CLUSTER_HELP, summary: 'brokers, controller, cluster id and served API versions' }
 }
+
+const USAGE = `Usage: sluice <tool> [options]     (sluice <tool> --help for its options)
+
+Tools:
+${Object.entries(TOOLS).map(([name, tool]) => `  ${name.padEnd(9)} ${tool.summary}`).join('\n')}
+
+Every tool but start takes --bootstrap HOST:PORT (-b; default $SLUICE_BOOTSTRAP or localhost:9092).
+Exit codes: 0 ok, 1 Kafka or runtime error, 2 usage or config error.`
+
+const FULL_HELP = USAGE + '\n\n' + Object.values(TOOLS).map(tool => tool.help).join('\n\n')
+
+// Codes that say the request itself was wrong (a name or value the user gave), not that Kafka failed.
+const USAGE_CODES = new Set<number>([
+  ErrorCode.INVALID_TOPIC_EXCEPTION, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_REPLICATION_FACTOR, ErrorCode.INVALID_CONFIG
+])
 
 async function main (): Promise<void> {
-  const [command, ...rest] = process.argv.slice(2)
-  switch (command) {
-    case 'start': return await start(rest)
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h': console.log(USAGE); return
-    default:
-      console.error(`sluice: unknown command "${command}"\n\n${USAGE}`)
-      process.exitCode = 2
+  const [name, ...rest] = process.argv.slice(2)
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' ? rest[0] : undefined
+    process.stdout.write((topic !== undefined && TOOLS[topic] !== undefined ? TOOLS[topic].help : FULL_HELP) + '\n')
+    return
   }
+  const tool = TOOLS[name]
+  if (tool === undefined) throw new UsageError(`unknown tool "${name}"\n\n${USAGE}`)
+  await tool.run(rest)
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(`sluice: ${error.message}`)
-    process.exit(2)
+/** The message and exit code for anything a tool throws. */
+function describeFailure (error: unknown): { message: string, code: number } {
+  if (error instanceof UsageError) {
+    const hint = error.tool !== undefined ? `\n(sluice ${error.tool} --help lists the options)` : ''
+    return { message: error.message + hint, code: EXIT.USAGE }
+  }
+  if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    return { message: error.message, code: EXIT.USAGE }
+  }
+  if (error instanceof KafkaError) {
+    const hint = error.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? ' (sluice topics list shows the topics; sluice topics create makes one)' : ''
+    return { message: error.message + hint, code: USAGE_CODES.has(error.code) ? EXIT.USAGE : EXIT.FAILED }
+  }
+  if (error instanceof BrokerUnreachableError || error instanceof ConnectionError || error instanceof UnsupportedApiError) {
+    return { message: error.message, code: EXIT.FAILED }
   }
   const code = (error as NodeJS.ErrnoException).code
-  if (code === 'EADDRINUSE') {
-    console.error(`sluice: the port is already in use (${(error as Error).message}); pick another with --port`)
-    process.exit(1)
-  }
-  console.error('sluice:', error instanceof Error ? (error.stack ?? error.message) : error)
-  process.exit(1)
+  if (code === 'EADDRINUSE') return { message: `the port is already in use (${(error as Error).message}); pick another with --port`, code: EXIT.FAILED }
+  return { message: error instanceof Error ? (error.stack ?? error.message) : String(error), code: EXIT.FAILED }
+}
+
+// A reader that goes away (`sluice consume t | head -1`) ends the output, not in an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.OK)
+  throw error
+})
+
+main().catch((error: unknown) => {
+  const { message, code } = describeFailure(error)
+  process.stderr.write(`sluice: ${message}\n`)
+  process.exit(code)
 })

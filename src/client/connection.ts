@@ -93,6 +93,11 @@ export class KafkaConnection {
   /** The broker's advertised range for an API key, or undefined when it does not serve it. */
   brokerVersions (apiKey: number): VersionRange | undefined { return this.versions.get(apiKey) }
 
+  /** Every API the broker advertised, by key. */
+  brokerApis (): Array<{ apiKey: number } & VersionRange> {
+    return [...this.versions].map(([apiKey, range]) => ({ apiKey, ...range })).sort((a, b) => a.apiKey - b.apiKey)
+  }
+
   supports (api: ApiRegistration): boolean { return this.negotiatedVersion(api) !== null }
 
   /** min(our max, the broker's max), provided it is not below either side's minimum. */

@@ -1,0 +1,111 @@
+// What every `sluice` tool shares: option parsing with node:util parseArgs plus the common options
+// (--bootstrap/-b, --json, --help/-h), the client's lifetime, and the exit-code contract:
+//   0 ok · 1 Kafka or runtime error (no broker, unknown topic, a failed request) · 2 usage or config error
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { KafkaClient, parseBootstrap } from '../client/index.js'
+import { validateTopicName } from '../broker/topic-registry.js'
+import { KafkaError } from '../protocol/index.js'
+
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const
+
+export const DEFAULT_BOOTSTRAP = 'localhost:9092'
+
+/** Bad flags or arguments: exit code 2, with a pointer to the tool's --help. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+  constructor (message: string, readonly tool?: string) { super(message) }
+}
+
+export type Options = NonNullable<ParseArgsConfig['options']>
+
+export const COMMON_OPTIONS = {
+  bootstrap: { type: 'string', short: 'b' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' }
+} as const satisfies Options
+
+export const COMMON_HELP = `Common options:
+  -b, --bootstrap HOST:PORT   broker to start from (default $SLUICE_BOOTSTRAP or ${DEFAULT_BOOTSTRAP})
+      --json                  machine-readable output where the tool has it
+  -h, --help                  this help`
+
+export interface Parsed<O extends Options> {
+  values: ReturnType<typeof parseArgs<{ options: O & typeof COMMON_OPTIONS, allowPositionals: true, strict: true }>>['values']
+  positionals: string[]
+}
+
+/** parseArgs with the common options; parse failures become UsageErrors that name `tool`. */
+export function parse<O extends Options> (tool: string, argv: string[], options: O): Parsed<O> {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { ...options, ...COMMON_OPTIONS }, allowPositionals: true, strict: true })
+    return { values, positionals } as Parsed<O>
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error) throw new UsageError(error.message, tool)
+    throw error
+  }
+}
+
+/** Runs `work` with a client connected to the bootstrap broker, and always closes it. */
+export async function withClient<T> (values: { bootstrap?: string | undefined }, work: (client: KafkaClient) => Promise<T>): Promise<T> {
+  const bootstrap = values.bootstrap ?? process.env.SLUICE_BOOTSTRAP ?? DEFAULT_BOOTSTRAP
+  try {
+    parseBootstrap(bootstrap)
+  } catch (error) {
+    throw new UsageError(`--bootstrap: ${(error as Error).message}`)
+  }
+  const client = new KafkaClient({ bootstrap, clientId: 'sluice-cli' })
+  try {
+    await client.connect()
+    return await work(client)
+  } finally {
+    await client.close()
+  }
+}
+
+/** Exactly one positional argument, named `what` in the error. */
+export function onePositional (positionals: string[], what: string, tool: string): string {
+  if (positionals.length === 0) throw new UsageError(`missing ${what}`, tool)
+  if (positionals.length > 1) throw new UsageError(`expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`, tool)
+  return positionals[0] as string
+}
+
+/** Kafka's topic name rules, checked before asking the broker: an invalid name is a usage error. */
+export function checkTopicName (name: string, tool: string): string {
+  try {
+    validateTopicName(name)
+  } catch (error) {
+    if (error instanceof KafkaError) throw new UsageError(error.message, tool)
+    throw error
+  }
+  return name
+}
+
+export function integer (value: string | undefined, flag: string, tool: string, min = Number.MIN_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`${flag} must be an integer${min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : ''}, got "${value}"`, tool)
+  }
+  return n
+}
+
+/** `key=value` pairs (repeatable flags) into a record; `value` may contain '='. */
+export function keyValues (pairs: readonly string[] | undefined, flag: string, tool: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of pairs ?? []) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new UsageError(`${flag} expects key=value, got "${pair}"`, tool)
+    out[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return out
+}
+
+/** Writes to stdout and waits when its buffer is full, so a slow reader slows us down instead of filling memory. */
+export async function writeOut (text: string | Buffer): Promise<void> {
+  if (process.stdout.write(text)) return
+  await new Promise<void>(resolve => process.stdout.once('drain', resolve))
+}
+
+export function printJson (value: unknown): Promise<void> {
+  return writeOut(JSON.stringify(value, null, 2) + '\n')
+}

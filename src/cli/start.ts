@@ -1,0 +1,57 @@
+// `sluice start`: runs a broker on an embedded default: data in ./sluice-data, the Kafka listener on
+// localhost:9092, no other service needed. Its first stdout line, `Sluice ready: Kafka on HOST:PORT,
+// data in DIR (N ms)`, is a contract: test/helpers/broker.ts and scripts wait for it.
+import { parseArgs } from 'node:util'
+import { loadConfig, readPropertiesFile } from '../config/broker-config.js'
+import { ConfigError } from '../config/settings.js'
+import { Broker } from '../broker/broker.js'
+import { createLogger } from './logger.js'
+
+export const START_HELP = `Usage: sluice start [--data-dir DIR] [--port N] [--config server.properties] [--set key=value ...]
+
+Starts a Kafka-compatible broker. Settings use Kafka's names (log.dirs, num.partitions,
+log.retention.ms, auto.create.topics.enable, message.max.bytes, ...): from the config file, then
+SLUICE_* environment variables (SLUICE_NUM_PARTITIONS=3), then --set flags.`
+
+export async function start (argv: string[]): Promise<void> {
+  const started = performance.now()
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      config: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' }
+    },
+    strict: true
+  })
+  if (values.help === true) { console.log(START_HELP); return }
+  const flags: Record<string, string> = {}
+  for (const pair of values.set ?? []) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new ConfigError(pair, '', 'expected --set key=value')
+    flags[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  if (values['data-dir'] !== undefined) flags['log.dirs'] = values['data-dir']
+  if (values.port !== undefined) flags.listeners = `PLAINTEXT://localhost:${values.port}`
+  const config = loadConfig({
+    properties: values.config !== undefined ? readPropertiesFile(values.config) : undefined,
+    env: process.env,
+    flags
+  })
+  const log = createLogger()
+  const broker = await Broker.start(config, log)
+  const { host, port } = broker.advertised
+  const ms = Math.round(performance.now() - started)
+  process.stdout.write(`Sluice ready: Kafka on ${host}:${port}, data in ${broker.dataDir} (${ms} ms)\n`)
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    broker.stop().then(() => process.exit(0), error => { log.error({ err: error }, 'shutdown failed'); process.exit(1) })
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
