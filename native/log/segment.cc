@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cinttypes>
 #include <climits>
 #include <cstdio>
@@ -162,6 +163,10 @@ Status segment_seal(Segment* seg) {
     return st;
   }
   seg->active = false;
+  // Give back the segment-sized reservation of address space: the next read maps the trimmed file
+  // (views and readers already holding the old mapping keep it until they let go).
+  std::lock_guard<std::mutex> lock(seg->lazy_mu);
+  seg->view_map = nullptr;
   return Status{};
 }
 
@@ -185,6 +190,10 @@ Status segment_view_map(Segment* seg, std::shared_ptr<Mapping>* out) {
   if (seg->view_map == nullptr) {
     size_t len = 0;
     Status st = mapping_map_file(segment_path(seg->dir, seg->base_offset, ".log"), &seg->view_map, &len);
+    // Deleted (retention, truncation) between the reader's look at the segment list and now.
+    if (st.sys_errno == ENOENT) {
+      return store_error(StoreErr::kOffsetOutOfRange, "segment %" PRId64 " was deleted", seg->base_offset);
+    }
     if (!st.ok()) return st;
   }
   *out = seg->view_map;

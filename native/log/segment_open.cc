@@ -65,6 +65,52 @@ bool all_zero(const uint8_t* p, uint64_t n) {
 
 }  // namespace
 
+namespace {
+
+// Validates batches from the scan start, re-adding index entries; returns where valid data ends.
+Status rescan(Segment* seg, const LogConfig& cfg, const ScanStart& start, uint64_t* end, int64_t* next) {
+  const uint8_t* data = seg->view_map->base;
+  uint64_t len = seg->log.allocated;
+  uint64_t pos = start.position;
+  int64_t offset = start.min_offset;
+  BatchHeader h;
+  const char* why = nullptr;
+  while (batch_valid_at(data, len, pos, offset, &h, &why)) {
+    // Index entries hold int32 relative offsets and positions: a segment never goes past either.
+    if (h.last_offset() - seg->base_offset > INT32_MAX || pos + h.size > static_cast<uint64_t>(INT32_MAX)) break;
+    bool offset_fits = false;
+    bool time_fits = false;
+    Status st = entry_file_reserve(&seg->offset_index, 1, &offset_fits);
+    if (st.ok()) st = entry_file_reserve(&seg->time_index, 2, &time_fits);
+    if (!st.ok()) return st;
+    segment_index_batch(seg, IndexPoint{h.base_offset, pos, h.size, h.max_timestamp, cfg.index_interval_bytes,
+                                        offset_fits, time_fits});
+    pos += h.size;
+    offset = h.last_offset() + 1;
+  }
+  *end = pos;
+  *next = offset;
+  return Status{};
+}
+
+// Cuts the file after its valid data and reports the cut unless it was only preallocation.
+Status cut_tail(Segment* seg, uint64_t end, int64_t next, SegmentRecovery* rep) {
+  uint64_t len = seg->log.allocated;
+  if (end == len) return Status{};
+  // A zeroed header is the preallocated tail of a segment that was not closed: not data.
+  uint64_t probe = len - end < kBatchHeaderSize ? len - end : kBatchHeaderSize;
+  if (!all_zero(seg->view_map->base + end, probe)) {
+    rep->truncated_bytes = len - end;
+    rep->truncated_at_offset = next;
+  }
+  // In place: this log is not open yet, so no reader or view of this instance covers these bytes.
+  if (ftruncate(seg->log.fd.fd, static_cast<off_t>(end)) != 0) return sys_error(errno, "ftruncate", seg->log.path);
+  seg->log.allocated = end;
+  return Status{};
+}
+
+}  // namespace
+
 Status segment_open_active(const std::string& dir, int64_t base, const LogConfig& cfg, bool full_scan,
                            SegmentRecovery* rep, std::shared_ptr<Segment>* out) {
   auto seg = std::make_shared<Segment>();
@@ -80,45 +126,20 @@ Status segment_open_active(const std::string& dir, int64_t base, const LogConfig
   }
   Status st = segment_open_files(seg.get(), capacity, cfg.index_interval_bytes);
   if (!st.ok()) return st;
-  const uint8_t* data = seg->view_map->base;
-  uint64_t len = seg->log.allocated;
-  ScanStart start = choose_scan_start(seg.get(), data, len, full_scan || !had_index);
+  ScanStart start = choose_scan_start(seg.get(), seg->view_map->base, seg->log.allocated, full_scan || !had_index);
   entry_file_set_count(&seg->offset_index, start.offset_entries);
   keep_time_entries(seg.get(), start);
-
-  uint64_t pos = start.position;
-  int64_t next = start.min_offset;
-  BatchHeader h;
-  const char* why = nullptr;
-  while (batch_valid_at(data, len, pos, next, &h, &why)) {
-    // Index entries hold int32 relative offsets and positions: a segment never goes past either.
-    if (h.last_offset() - base > INT32_MAX || pos + h.size > static_cast<uint64_t>(INT32_MAX)) break;
-    bool offset_fits = false;
-    bool time_fits = false;
-    st = entry_file_reserve(&seg->offset_index, 1, &offset_fits);
-    if (st.ok()) st = entry_file_reserve(&seg->time_index, 2, &time_fits);
-    if (!st.ok()) return st;
-    segment_index_batch(seg.get(), IndexPoint{h.base_offset, pos, h.size, h.max_timestamp,
-                                              cfg.index_interval_bytes, offset_fits, time_fits});
-    pos += h.size;
-    next = h.last_offset() + 1;
-  }
-  rep->scanned_bytes = len - start.position;
+  uint64_t end = 0;
+  int64_t next = 0;
+  st = rescan(seg.get(), cfg, start, &end, &next);
+  if (!st.ok()) return st;
+  rep->scanned_bytes = seg->log.allocated - start.position;
   rep->rebuilt_index = start.offset_entries == 0 && seg->offset_index.count.load(std::memory_order_relaxed) > 0;
-  if (pos < len) {
-    // A zeroed header is the preallocated tail of a segment that was not closed: not data.
-    uint64_t probe = len - pos < kBatchHeaderSize ? len - pos : kBatchHeaderSize;
-    if (!all_zero(data + pos, probe)) {
-      rep->truncated_bytes = len - pos;
-      rep->truncated_at_offset = next;
-    }
-    // In place: this log is not open yet, so no reader or view of this instance covers these bytes.
-    if (ftruncate(seg->log.fd.fd, static_cast<off_t>(pos)) != 0) return sys_error(errno, "ftruncate", seg->log.path);
-    seg->log.allocated = pos;
-  }
+  st = cut_tail(seg.get(), end, next, rep);
+  if (!st.ok()) return st;
   seg->next_offset = next;
-  if (pos > 0) seg->first_append_ms = batch_header(data).max_timestamp;
-  seg->size.store(pos, std::memory_order_release);
+  if (end > 0) seg->first_append_ms = batch_header(seg->view_map->base).max_timestamp;
+  seg->size.store(end, std::memory_order_release);
   *out = std::move(seg);
   return Status{};
 }
