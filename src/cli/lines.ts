@@ -6,11 +6,15 @@ import type { Readable } from 'node:stream'
 const NEWLINE = 0x0a
 const CARRIAGE_RETURN = 0x0d
 
-/** Yields each line as a view into the chunk it came in (or a copy when it spans chunks). */
-export async function * lines (input: Readable, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
+/**
+ * Yields the complete lines of each chunk together (one await per chunk, not per line), each a view
+ * into the chunk it came in, or a copy when it spans chunks.
+ */
+export async function * lines (input: Readable, onBytes?: (n: number) => void): AsyncGenerator<Buffer[]> {
   let carry: Buffer | null = null
   for await (const chunk of input as AsyncIterable<Buffer>) {
     onBytes?.(chunk.length)
+    const out: Buffer[] = []
     let start = 0
     for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
       let line = chunk.subarray(start, end)
@@ -18,12 +22,13 @@ export async function * lines (input: Readable, onBytes?: (n: number) => void): 
         line = Buffer.concat([carry, line])
         carry = null
       }
-      yield trimCarriageReturn(line)
+      out.push(trimCarriageReturn(line))
       start = end + 1
     }
+    if (out.length > 0) yield out
     if (start < chunk.length) carry = carry === null ? Buffer.from(chunk.subarray(start)) : Buffer.concat([carry, chunk.subarray(start)])
   }
-  if (carry !== null && carry.length > 0) yield trimCarriageReturn(carry)
+  if (carry !== null && carry.length > 0) yield [trimCarriageReturn(carry)]
 }
 
 function trimCarriageReturn (line: Buffer): Buffer {

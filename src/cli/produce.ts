@@ -1,6 +1,6 @@
-// `sluice produce TOPIC`: one record per line of stdin or --file. Records are sent without waiting
-// for each answer (the producer batches and pipelines them); the first failed record stops reading,
-// and the command exits 1 after the records already sent have their answers.
+// `sluice produce TOPIC`: one record per line of stdin or --file. Records are queued without waiting
+// for each answer (the producer batches and pipelines them, and reading pauses while too much waits);
+// a failed record stops reading, and the command exits 1 once the records already queued are answered.
 import { createReadStream, statSync } from 'node:fs'
 import { Producer, type Compression, type ProducerOptions } from '../client/index.js'
 import { checkTopicName, COMMON_HELP, integer, keyValues, onePositional, parse, printJson, UsageError, withClient, writeOut } from './command.js'
@@ -63,31 +63,33 @@ export async function produce (argv: string[]): Promise<void> {
     const progress = new Progress(file === undefined ? 0 : size)
     const input = file === undefined ? process.stdin : createReadStream(file)
     let sent = 0
-    let acked = 0
     let failure: Error | null = null
     try {
-      for await (const line of lines(input, n => progress.addBytes(n))) {
-        if (failure !== null) break
-        const { key, value } = splitKey(line, separator)
-        producer.send({ topic, key, value, headers, partition }).then(
-          () => { acked++; progress.addRecords(1) },
-          (error: unknown) => { failure ??= error as Error })
-        sent++
+      for await (const batch of lines(input, n => progress.addBytes(n))) {
+        for (const line of batch) {
+          const { key, value } = splitKey(line, separator)
+          producer.write({ topic, key, value, headers, partition })
+        }
+        sent += batch.length
+        progress.addRecords(batch.length)
         const wait = producer.backpressure()
         if (wait !== null) await wait
+        if (producer.failedWriteCount > 0) break
       }
       await producer.flush()
+    } catch (error) {
+      failure = error as Error
     } finally {
       progress.done()
       if (file !== undefined) (input as ReturnType<typeof createReadStream>).destroy()
     }
     if (failure !== null) {
-      const error = failure as Error
-      error.message = `${sent - acked} of ${sent} records failed; the first: ${error.message}`
-      throw error
+      const failed = (failure as Error & { failedRecords?: number }).failedRecords
+      if (failed !== undefined) failure.message = `${failed} of ${sent} records failed; the first: ${failure.message}`
+      throw failure
     }
-    if (values.json === true) await printJson({ topic, records: acked })
-    else if (process.stderr.isTTY) process.stderr.write(`Produced ${acked} record${acked === 1 ? '' : 's'} to "${topic}".\n`)
+    if (values.json === true) await printJson({ topic, records: sent })
+    else if (process.stderr.isTTY) process.stderr.write(`Produced ${sent} record${sent === 1 ? '' : 's'} to "${topic}".\n`)
   })
 }
 

@@ -11,33 +11,45 @@ export interface RecordMetadata {
   timestamp: number
 }
 
-interface Waiter {
+export interface Waiter {
   resolve: (meta: RecordMetadata) => void
   reject: (error: Error) => void
 }
 
+export interface BatchHooks {
+  /** Runs once, when the batch succeeds or fails. */
+  done: (bytes: number, records: number) => void
+  /** Runs on failure with the waiters of the records that have one (write() records have none). */
+  failed: (error: Error, records: number, waiters: Waiter[]) => void
+}
+
 export class PendingBatch {
   readonly records: RecordInput[] = []
-  private readonly waiters: Waiter[] = []
+  /** Parallel to records; null for a record queued without a promise. */
+  private readonly waiters: Array<Waiter | null> = []
+  private watched = 0
   bytes = 0
   /** Sends so far that ended in a retriable error. */
   attempts = 0
   private done = false
 
-  /** `onDone(bytes, records)` runs once, when the batch succeeds or fails. */
-  constructor (readonly topic: string, readonly partition: number, private readonly onDone: (bytes: number, records: number) => void) {}
+  constructor (readonly topic: string, readonly partition: number, private readonly hooks: BatchHooks) {}
 
-  add (record: RecordInput & { timestamp: number }, size: number): Promise<RecordMetadata> {
+  add (record: RecordInput & { timestamp: number }, size: number, waiter: Waiter | null): void {
     this.records.push(record)
+    this.waiters.push(waiter)
     this.bytes += size
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }))
+    if (waiter !== null) this.watched++
   }
 
   succeed (baseOffset: number, logAppendTimeMs: number): void {
     if (this.finish()) return
+    if (this.watched === 0) return
     for (let i = 0; i < this.waiters.length; i++) {
+      const waiter = this.waiters[i]
+      if (waiter === null || waiter === undefined) continue
       const record = this.records[i] as RecordInput & { timestamp: number }
-      this.waiters[i]?.resolve({
+      waiter.resolve({
         topic: this.topic,
         partition: this.partition,
         offset: baseOffset < 0 ? -1 : baseOffset + i,
@@ -48,14 +60,14 @@ export class PendingBatch {
 
   fail (error: Error): void {
     if (this.finish()) return
-    for (const waiter of this.waiters) waiter.reject(error)
+    this.hooks.failed(error, this.records.length, this.waiters.filter((w): w is Waiter => w !== null))
   }
 
   /** Marks the batch answered; true when it already was. */
   private finish (): boolean {
     if (this.done) return true
     this.done = true
-    this.onDone(this.bytes, this.records.length)
+    this.hooks.done(this.bytes, this.records.length)
     return false
   }
 }

@@ -13,7 +13,7 @@ import { DefaultPartitioner } from '../protocol/partitioner.js'
 import { calls } from './calls.js'
 import type { KafkaClient, TopicMetadata } from './client.js'
 import { ConnectionError, kafkaError } from './errors.js'
-import { PendingBatch, type RecordMetadata } from './pending-batch.js'
+import { PendingBatch, type RecordMetadata, type Waiter } from './pending-batch.js'
 
 export type { RecordMetadata } from './pending-batch.js'
 
@@ -59,6 +59,8 @@ const RECORD_OVERHEAD = 24
 
 type PendingRecord = { key: Buffer | null, value: Buffer | null, headers: RecordHeader[], timestamp: number }
 
+const NO_HEADERS: RecordHeader[] = []
+
 const toBuffer = (v: Buffer | string | null | undefined): Buffer | null =>
   v === null || v === undefined ? null : typeof v === 'string' ? Buffer.from(v) : v
 
@@ -83,6 +85,8 @@ export class Producer {
   private outstanding = 0
   private idleWaiters: Array<() => void> = []
   private roomWaiters: Array<() => void> = []
+  private writeFailure: Error | null = null
+  private failedWrites = 0
 
   constructor (private readonly client: KafkaClient, private readonly options: ProducerOptions = {}) {
     this.acks = options.acks ?? -1
@@ -98,9 +102,21 @@ export class Producer {
 
   /** Queues one record; resolves once the broker has it (per acks) with its partition and offset. */
   send (record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise((resolve, reject) => this.queue(record, { resolve, reject }))
+  }
+
+  /**
+   * Queues one record without a promise of its own: the cheap path for bulk producing (no allocation
+   * per record beyond the record). A failure is kept, and the next flush() rejects with the first one.
+   */
+  write (record: ProducerRecord): void {
+    this.queue(record, null)
+  }
+
+  private queue (record: ProducerRecord, waiter: Waiter | null): void {
     const key = toBuffer(record.key)
     const value = toBuffer(record.value)
-    const headers: RecordHeader[] = (record.headers ?? []).map(h => ({ key: h.key, value: toBuffer(h.value) }))
+    const headers: RecordHeader[] = record.headers === undefined ? NO_HEADERS : record.headers.map(h => ({ key: h.key, value: toBuffer(h.value) }))
     let size = RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0)
     for (const h of headers) size += h.key.length + (h.value?.length ?? 0) + 4
     const input = { key, value, headers, timestamp: record.timestamp ?? Date.now() }
@@ -109,29 +125,46 @@ export class Producer {
     // Records of a topic whose metadata is still being fetched wait in send() order; later records
     // take the synchronous path only when none of that topic are waiting, so the order holds.
     const cached = this.client.cachedTopic(record.topic)
-    if (cached !== undefined && (this.waiting.get(record.topic) ?? 0) === 0) return this.place(record, cached, input, size)
+    if (cached !== undefined && (this.waiting.get(record.topic) ?? 0) === 0) {
+      this.place(record, cached, input, size, waiter)
+      return
+    }
     this.waiting.set(record.topic, (this.waiting.get(record.topic) ?? 0) + 1)
-    return this.client.topic(record.topic, { allowAutoTopicCreation: true }).then(
+    this.client.topic(record.topic, { allowAutoTopicCreation: true }).then(
       meta => {
         this.waiting.set(record.topic, (this.waiting.get(record.topic) ?? 1) - 1)
-        return this.place(record, meta, input, size)
+        this.place(record, meta, input, size, waiter)
       },
       (error: unknown) => {
         this.waiting.set(record.topic, (this.waiting.get(record.topic) ?? 1) - 1)
+        this.failed(error as Error, 1, waiter === null ? [] : [waiter])
         this.settle(size, 1)
-        throw error
       })
   }
 
-  private place (record: ProducerRecord, meta: TopicMetadata, input: PendingRecord, size: number): Promise<RecordMetadata> {
+  private place (record: ProducerRecord, meta: TopicMetadata, input: PendingRecord, size: number, waiter: Waiter | null): void {
     const count = meta.partitions.length
     const partition = record.partition ?? this.partitionerFor(record.topic).partition(input.key, count, size)
     if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+      const error = kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${record.topic}" partition ${partition}`, `the topic has ${count} partitions`)
+      this.failed(error, 1, waiter === null ? [] : [waiter])
       this.settle(size, 1)
-      return Promise.reject(kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${record.topic}" partition ${partition}`, `the topic has ${count} partitions`))
+      return
     }
-    return this.append(record.topic, partition, input, size)
+    this.append(record.topic, partition, input, size, waiter)
   }
+
+  /** Rejects the waiters of failed records; write() records' failures are kept for flush(). */
+  private failed (error: Error, records: number, waiters: Waiter[]): void {
+    for (const waiter of waiters) waiter.reject(error)
+    const unwatched = records - waiters.length
+    if (unwatched === 0) return
+    this.writeFailure ??= error
+    this.failedWrites += unwatched
+  }
+
+  /** Records passed to write() that failed since the last flush(). */
+  get failedWriteCount (): number { return this.failedWrites }
 
   /** Resolves when fewer than maxBufferedBytes are waiting; null when there is room now. */
   backpressure (): Promise<void> | null {
@@ -139,11 +172,19 @@ export class Producer {
     return new Promise(resolve => this.roomWaiters.push(resolve))
   }
 
-  /** Sends every open batch now and resolves when every record sent so far has its answer. */
+  /**
+   * Sends every open batch now and resolves when every record queued so far has its answer; rejects
+   * with the first failure of a write() record since the last flush (send() records reject their own).
+   */
   async flush (): Promise<void> {
     this.closeAll()
-    if (this.outstanding === 0) return
-    await new Promise<void>(resolve => this.idleWaiters.push(resolve))
+    if (this.outstanding > 0) await new Promise<void>(resolve => this.idleWaiters.push(resolve))
+    const failure = this.writeFailure
+    if (failure === null) return
+    const count = this.failedWrites
+    this.writeFailure = null
+    this.failedWrites = 0
+    throw Object.assign(failure, { failedRecords: count })
   }
 
   private partitionerFor (topic: string): DefaultPartitioner {
@@ -155,20 +196,22 @@ export class Producer {
     return partitioner
   }
 
-  private append (topic: string, partition: number, record: PendingRecord, size: number): Promise<RecordMetadata> {
+  private append (topic: string, partition: number, record: PendingRecord, size: number, waiter: Waiter | null): void {
     const id = `${topic}\0${partition}`
     let batch = this.open.get(id)
     if (batch === undefined) {
-      batch = new PendingBatch(topic, partition, (bytes, records) => this.settle(bytes, records))
+      batch = new PendingBatch(topic, partition, {
+        done: (bytes, records) => this.settle(bytes, records),
+        failed: (error, records, waiters) => this.failed(error, records, waiters)
+      })
       this.open.set(id, batch)
       this.lingerTimer ??= setTimeout(() => { this.lingerTimer = null; this.closeAll() }, this.lingerMs)
     }
-    const result = batch.add(record, size)
+    batch.add(record, size, waiter)
     if (batch.bytes >= this.batchSize) {
       this.open.delete(id)
       this.enqueue(batch)
     }
-    return result
   }
 
   private closeAll (): void {
