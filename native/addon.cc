@@ -77,12 +77,14 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
     AppendResult r;
     Status st = log_append(log_.get(), buf.Data(), buf.Length(), opts, &r);
     if (!st.ok()) return ThrowStoreError(env, st);
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("baseOffset", Napi::Number::New(env, static_cast<double>(r.base_offset)));
-    out.Set("lastOffset", Napi::Number::New(env, static_cast<double>(r.last_offset)));
-    out.Set("logAppendTimeMs", Napi::Number::New(env, static_cast<double>(r.log_append_time)));
-    out.Set("logStartOffset", Napi::Number::New(env, static_cast<double>(r.log_start_offset)));
-    return out;
+    // The result goes into the handle's Float64Array (see SetResultArray), not a new object: the
+    // per-append object cost a measurable share of a 16 KiB append.
+    double* out = info[5].As<Napi::Float64Array>().Data();
+    out[0] = static_cast<double>(r.base_offset);
+    out[1] = static_cast<double>(r.last_offset);
+    out[2] = static_cast<double>(r.log_append_time);
+    out[3] = static_cast<double>(r.log_start_offset);
+    return env.Undefined();
   }
 
   Napi::Value Read(const Napi::CallbackInfo& info) {

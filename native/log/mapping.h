@@ -1,12 +1,13 @@
 // mapping.h: owners of file descriptors and memory mappings, plus GrowFile, a file reserved on disk in
-// steps ahead of its write position and mapped over its whole capacity.
+// steps ahead of its write position.
 //
-// Why GrowFile looks like this: the mapping reserves address space for a whole segment (no disk),
-// while fallocate() reserves blocks `step` bytes at a time just ahead of the data, so a thousand idle
+// Why GrowFile looks like this: a mapping reserves address space for a whole segment (no disk), while
+// fallocate() reserves blocks `step` bytes at a time just ahead of the data, so a thousand idle
 // partitions hold a thousand steps of disk, not a thousand segments, and a full disk surfaces as
-// ENOSPC from fallocate before any byte is written, never as SIGBUS from a store into the mapping.
-// Nothing is stored or read past `allocated` (the file's length). Trimming (ftruncate to the data
-// length) happens on seal/close.
+// ENOSPC from fallocate before any byte is written, never as SIGBUS from a store into a mapping.
+// Index files are written through a writable mapping (`rw`); .log files with pwritev and read through
+// a separate read-only mapping. Nothing is stored or read past `allocated` (the file's length).
+// Trimming (ftruncate to the data length) happens on seal/close.
 #pragma once
 
 #include <cstddef>

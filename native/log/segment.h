@@ -1,9 +1,10 @@
 // segment.h: one segment of a partition log: `<base>.log` with its `.index` and `.timeindex`, named
 // by the base offset in 20 zero-padded digits as Kafka names them.
 //
-// A segment is either ACTIVE (the log's last; written through a GrowFile; only the writer thread
-// mutates it) or SEALED (trimmed, read-only; files opened lazily on first read so that reopening a
-// log of many segments costs a stat per file). Readers on any thread hold a shared_ptr<Segment> and
+// A segment is either ACTIVE (the log's last; a GrowFile written with pwritev, read through a
+// read-only mapping of its whole capacity; only the writer thread mutates it) or SEALED (trimmed,
+// read-only; files mapped lazily at their length on first read, so reopening a log of many segments
+// costs a few stats and reads per segment). Readers on any thread hold a shared_ptr<Segment> and
 // read `size`, the index counts and the read-only view mapping; they never read past the high
 // watermark, which the log publishes after the segment's bytes, size and index entries.
 #pragma once
@@ -38,7 +39,7 @@ struct Segment {
   int64_t base_offset = 0;
   std::string dir;
   bool active = false;
-  GrowFile log;                        // active only: fd + writable mapping + reservation
+  GrowFile log;                        // active (and sealed until its last sync): fd + reservation
   std::mutex lazy_mu;                  // guards the first mapping of view_map for a sealed segment
   std::shared_ptr<Mapping> view_map;   // read-only mapping that views point into
   std::atomic<uint64_t> size{0};       // committed bytes (release after the bytes are written)
@@ -73,8 +74,9 @@ Status segment_open_active(const std::string& dir, int64_t base, const LogConfig
 Status segment_open_sealed(const std::string& dir, int64_t base, int64_t next_base, bool scan_tail, bool* ok,
                            std::shared_ptr<Segment>* out);
 
-// Writer: append validated batches. The caller has made sure they fit in the mapping. Offsets are
-// assigned from seg->next_offset; the stored copy is stamped, indexed, then `size` is published.
+// Writer: append validated batches. The caller has made sure they fit in the segment's capacity.
+// Offsets are assigned from seg->next_offset; the stored copy is stamped, written, indexed, and then
+// `size` is published.
 struct AppendStamp {
   int32_t leader_epoch;
   int64_t log_append_time;  // -1 keeps CreateTime

@@ -5,7 +5,9 @@
 
 #include "segment.h"
 
-constexpr size_t kLogReserveStep = 4u << 20;  // .log files are reserved on disk 4 MiB at a time
+// .log files are reserved on disk 4 MiB at a time: at ~2 GB/s that is one fallocate per ~2 ms of
+// appends, and an idle partition holds at most 4 MiB it has not used.
+constexpr size_t kLogReserveStep = 4u << 20;
 
 // One batch being indexed: at append time, or when recovery re-reads a segment's tail.
 struct IndexPoint {

@@ -55,7 +55,8 @@ export class StoreError extends Error {
 }
 
 interface NativeHandle {
-  append: (batches: Buffer, leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean) => AppendResult
+  /** Writes [baseOffset, lastOffset, logAppendTimeMs, logStartOffset] into `out`. */
+  append: (batches: Buffer, leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean, out: Float64Array) => void
   read: (offset: number, maxBytes: number, upTo: number) => Buffer[]
   flush: () => void
   roll: (nowMs: number) => void
@@ -118,6 +119,7 @@ const NOW_MIN = -1 // timestamps are epoch milliseconds; -1 means "none" where K
 export class NativeLog {
   readonly recovery: RecoveryReport
   private readonly handle: NativeHandle
+  private readonly appendOut = new Float64Array(4)
 
   private constructor (handle: NativeHandle) {
     this.handle = handle
@@ -142,7 +144,9 @@ export class NativeLog {
     checkInt('leaderEpoch', opts.leaderEpoch, -1, 2 ** 31 - 1)
     checkInt('logAppendTimeMs', opts.logAppendTimeMs, NOW_MIN)
     checkInt('nowMs', opts.nowMs, 0)
-    return this.handle.append(batches, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, opts.allowControl === true)
+    const out = this.appendOut
+    this.handle.append(batches, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, opts.allowControl === true, out)
+    return { baseOffset: out[0]!, lastOffset: out[1]!, logAppendTimeMs: out[2]!, logStartOffset: out[3]! }
   }
 
   flush (): void { this.handle.flush() }
