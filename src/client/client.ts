@@ -21,7 +21,8 @@ export interface ClientOptions {
   metadataMaxAgeMs?: number
 }
 
-export type Lane = 'default' | 'fetch' | 'group'
+/** 'default', 'fetch', or a name of its own (each group member has one: a JoinGroup may wait for a whole rebalance). */
+export type Lane = string
 
 export interface HostPort { host: string, port: number }
 export interface BrokerInfo extends HostPort { nodeId: number, rack: string | null }

@@ -55,8 +55,9 @@ export class GroupAdmin {
     }
   }
 
-  async coordinator (groupId: string): Promise<KafkaConnection> {
-    return await this.client.connectionTo(await this.findCoordinator(groupId), 'group')
+  /** A connection to the group's coordinator, on `lane` (default 'group'). */
+  async coordinator (groupId: string, lane = 'group'): Promise<KafkaConnection> {
+    return await this.client.connectionTo(await this.findCoordinator(groupId), lane)
   }
 
   /** Every group of every broker. */

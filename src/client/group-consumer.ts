@@ -32,6 +32,8 @@ const JOIN_ATTEMPTS = 20
 const REJOIN_CODES = new Set<number>([ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID])
 const COORDINATOR_MOVED = new Set<number>([ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS])
 
+let memberLanes = 0
+
 export class GroupConsumer {
   private readonly consumer: Consumer
   private memberId = ''
@@ -42,6 +44,8 @@ export class GroupConsumer {
   private heartbeatTimer: NodeJS.Timeout | null = null
   private heartbeatInFlight = false
   private fatal: Error | null = null
+  /** A coordinator connection of its own: JoinGroup blocks its connection for a whole rebalance. */
+  private readonly lane = `group-${++memberLanes}`
 
   constructor (private readonly client: KafkaClient, private readonly options: GroupConsumerOptions) {
     this.consumer = new Consumer(client, options)
@@ -95,7 +99,7 @@ export class GroupConsumer {
   }
 
   private async coordinatorConnection (): Promise<KafkaConnection> {
-    if (this.coordinator?.isOpen !== true) this.coordinator = await this.client.groups.coordinator(this.options.groupId)
+    if (this.coordinator?.isOpen !== true) this.coordinator = await this.client.groups.coordinator(this.options.groupId, this.lane)
     return this.coordinator
   }
 
