@@ -36,13 +36,43 @@ export interface Parsed<O extends Options> {
 
 /** parseArgs with the common options; parse failures become UsageErrors that name `tool`. */
 export function parse<O extends Options> (tool: string, argv: string[], options: O): Parsed<O> {
+  const all: Options = { ...options, ...COMMON_OPTIONS }
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...options, ...COMMON_OPTIONS }, allowPositionals: true, strict: true })
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, all), options: all, allowPositionals: true, strict: true })
     return { values, positionals } as Parsed<O>
   } catch (error) {
     if (error instanceof TypeError && 'code' in error) throw new UsageError(error.message, tool)
     throw error
   }
+}
+
+/**
+ * parseArgs reads `--offset -2` as a missing value followed by an option; for options that take a
+ * value, a following negative number is that value (`--offset=-2`, `-o=-2` work anyway).
+ */
+function joinNegativeValues (argv: string[], options: Options): string[] {
+  const takesValue = new Set<string>()
+  for (const [name, option] of Object.entries(options)) {
+    if (option.type !== 'string') continue
+    takesValue.add(`--${name}`)
+    if (option.short !== undefined) takesValue.add(`-${option.short}`)
+  }
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const next = argv[i + 1]
+    if (takesValue.has(arg) && next !== undefined && /^-\d+$/.test(next)) {
+      out.push(`${arg.startsWith('--') ? arg : `--${longName(arg, options)}`}=${next}`)
+      i++
+    } else {
+      out.push(arg)
+    }
+  }
+  return out
+}
+
+function longName (short: string, options: Options): string {
+  return Object.entries(options).find(([, o]) => `-${o.short ?? ''}` === short)?.[0] ?? short
 }
 
 /** Runs `work` with a client connected to the bootstrap broker, and always closes it. */

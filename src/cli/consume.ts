@@ -118,7 +118,7 @@ async function printLoop (source: Source, format: RecordFormatter, limits: { max
   let printed = 0
   let lastRecordAt = performance.now()
   try {
-    while (!stopping) {
+    while (!stopping && !(limits.end && source.atEnd())) {
       const records = await source.poll()
       const out: Array<string | Buffer> = []
       const next = new Map<string, { topic: string, partition: number, offset: number }>()

@@ -164,15 +164,19 @@ export class KafkaConnection {
     this.socket.uncork()
   }
 
-  /** Fails every pending request and closes the socket. Safe to call twice. */
+  /**
+   * Fails every pending request and closes the socket once what was written has gone out (requests
+   * without an answer, like acks=0 produces, are not lost). Safe to call twice.
+   */
   close (): void {
-    this.fail(new ConnectionError(`connection to ${this.address} was closed`))
+    this.fail(new ConnectionError(`connection to ${this.address} was closed`), true)
   }
 
-  private fail (error: Error): void {
+  private fail (error: Error, flushWrites = false): void {
     if (this.failure !== null) return
     this.failure = error
-    this.socket.destroy()
+    if (flushWrites) this.socket.end()
+    else this.socket.destroy()
     for (let i = this.head; i < this.pending.length; i++) {
       const entry = this.pending[i] as Pending
       clearTimeout(entry.timer)

@@ -37,7 +37,7 @@ interface Position {
   topic: string
   partition: number
   offset: number
-  /** From the latest fetch answer; -1 until the first one. */
+  /** From the latest fetch answer (at first from ListOffsets); -1 when unknown. */
   highWatermark: number
 }
 
@@ -48,15 +48,26 @@ export class Consumer {
 
   constructor (private readonly client: KafkaClient, private readonly options: ConsumerOptions = {}) {}
 
-  /** Adds (or moves) partitions, resolving symbolic start offsets with ListOffsets. */
+  /**
+   * Adds (or moves) partitions, resolving symbolic start offsets with ListOffsets. The high watermark
+   * is read at the same time, so atEnd() is right before the first fetch.
+   */
   async assign (assignments: readonly TopicPartitionOffset[]): Promise<void> {
-    for (const a of assignments) {
-      const meta = await this.client.topic(a.topic)
-      if (meta.partitions[a.partition] === undefined) {
-        throw kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${a.topic}" partition ${a.partition}`, `the topic has ${meta.partitions.length} partitions`)
+    const topics = [...new Set(assignments.map(a => a.topic))]
+    for (const topic of topics) {
+      const mine = assignments.filter(a => a.topic === topic)
+      const meta = await this.client.topic(topic)
+      for (const a of mine) {
+        if (meta.partitions[a.partition] === undefined) {
+          throw kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic "${topic}" partition ${a.partition}`, `the topic has ${meta.partitions.length} partitions`)
+        }
       }
-      const offset = await this.resolve(a.topic, a.partition, a.offset)
-      this.positions.set(`${a.topic}\0${a.partition}`, { topic: a.topic, partition: a.partition, offset, highWatermark: -1 })
+      const latest = new Map((await this.client.admin.listOffsets(topic, 'latest', mine.map(a => a.partition))).map(p => [p.partition, p.offset]))
+      for (const a of mine) {
+        const highWatermark = latest.get(a.partition) ?? -1
+        const offset = a.offset === 'latest' ? highWatermark : await this.resolve(topic, a.partition, a.offset)
+        this.positions.set(`${topic}\0${a.partition}`, { topic, partition: a.partition, offset, highWatermark })
+      }
     }
   }
 
