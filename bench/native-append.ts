@@ -3,12 +3,13 @@
 //      cache (target: >= 1.5 GB/s for 16 KiB);
 //   2. read-view throughput: sequential read(offset, 1 MiB) over a 1 GiB log of 16 KiB batches;
 //   3. offset lookup latency (p50/p99): read(randomOffset, 1) over a 1 GiB log of 1 KiB batches;
-//   4. reopen time of a large partition (target < 200 ms): BENCH_REOPEN_GIB (default 10) of 256 MiB
+//   4. disk and address space held by 1000 partitions with 1 GiB segments and one small batch each;
+//   5. reopen time of a large partition (target < 200 ms): BENCH_REOPEN_GIB (default 10) of 256 MiB
 //      segments, reopened warm (page cache) and, when /proc/sys/vm/drop_caches is writable, cold.
 // Every case warms up first; every loop is bounded by count and time.
 // Run: npx tsx bench/native-append.ts   (npm run bench:native)
 import { execSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import * as hdr from 'hdr-histogram-js'
@@ -105,6 +106,25 @@ function lookupCase (): void {
   log.delete()
 }
 
+function statusKiB (field: string): number {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find(l => l.startsWith(`${field}:`)) ?? ''
+  return Number(/(\d+)/.exec(line)?.[1] ?? 0)
+}
+
+function partitionsCase (count: number): void {
+  const vmBefore = statusKiB('VmSize')
+  const logs = Array.from({ length: count }, (_, i) => NativeLog.open(join(root, 'many', `t-${i}`), config))
+  const batch = batchOf(1024, 1)
+  for (const log of logs) log.append(batch, OPTS)
+  const du = (): number => Number(execSync(`du -sk ${join(root, 'many')}`).toString().split('\t')[0])
+  const open = du()
+  const vm = (statusKiB('VmSize') - vmBefore) / 2 ** 20
+  for (const log of logs) log.close()
+  row(`${count} partitions, 1 GiB segments, 1 KiB each`, `${fmt(open / 1024, 0)} MiB on disk open`,
+    `${fmt(du() / 1024, 1)} MiB closed`, `${fmt(vm, 0)} GiB addr space`, 'du -sk; VmSize growth while open')
+  rmSync(join(root, 'many'), { recursive: true, force: true })
+}
+
 function dropCaches (): boolean {
   try { execSync('sync'); writeFileSync('/proc/sys/vm/drop_caches', '3'); return true } catch { return false }
 }
@@ -145,6 +165,7 @@ try {
   await appendCase('1 MiB', 1 << 20, 16)
   await readCase()
   lookupCase()
+  partitionsCase(1000)
   const gib = Number(process.env.BENCH_REOPEN_GIB ?? 10)
   if (gib > 0) reopenCase(gib)
 } finally {

@@ -18,7 +18,7 @@ Status entry_file_open_active(EntryFile* ef, const std::string& path, uint32_t e
   ef->path = path;
   ef->entry_size = entry_size;
   ef->capacity = capacity;
-  Status st = grow_open(path, static_cast<size_t>(capacity) * entry_size, kIndexStep, true, &ef->grow);
+  Status st = grow_open(path, static_cast<size_t>(capacity) * entry_size, {kIndexStep, kIndexStep}, true, &ef->grow);
   if (!st.ok()) return st;
   size_t whole = ef->grow.allocated / entry_size;
   ef->capacity = static_cast<uint32_t>(ef->grow.rw->len / entry_size);

@@ -65,9 +65,10 @@ Status mapping_map_file(const std::string& path, std::shared_ptr<Mapping>* out, 
   return mapping_map(fd.fd, *file_len, false, path, out);
 }
 
-Status grow_open(const std::string& path, size_t capacity, size_t step, bool map_rw, GrowFile* out) {
+Status grow_open(const std::string& path, size_t capacity, GrowSteps steps, bool map_rw, GrowFile* out) {
   out->path = path;
-  out->step = step;
+  out->step = steps.min;
+  out->max_step = steps.max;
   Status st = fd_open(path, O_RDWR | O_CREAT, &out->fd);
   if (!st.ok()) return st;
   struct stat sb;
@@ -79,7 +80,9 @@ Status grow_open(const std::string& path, size_t capacity, size_t step, bool map
 
 Status grow_reserve(GrowFile* gf, size_t end) {
   if (end <= gf->allocated) return Status{};
-  size_t want = (end + gf->step - 1) / gf->step * gf->step;
+  size_t step = gf->allocated / 8;
+  step = step < gf->step ? gf->step : step > gf->max_step ? gf->max_step : step;
+  size_t want = (end + step - 1) / gf->step * gf->step;
   if (want > gf->capacity) want = gf->capacity;
   if (want < end) {
     return store_error(StoreErr::kIo, "reserve %s: %zu bytes exceed the capacity of %zu", gf->path.c_str(), end,

@@ -2,8 +2,8 @@
 // steps ahead of its write position.
 //
 // Why GrowFile looks like this: a mapping reserves address space for a whole segment (no disk), while
-// fallocate() reserves blocks `step` bytes at a time just ahead of the data, so a thousand idle
-// partitions hold a thousand steps of disk, not a thousand segments, and a full disk surfaces as
+// fallocate() reserves blocks a step at a time just ahead of the data, so a thousand idle partitions
+// hold a thousand small steps of disk, not a thousand segments, and a full disk surfaces as
 // ENOSPC from fallocate before any byte is written, never as SIGBUS from a store into a mapping.
 // Index files are written through a writable mapping (`rw`); .log files with pwritev and read through
 // a separate read-only mapping. Nothing is stored or read past `allocated` (the file's length).
@@ -55,13 +55,18 @@ struct GrowFile {
   std::shared_ptr<Mapping> rw;  // capacity bytes of address space, writable; null if written with pwrite
   size_t capacity = 0;          // the file never grows past this
   size_t allocated = 0;         // file length == bytes reserved on disk; stores stay below it
-  size_t step = 0;              // reservation granularity
+  size_t step = 0;              // reservation granularity: the smallest step
+  size_t max_step = 0;          // steps grow with the file (an eighth of it) up to this
 };
 
 // Opens or creates `path` as a GrowFile (an existing file, e.g. with a preallocated tail left by a
 // crash, keeps its length). `map_rw` maps `capacity` bytes writable for stores.
-Status grow_open(const std::string& path, size_t capacity, size_t step, bool map_rw, GrowFile* out);
-// Ensures bytes [0, end) are reserved on disk, rounding up to whole steps (capped at capacity).
+struct GrowSteps {
+  size_t min;
+  size_t max;
+};
+Status grow_open(const std::string& path, size_t capacity, GrowSteps steps, bool map_rw, GrowFile* out);
+// Ensures bytes [0, end) are reserved on disk, plus a step ahead (capped at capacity).
 Status grow_reserve(GrowFile* gf, size_t end);
 // Cuts the file to `len` bytes (the data). The mapping stays for readers, who never read past len.
 Status grow_trim(GrowFile* gf, size_t len);

@@ -29,7 +29,8 @@ uint32_t segment_index_capacity(uint64_t capacity, int64_t interval) {
 
 Status segment_open_files(Segment* seg, uint64_t capacity, int64_t interval) {
   uint32_t entries = segment_index_capacity(capacity, interval);
-  Status st = grow_open(segment_path(seg->dir, seg->base_offset, ".log"), capacity, kLogReserveStep, false, &seg->log);
+  Status st = grow_open(segment_path(seg->dir, seg->base_offset, ".log"), capacity,
+                        {kLogReserveMinStep, kLogReserveMaxStep}, false, &seg->log);
   if (st.ok()) st = mapping_map(seg->log.fd.fd, seg->log.capacity, false, seg->log.path, &seg->view_map);
   if (st.ok()) {
     st = entry_file_open_active(&seg->offset_index, segment_path(seg->dir, seg->base_offset, ".index"),
