@@ -1,0 +1,79 @@
+// `sluice configs` and `sluice cluster` end to end as child processes against a real broker (issue #7).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BROKER_ENTRY, startBroker, type RunningBroker } from '../helpers/broker.js'
+import { run, type RunResult } from '../helpers/clients.js'
+
+interface ConfigEntry { name: string, value: string | null, source: string, readOnly: boolean }
+
+describe('sluice configs and cluster', () => {
+  let broker: RunningBroker
+
+  beforeAll(async () => {
+    broker = await startBroker({ settings: { 'num.partitions': 2 } })
+  })
+
+  afterAll(async () => {
+    await broker?.stop()
+  })
+
+  const sluice = (...args: string[]): Promise<RunResult> => run(process.execPath, [BROKER_ENTRY, ...args, '-b', broker.bootstrap])
+
+  async function ok (...args: string[]): Promise<string> {
+    const result = await sluice(...args)
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    return result.stdout
+  }
+
+  const topicConfigs = async (topic: string, ...extra: string[]): Promise<ConfigEntry[]> =>
+    (JSON.parse(await ok('configs', 'describe', '--topic', topic, '--json', ...extra)) as { configs: ConfigEntry[] }).configs
+
+  it('describe lists a topic\'s configs with their sources; --overrides only the ones set on it', async () => {
+    await ok('topics', 'create', 'configured', '--config', 'retention.ms=86400000')
+    const all = await topicConfigs('configured')
+    expect(all.find(c => c.name === 'retention.ms')).toMatchObject({ value: '86400000', source: 'topic' })
+    expect(all.find(c => c.name === 'cleanup.policy')).toMatchObject({ value: 'delete', source: expect.stringMatching(/default|static-broker/) })
+    expect((await topicConfigs('configured', '--overrides')).map(c => c.name)).toEqual(['retention.ms'])
+    const text = await ok('configs', 'describe', '--topic', 'configured', '--overrides')
+    expect(text).toBe('Topic: configured\nNAME          VALUE     SOURCE  READ-ONLY\nretention.ms  86400000  topic   no\n')
+  })
+
+  it('alter sets and deletes topic configs; --dry-run validates without applying', async () => {
+    await ok('topics', 'create', 'reconfigured', '--config', 'retention.ms=1000')
+    await ok('configs', 'alter', '--topic', 'reconfigured', '--set', 'max.message.bytes=2000000', '--delete', 'retention.ms')
+    expect((await topicConfigs('reconfigured', '--overrides')).map(c => `${c.name}=${c.value ?? ''}`)).toEqual(['max.message.bytes=2000000'])
+    expect(await ok('configs', 'alter', '--topic', 'reconfigured', '--set', 'cleanup.policy=compact', '--dry-run'))
+      .toBe('Valid, not applied (dry run) topic "reconfigured":\n  cleanup.policy=compact\n')
+    expect((await topicConfigs('reconfigured', '--overrides')).map(c => c.name)).toEqual(['max.message.bytes'])
+    const invalid = await sluice('configs', 'alter', '--topic', 'reconfigured', '--set', 'retention.ms=soon')
+    expect(invalid.code).toBe(2)
+    expect(invalid.stderr).toContain('INVALID_CONFIG')
+  })
+
+  it('describe --broker shows the controller\'s settings, including the ones given at start', async () => {
+    const { resource, configs } = JSON.parse(await ok('configs', 'describe', '--broker', '--json')) as { resource: { name: string }, configs: ConfigEntry[] }
+    expect(resource.name).toBe('0')
+    expect(configs.find(c => c.name === 'num.partitions')?.value).toBe('2')
+    expect(await ok('configs', 'describe', '--broker', '0')).toMatch(/^Broker: 0\nNAME +VALUE +SOURCE +READ-ONLY\n/)
+  })
+
+  it('a resource is named exactly once', async () => {
+    const neither = await sluice('configs', 'describe')
+    expect(neither.code).toBe(2)
+    expect(neither.stderr).toContain('give either --topic NAME or --broker [ID]')
+    const both = await sluice('configs', 'describe', '--topic', 'x', '--broker')
+    expect(both.code).toBe(2)
+  })
+
+  it('cluster shows the cluster id, the controller, the brokers at their advertised address, and served APIs', async () => {
+    const text = await ok('cluster')
+    expect(text).toMatch(/^Cluster id: +\S{22}$/m)
+    expect(text).toMatch(/^Controller: +0$/m)
+    expect(text).toMatch(new RegExp(`^0 +${broker.host} +${broker.port} +-$`, 'm'))
+    expect(text).toMatch(/^0 +Produce +\d+-\d+$/m)
+    const json = JSON.parse(await ok('cluster', '--json')) as { controllerId: number, brokers: Array<{ nodeId: number, host: string, port: number }>, apiVersions: Array<{ name: string }> }
+    expect(json.controllerId).toBe(0)
+    expect(json.brokers).toEqual([{ nodeId: 0, host: broker.host, port: broker.port, rack: null }])
+    expect(json.apiVersions.map(a => a.name)).toEqual(expect.arrayContaining(['Produce', 'Fetch', 'Metadata', 'ApiVersions', 'CreateTopics']))
+  })
+})
