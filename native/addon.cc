@@ -114,7 +114,7 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
   }
   Napi::Value Roll(const Napi::CallbackInfo& info) {
     if (!RequireWriter(info.Env())) return info.Env().Undefined();
-    return Done(info.Env(), log_roll(log_.get(), Int64Arg(info, 0)));
+    return Done(info.Env(), log_roll(log_.get()));
   }
   Napi::Value TruncateTo(const Napi::CallbackInfo& info) {
     if (!RequireWriter(info.Env())) return info.Env().Undefined();

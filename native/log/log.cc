@@ -84,7 +84,7 @@ Status log_append(Log* log, const uint8_t* data, size_t len, const AppendOptions
   return Status{};
 }
 
-Status log_roll(Log* log, int64_t /*now_ms*/) {
+Status log_roll(Log* log) {
   Status st = check_open(log);
   if (!st.ok()) return st;
   if (active_segment(log)->size.load(std::memory_order_relaxed) == 0) return Status{};

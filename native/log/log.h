@@ -80,7 +80,7 @@ Status log_delete(Log* log);
 // --- writer (log.cc, log_retention.cc) ---
 Status log_append(Log* log, const uint8_t* data, size_t len, const AppendOptions& opts, AppendResult* out);
 Status log_flush(Log* log);
-Status log_roll(Log* log, int64_t now_ms);
+Status log_roll(Log* log);  // no-op on an empty active segment
 Status log_truncate_to(Log* log, int64_t offset);
 Status log_advance_start(Log* log, int64_t offset, int64_t* new_start);
 Status log_apply_retention(Log* log, int64_t now_ms, RetentionResult* out);

@@ -59,7 +59,7 @@ interface NativeHandle {
   append: (batches: Buffer, leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean, out: Float64Array) => void
   read: (offset: number, maxBytes: number, upTo: number) => Buffer[]
   flush: () => void
-  roll: (nowMs: number) => void
+  roll: () => void
   truncateTo: (offset: number) => void
   advanceLogStart: (offset: number) => number
   applyRetention: (nowMs: number) => RetentionResult
@@ -151,9 +151,11 @@ export class NativeLog {
 
   flush (): void { this.handle.flush() }
 
+  /** Seals the active segment and starts a new one (a no-op while the active one is empty). The
+   *  new segment's segment.ms clock starts at its first append, so `nowMs` is only validated. */
   roll (nowMs: number): void {
     checkInt('nowMs', nowMs, 0)
-    this.handle.roll(nowMs)
+    this.handle.roll()
   }
 
   /** Drops every batch at or after the one containing `offset`. */

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { NativeLog } from '../../src/storage/native.js'
 import { decodeValues } from './batch.js'
 
-interface ReaderData { dir: string, expected: number, progress: Int32Array, valueFor: string }
+interface ReaderData { dir: string, expected: number, progress: Int32Array }
 const { dir, expected, progress } = workerData as ReaderData
 const valueFor = (offset: number): string => `b${Math.floor(offset / 5)}-${offset % 5}`.padEnd(100, '.')
 

@@ -69,7 +69,7 @@ describe('NativeLog', () => {
     log.close()
   })
 
-  it('an append rolls the active segment once it is older than segment.ms', () => {
+  it('an append rolls the active segment once it is older than segment.ms; roll() forces one', () => {
     const dir = join(root, 't-16')
     const log = NativeLog.open(dir, { ...small, segmentBytes: 1 << 20, segmentMs: 60_000 })
     log.append(valuesBatch('a', 1), opts)
@@ -77,6 +77,9 @@ describe('NativeLog', () => {
     expect(segmentFiles(dir).length).toBe(1)
     log.append(valuesBatch('c', 1), { ...opts, nowMs: NOW + 60_001 })
     expect(segmentFiles(dir)).toEqual(['00000000000000000000.log', '00000000000000000002.log'])
+    log.roll(NOW)
+    log.roll(NOW) // the new active segment is empty: nothing to roll
+    expect(segmentFiles(dir)).toEqual(['00000000000000000000.log', '00000000000000000002.log', '00000000000000000003.log'])
     log.close()
   })
 
