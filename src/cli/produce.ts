@@ -2,6 +2,7 @@
 // for each answer (the producer batches and pipelines them, and reading pauses while too much waits);
 // a failed record stops reading, and the command exits 1 once the records already queued are answered.
 import { createReadStream, statSync } from 'node:fs'
+import type { Readable } from 'node:stream'
 import { Producer, type Compression, type ProducerOptions } from '../client/index.js'
 import { checkTopicName, COMMON_HELP, integer, keyValues, onePositional, parse, printJson, UsageError, withClient, writeOut } from './command.js'
 import { lines, splitKey } from './lines.js'
@@ -46,51 +47,65 @@ export async function produce (argv: string[]): Promise<void> {
   const separator = values['key-separator'] === undefined ? null : Buffer.from(values['key-separator'])
   if (separator?.length === 0) throw new UsageError('--key-separator must not be empty', TOOL)
   const file = values.file
-  let size = 0
-  if (file !== undefined) {
-    try {
-      size = statSync(file).size
-    } catch (error) {
-      throw new UsageError(`--file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, TOOL)
-    }
-  }
+  const size = file === undefined ? 0 : fileSize(file)
   await withClient(values, async client => {
     const meta = await client.topic(topic, { allowAutoTopicCreation: true })
     if (partition !== undefined && partition >= meta.partitions.length) {
       throw new UsageError(`--partition ${partition}: topic "${topic}" has ${meta.partitions.length} partitions (0-${meta.partitions.length - 1})`, TOOL)
     }
-    const producer = new Producer(client, options)
-    const progress = new Progress(file === undefined ? 0 : size)
     const input = file === undefined ? process.stdin : createReadStream(file)
-    let sent = 0
-    let failure: Error | null = null
+    let sent: number
     try {
-      for await (const batch of lines(input, n => progress.addBytes(n))) {
-        for (const line of batch) {
-          const { key, value } = splitKey(line, separator)
-          producer.write({ topic, key, value, headers, partition })
-        }
-        sent += batch.length
-        progress.addRecords(batch.length)
-        const wait = producer.backpressure()
-        if (wait !== null) await wait
-        if (producer.failedWriteCount > 0) break
-      }
-      await producer.flush()
-    } catch (error) {
-      failure = error as Error
+      sent = await sendLines(new Producer(client, options), input, { topic, partition, headers, separator, progress: new Progress(size) })
     } finally {
-      progress.done()
       if (file !== undefined) (input as ReturnType<typeof createReadStream>).destroy()
-    }
-    if (failure !== null) {
-      const failed = (failure as Error & { failedRecords?: number }).failedRecords
-      if (failed !== undefined) failure.message = `${failed} of ${sent} records failed; the first: ${failure.message}`
-      throw failure
     }
     if (values.json === true) await printJson({ topic, records: sent })
     else if (process.stderr.isTTY) process.stderr.write(`Produced ${sent} record${sent === 1 ? '' : 's'} to "${topic}".\n`)
   })
+}
+
+interface LineRecords {
+  topic: string
+  partition: number | undefined
+  headers: Array<{ key: string, value: string }>
+  separator: Buffer | null
+  progress: Progress
+}
+
+/** Sends every line of `input` as a record; resolves with the count once all are answered. */
+async function sendLines (producer: Producer, input: NodeJS.ReadableStream, records: LineRecords): Promise<number> {
+  const { topic, partition, headers, separator, progress } = records
+  let sent = 0
+  try {
+    for await (const batch of lines(input as Readable, n => progress.addBytes(n))) {
+      for (const line of batch) {
+        const { key, value } = splitKey(line, separator)
+        producer.write({ topic, key, value, headers, partition })
+      }
+      sent += batch.length
+      progress.addRecords(batch.length)
+      const wait = producer.backpressure()
+      if (wait !== null) await wait
+      if (producer.failedWriteCount > 0) break
+    }
+    await producer.flush()
+  } catch (error) {
+    const failed = (error as Error & { failedRecords?: number }).failedRecords
+    if (failed !== undefined) (error as Error).message = `${failed} of ${sent} records failed; the first: ${(error as Error).message}`
+    throw error
+  } finally {
+    progress.done()
+  }
+  return sent
+}
+
+function fileSize (file: string): number {
+  try {
+    return statSync(file).size
+  } catch (error) {
+    throw new UsageError(`--file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, TOOL)
+  }
 }
 
 function producerOptions (values: { acks?: string, compression?: string, 'linger-ms'?: string, 'batch-size'?: string }): ProducerOptions {

@@ -1,11 +1,14 @@
 // `sluice produce` and `sluice consume` end to end as child processes against a real broker, in every
 // output format, and crossed with kcat (librdkafka) both ways (issue #7).
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BROKER_ENTRY, startBroker, type RunningBroker } from '../helpers/broker.js'
 import { has, kcat, run, type RunResult } from '../helpers/clients.js'
+
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0
 
 interface JsonRecord {
   topic: string
@@ -72,6 +75,19 @@ describe('sluice produce and consume', () => {
       expect(new Set(same.map(r => r.partition)).size).toBe(1)
       expect(same.map(r => Number(r.value?.split(' ')[1]))).toEqual([...same.map(r => Number(r.value?.split(' ')[1]))].sort((a, b) => a - b))
     }
+  })
+
+  // script(1) gives the command a terminal; through a pipe (every other test) stderr stays empty.
+  it.skipIf(!hasScript)('draws a progress bar with the record rate on a terminal while it reads a file, then erases it', async () => {
+    await createTopic('with-progress', 1)
+    const file = join(dir, 'progress.txt')
+    writeFileSync(file, Array.from({ length: 50_000 }, (_, i) => `line ${i}`).join('\n'))
+    const command = [process.execPath, BROKER_ENTRY, 'produce', 'with-progress', '--file', file, '-b', broker.bootstrap].map(a => `'${a}'`).join(' ')
+    const result = await run('script', ['-qec', command, '/dev/null'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/\r\[#*\.*\] +\d+% +\d+\.\d\/\d+\.\d MiB +[\d,]+ records\/s/)
+    expect(result.stdout).toContain('\r\x1b[2KProduced 50000 records to "with-progress".')
+    expect((await consumeJson('with-progress')).length).toBe(50_000)
   })
 
   it('--partition, --acks and --compression choose where and how records go', async () => {
