@@ -119,6 +119,13 @@ export function integer (value: string | undefined, flag: string, tool: string, 
   return n
 }
 
+/** ISO 8601 (2024-05-01T12:00:00Z) or milliseconds since the epoch. */
+export function parseTime (text: string, flag: string, tool: string): number {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text)
+  if (!Number.isFinite(ms)) throw new UsageError(`${flag}: "${text}" is not a time (use ISO 8601 like 2024-05-01T12:00:00Z, or ms since the epoch)`, tool)
+  return ms
+}
+
 /** `key=value` pairs (repeatable flags) into a record; `value` may contain '='. */
 export function keyValues (pairs: readonly string[] | undefined, flag: string, tool: string): Record<string, string> {
   const out: Record<string, string> = {}

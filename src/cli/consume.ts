@@ -2,7 +2,7 @@
 // member of a consumer group (--group), which commits the offset after each record it printed. Stops
 // at --max-messages, at the end of the log (--end), after --timeout-ms without records, or on Ctrl-C.
 import { Consumer, GroupConsumer, type ConsumedRecord, type KafkaClient, type StartOffset } from '../client/index.js'
-import { checkTopicName, COMMON_HELP, integer, onePositional, parse, UsageError, withClient, writeOut } from './command.js'
+import { checkTopicName, COMMON_HELP, integer, onePositional, parse, parseTime, UsageError, withClient, writeOut } from './command.js'
 import { recordFormatter, type RecordFormatter } from './record-format.js'
 
 export const CONSUME_HELP = `Usage: sluice consume TOPIC [options]
@@ -13,8 +13,9 @@ group's committed offsets and commits what it printed.
 
 Options:
       --from-beginning       start at the earliest offset (with --group: when nothing is committed)
-  -o, --offset OFFSET        N (absolute), -N (N before the end), earliest or latest; needs --partition
-                             unless every partition should start there
+  -o, --offset OFFSET        N (absolute), -N (N before the end), earliest, latest, or @TIME (the first
+                             record at or after TIME: ISO 8601 or ms since the epoch); applies to
+                             every partition read
   -p, --partition N          read only partition N (repeatable)
   -g, --group GROUP          consume as a member of GROUP
   -n, --max-messages N       exit after N records
@@ -87,6 +88,7 @@ function startOffset (offset: string | undefined, fromBeginning: boolean): Start
   if (fromBeginning) throw new UsageError('give --from-beginning or --offset, not both', TOOL)
   if (offset === 'earliest' || offset === 'beginning') return 'earliest'
   if (offset === 'latest' || offset === 'end') return 'latest'
+  if (offset.startsWith('@')) return { timestamp: parseTime(offset.slice(1), '--offset', TOOL) }
   const n = integer(offset, '--offset', TOOL) as number
   return n < 0 ? { fromEnd: -n } : n
 }

@@ -4,7 +4,7 @@
 // Every new offset is kept within [log start, log end] of its partition.
 import type { KafkaClient, PartitionOffset } from '../client/index.js'
 import { ErrorCode, KafkaError } from '../protocol/index.js'
-import { checkTopicName, integer, printJson, UsageError, withClient, writeOut, type Options } from './command.js'
+import { checkTopicName, integer, parseTime, printJson, UsageError, withClient, writeOut, type Options } from './command.js'
 import { table } from './table.js'
 
 const TOOL = 'groups'
@@ -76,19 +76,13 @@ function parseTarget (values: ResetValues): Target {
   const given: Target[] = []
   if (values['to-earliest'] === true) given.push({ kind: 'earliest' })
   if (values['to-latest'] === true) given.push({ kind: 'latest' })
-  if (values['to-datetime'] !== undefined) given.push({ kind: 'datetime', timestamp: parseTime(values['to-datetime']) })
+  if (values['to-datetime'] !== undefined) given.push({ kind: 'datetime', timestamp: parseTime(values['to-datetime'], '--to-datetime', TOOL) })
   if (values['to-offset'] !== undefined) given.push({ kind: 'offset', offset: integer(values['to-offset'], '--to-offset', TOOL, 0) as number })
   if (values['shift-by'] !== undefined) given.push({ kind: 'shift', by: integer(values['shift-by'], '--shift-by', TOOL) as number })
   if (given.length !== 1) {
     throw new UsageError('give exactly one of --to-earliest, --to-latest, --to-datetime, --to-offset, --shift-by', TOOL)
   }
   return given[0] as Target
-}
-
-function parseTime (text: string): number {
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text)
-  if (!Number.isFinite(ms)) throw new UsageError(`--to-datetime: "${text}" is not a time (use ISO 8601 like 2024-05-01T12:00:00Z, or ms since the epoch)`, TOOL)
-  return ms
 }
 
 /** --topic T or T:0,2 (repeatable), or --all-topics (null: every topic with a committed offset). */

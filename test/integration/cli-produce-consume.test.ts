@@ -123,6 +123,8 @@ describe('sluice produce and consume', () => {
     expect(await ok(['consume', 'offsets', '-p', '1', '--from-beginning', '--end'])).toBe('p1-0\n')
     expect(await ok(['consume', 'offsets', '-p', '0', '--from-beginning', '--max-messages', '3'])).toBe('p0-0\np0-1\np0-2\n')
     expect(await ok(['consume', 'offsets', '--offset', 'latest', '--end'])).toBe('')
+    expect(await ok(['consume', 'offsets', '-p', '1', '--offset', `@${Date.now() + 3_600_000}`, '--end'])).toBe('')
+    expect(await ok(['consume', 'offsets', '-p', '1', '--offset', '@2000-01-01T00:00:00Z', '--end'])).toBe('p1-0\n')
   })
 
   it('consume of an unknown topic fails with exit code 1 and says so', async () => {
