@@ -100,7 +100,11 @@ export class KafkaClient {
   async bootstrapConnection (): Promise<KafkaConnection> {
     if (this.bootstrapAddress !== null) {
       const known = this.bootstrap.find(b => `${b.host}:${b.port}` === this.bootstrapAddress) as HostPort
-      try { return await this.open(known, 'default') } catch { this.bootstrapAddress = null }
+      try {
+        return await this.open(known, 'default')
+      } catch {
+        this.bootstrapAddress = null // that broker went away: walk the whole list again
+      }
     }
     let first: unknown
     for (const address of this.bootstrap) {
