@@ -5,31 +5,32 @@
 // (see the measurements in shard-channel.ts for why not piscina's task API).
 //
 // main -> shard  `init` (once, as the piscina task), then `ops`: every operation one event-loop turn
-//                issued for this shard, in issue order. Append payloads are copied into ONE new
-//                ArrayBuffer per message and transferred; an op names its bytes by [start, start+length).
-// shard -> main  `results`: one outcome per op of an `ops` message, same order, matched by id.
+//                issued for this shard. Appends travel as rows in `data` (append-rows.ts), the other
+//                ops as objects. Every op has an id, increasing in issue order, and the shard runs the
+//                appends and the other ops of a message merged in id order.
+// shard -> main  `results`: the outcome of every op of one `ops` message, matched by id: append
+//                outcomes as rows, the others as objects.
 //                `retention`: log-start changes (or failures) from the shard's periodic retention check.
 import type { MessagePort } from 'node:worker_threads'
-import type { AppendOptions, AppendResult, LogConfig, RecoveryReport } from './native.js'
+import type { LogConfig, RecoveryReport } from './native.js'
 
-/** A partition log as the shard knows it: its directory name under the data dir (`<topic>-<partition>`). */
-export type LogName = string
+/** Names a partition log in messages; the store assigns one per opened log, never reused. */
+export type LogId = number
 
-export type ShardOp =
-  | { kind: 'open'; id: number; log: LogName; config: LogConfig }
-  | { kind: 'append'; id: number; log: LogName; start: number; length: number; opts: AppendOptions }
-  | { kind: 'setConfig'; id: number; log: LogName; config: LogConfig }
-  | { kind: 'truncateTo'; id: number; log: LogName; offset: number }
-  | { kind: 'advanceLogStart'; id: number; log: LogName; offset: number }
-  | { kind: 'assignEpoch'; id: number; log: LogName; epoch: number; startOffset: number }
-  | { kind: 'flush'; id: number; log: LogName | null } // null: every log of the shard
-  | { kind: 'delete'; id: number; log: LogName }
+/** Every op but appends (those are rows, see append-rows.ts). */
+export type ControlOp =
+  | { kind: 'open'; id: number; log: LogId; dir: string; config: LogConfig }
+  | { kind: 'setConfig'; id: number; log: LogId; config: LogConfig }
+  | { kind: 'truncateTo'; id: number; log: LogId; offset: number }
+  | { kind: 'advanceLogStart'; id: number; log: LogId; offset: number }
+  | { kind: 'assignEpoch'; id: number; log: LogId; epoch: number; startOffset: number }
+  | { kind: 'flush'; id: number; log: LogId | null } // null: every log of the shard
+  | { kind: 'delete'; id: number; log: LogId }
   | { kind: 'closeAll'; id: number }
 
-/** What a successful op answers with, by kind. */
-export interface OpValues {
+/** What a successful control op answers with, by kind. */
+export interface ControlValues {
   open: RecoveryReport
-  append: AppendResult
   setConfig: null
   truncateTo: null
   advanceLogStart: number
@@ -39,15 +40,18 @@ export interface OpValues {
   closeAll: null
 }
 
-/** An error as it crosses threads: `code` is the StoreError code, null for an unexpected error (a bug). */
+/**
+ * An error as it crosses threads: `code` is the StoreError code, null for an unexpected error (a bug).
+ * The shard puts the op and the log's directory in `message`.
+ */
 export interface WireError { code: string | null; message: string; errno?: number }
 
-export type OpOutcome =
-  | { id: number; ok: true; value: OpValues[keyof OpValues] }
+export type ControlOutcome =
+  | { id: number; ok: true; value: ControlValues[keyof ControlValues] }
   | { id: number; ok: false; error: WireError }
 
 export interface RetentionChange {
-  log: LogName
+  log: LogId
   logStartOffset: number
   deletedSegments: number
   deletedBytes: number
@@ -55,11 +59,12 @@ export interface RetentionChange {
 }
 
 export type ShardMessage =
-  | { kind: 'init'; port: MessagePort; shardId: number; dataDir: string; retentionCheckIntervalMs: number }
-  | { kind: 'ops'; ops: ShardOp[]; data: ArrayBuffer | null }
-  | { kind: 'results'; results: OpOutcome[] }
+  | { kind: 'init'; port: MessagePort; shardId: number; retentionCheckIntervalMs: number }
+  | { kind: 'ops'; ops: ControlOp[]; appends: number; data: ArrayBuffer | null }
+  | { kind: 'results'; results: ControlOutcome[]; appended: Float64Array | null; errors: WireError[] }
   | { kind: 'retention'; changes: RetentionChange[] }
 
 export type InitMessage = Extract<ShardMessage, { kind: 'init' }>
 export type OpsMessage = Extract<ShardMessage, { kind: 'ops' }>
+export type ResultsMessage = Extract<ShardMessage, { kind: 'results' }>
 export type FromShard = Extract<ShardMessage, { kind: 'results' | 'retention' }>

@@ -12,10 +12,10 @@ import { mkdir } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { NativeLog, StoreError, type AppendOptions, type AppendResult, type LogConfig, type TimestampLookup } from './native.js'
-import type { LogName, RetentionChange } from './messages.js'
+import type { LogId, RetentionChange } from './messages.js'
 import { ShardChannel, type ShardStats } from './shard-channel.js'
 import { shardOf } from './shard-routing.js'
-import { discoverPartitions, parsePartitionDir, partitionDirName, type PartitionId } from './partition-dir.js'
+import { discoverPartitions, partitionDirName, type PartitionId } from './partition-dir.js'
 import { fromWireError } from './wire-error.js'
 import { DataWaiters } from './data-waiters.js'
 
@@ -44,7 +44,9 @@ export interface StoreStats { shards: ShardStats[] }
 
 interface Partition {
   id: PartitionId
-  log: LogName
+  /** The directory name under dataDir, `<topic>-<partition>`; also the key of `partitionsByName`. */
+  name: string
+  log: LogId
   shard: ShardChannel
   reader: NativeLog
   config: LogConfig
@@ -56,8 +58,11 @@ const DEFAULT_RETENTION_CHECK_MS = 300_000
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 
 export class PartitionStore {
-  private readonly partitionsByLog = new Map<LogName, Partition>()
-  private readonly opening = new Set<LogName>()
+  private readonly partitionsByName = new Map<string, Partition>()
+  /** Every open partition by its log id, for the shards' retention reports. */
+  private readonly partitionsByLog = new Map<LogId, Partition>()
+  private readonly opening = new Set<string>()
+  private nextLogId = 1
   private readonly appendListeners = new Set<AppendListener>()
   private readonly retentionListeners = new Set<(event: RetentionEvent) => void>()
   private shards: ShardChannel[] = []
@@ -73,7 +78,6 @@ export class PartitionStore {
     const store = new PartitionStore(opts.dataDir, opts.defaults)
     const started = await Promise.allSettled(Array.from({ length: count }, async (_, shardId) => await ShardChannel.start({
       shardId,
-      dataDir: opts.dataDir,
       retentionCheckIntervalMs: opts.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS,
       onRetention: (changes) => { store.reportRetention(changes) }
     })))
@@ -90,22 +94,21 @@ export class PartitionStore {
   }
 
   partitions (): PartitionId[] {
-    return [...this.partitionsByLog.values()].map((p) => ({ ...p.id }))
+    return [...this.partitionsByName.values()].map((p) => ({ ...p.id }))
   }
 
   async createPartition (topic: string, partition: number, config: Partial<LogConfig> = {}): Promise<void> {
     this.checkOpen()
     if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') throw new StoreError('INVALID_PARTITION', `invalid topic name ${JSON.stringify(topic)}`)
     if (!Number.isInteger(partition) || partition < 0 || partition > 0x7fffffff) throw new StoreError('INVALID_PARTITION', `invalid partition ${partition}`)
-    const log = partitionDirName(topic, partition)
-    if (this.partitionsByLog.has(log) || this.opening.has(log)) throw new StoreError('PARTITION_EXISTS', `${log} already exists`)
+    const name = partitionDirName(topic, partition)
+    if (this.partitionsByName.has(name) || this.opening.has(name)) throw new StoreError('PARTITION_EXISTS', `${name} already exists`)
     await this.openPartition({ topic, partition }, { ...this.defaults, ...config })
   }
 
   async deletePartition (topic: string, partition: number): Promise<void> {
     const p = this.partition(topic, partition)
-    this.partitionsByLog.delete(p.log)
-    p.waiters.wakeAll()
+    this.forget(p)
     await p.shard.send({ kind: 'delete', log: p.log })
   }
 
@@ -120,7 +123,7 @@ export class PartitionStore {
   async append (topic: string, partition: number, batches: Buffer, opts: AppendOptions): Promise<AppendResult> {
     const p = this.partition(topic, partition)
     const result = await p.shard.append(p.log, batches, opts)
-    if (this.partitionsByLog.get(p.log) === p) this.notifyAppend(p, result.lastOffset + 1)
+    if (this.partitionsByLog.has(p.log)) this.notifyAppend(p, result.lastOffset + 1)
     return result
   }
 
@@ -201,7 +204,7 @@ export class PartitionStore {
       return
     }
     if (partition !== undefined) this.partition(topic, partition)
-    const targets = [...this.partitionsByLog.values()].filter((p) => p.id.topic === topic && (partition === undefined || p.id.partition === partition))
+    const targets = [...this.partitionsByName.values()].filter((p) => p.id.topic === topic && (partition === undefined || p.id.partition === partition))
     await Promise.all(targets.map(async (p) => { await p.shard.send({ kind: 'flush', log: p.log }) }))
   }
 
@@ -216,31 +219,40 @@ export class PartitionStore {
   }
 
   private async shutdown (): Promise<void> {
-    for (const p of this.partitionsByLog.values()) p.waiters.wakeAll()
-    this.partitionsByLog.clear()
+    for (const p of [...this.partitionsByLog.values()]) this.forget(p)
     const closed = await Promise.allSettled(this.shards.map(async (shard) => { await shard.send({ kind: 'closeAll' }) }))
     await Promise.all(this.shards.map(async (shard) => { await shard.stop() }))
     for (const c of closed) if (c.status === 'rejected') throw c.reason
   }
 
   private async openPartition (id: PartitionId, config: LogConfig): Promise<void> {
-    const log = partitionDirName(id.topic, id.partition)
+    const name = partitionDirName(id.topic, id.partition)
     const shard = this.shards[shardOf(id.topic, id.partition, this.shards.length)]
-    if (shard === undefined) throw new Error(`no shard for ${log}`)
-    this.opening.add(log)
+    if (shard === undefined) throw new Error(`no shard for ${name}`)
+    const dir = join(this.dataDir, name)
+    const log = this.nextLogId++
+    this.opening.add(name)
     try {
-      await shard.send({ kind: 'open', log, config })
+      await shard.send({ kind: 'open', log, dir, config })
       this.checkOpen()
-      const reader = NativeLog.attach(join(this.dataDir, log))
-      this.partitionsByLog.set(log, { id, log, shard, reader, config, waiters: new DataWaiters() })
+      const p: Partition = { id, name, log, shard, reader: NativeLog.attach(dir), config, waiters: new DataWaiters() }
+      this.partitionsByName.set(name, p)
+      this.partitionsByLog.set(log, p)
     } finally {
-      this.opening.delete(log)
+      this.opening.delete(name)
     }
+  }
+
+  /** Takes a partition out of the store at once; its shard may still be finishing queued ops. */
+  private forget (p: Partition): void {
+    this.partitionsByName.delete(p.name)
+    this.partitionsByLog.delete(p.log)
+    p.waiters.wakeAll()
   }
 
   private partition (topic: string, partition: number): Partition {
     this.checkOpen()
-    const p = this.partitionsByLog.get(partitionDirName(topic, partition))
+    const p = this.partitionsByName.get(partitionDirName(topic, partition))
     if (p === undefined) throw new StoreError('UNKNOWN_PARTITION', `${topic}-${partition} is not a partition of this store`)
     return p
   }
@@ -256,10 +268,10 @@ export class PartitionStore {
 
   private reportRetention (changes: RetentionChange[]): void {
     for (const change of changes) {
-      const id = parsePartitionDir(change.log)
-      if (id === null) throw new Error(`shard reported retention for ${change.log}, not a partition directory`)
-      const error = change.error === null ? null : fromWireError(change.error, `retention of ${change.log}`)
-      const event: RetentionEvent = { ...id, logStartOffset: change.logStartOffset, deletedSegments: change.deletedSegments, deletedBytes: change.deletedBytes, error }
+      const p = this.partitionsByLog.get(change.log)
+      if (p === undefined) continue // deleted or closed since the shard's check
+      const error = change.error === null ? null : fromWireError(change.error)
+      const event: RetentionEvent = { ...p.id, logStartOffset: change.logStartOffset, deletedSegments: change.deletedSegments, deletedBytes: change.deletedBytes, error }
       for (const listener of this.retentionListeners) listener(event)
     }
   }

@@ -5,64 +5,91 @@
 // piscina runs `startShard` once as the thread's only task; after that the shard lives on the port it
 // was handed. The pool must run with `atomics: 'disabled'`: piscina's default parks an idle worker in
 // Atomics.wait, which would starve both this port and the retention timer.
-import { join } from 'node:path'
 import { NativeLog, StoreError, type LogConfig, type RecoveryReport } from './native.js'
-import type { FromShard, InitMessage, LogName, OpOutcome, OpsMessage, OpValues, RetentionChange, ShardOp } from './messages.js'
+import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpsMessage, RetentionChange } from './messages.js'
+import { readAppendRows, ResultRowWriter, type AppendRequest } from './append-rows.js'
 import { toWireError } from './wire-error.js'
 
+interface OpenLog { dir: string; native: NativeLog }
+
 class Shard {
-  private readonly logs = new Map<LogName, NativeLog>()
+  private readonly logs = new Map<LogId, OpenLog>()
   private readonly retentionTimer: NodeJS.Timeout
 
   constructor (private readonly init: InitMessage) {
     this.retentionTimer = setInterval(() => { this.checkRetention(Date.now()) }, init.retentionCheckIntervalMs)
   }
 
-  /** Runs a turn's ops in order and answers them in one message. */
+  /** Runs a message's appends and control ops merged in id (= issue) order; answers in one message. */
   run (msg: OpsMessage): void {
-    const results = msg.ops.map((op) => this.outcome(op, msg.data))
-    this.post({ kind: 'results', results })
+    const appends = msg.data === null ? [] : readAppendRows(msg.data, msg.appends)
+    const appended = new ResultRowWriter()
+    const results: ControlOutcome[] = []
+    let a = 0
+    let c = 0
+    while (a < appends.length || c < msg.ops.length) {
+      const append = appends[a]
+      const op = msg.ops[c]
+      if (append !== undefined && (op === undefined || append.id < op.id)) {
+        this.append(append, appended)
+        a++
+      } else if (op !== undefined) {
+        results.push(this.control(op))
+        c++
+      }
+    }
+    const rows = appended.take()
+    this.post({ kind: 'results', results, appended: rows, errors: appended.errors }, rows === null ? [] : [rows.buffer as ArrayBuffer])
   }
 
-  private outcome (op: ShardOp, data: ArrayBuffer | null): OpOutcome {
+  private append (req: AppendRequest, out: ResultRowWriter): void {
     try {
-      return { id: op.id, ok: true, value: this.apply(op, data) }
+      out.ok(req.id, this.log(req.log).native.append(req.batches, req.opts))
     } catch (err) {
-      return { id: op.id, ok: false, error: toWireError(err) }
+      out.failed(req.id, toWireError(err, `append to ${this.describe(req.log)}`))
     }
   }
 
-  private apply (op: ShardOp, data: ArrayBuffer | null): OpValues[keyof OpValues] {
+  private control (op: ControlOp): ControlOutcome {
+    try {
+      return { id: op.id, ok: true, value: this.apply(op) }
+    } catch (err) {
+      return { id: op.id, ok: false, error: toWireError(err, 'log' in op && op.log !== null ? `${op.kind} ${this.describe(op.log)}` : op.kind) }
+    }
+  }
+
+  private apply (op: ControlOp): ControlValues[keyof ControlValues] {
     switch (op.kind) {
-      case 'open': return this.open(op.log, op.config)
-      case 'append':
-        if (data === null) throw new Error(`append to ${op.log} arrived without a payload`)
-        return this.log(op.log).append(Buffer.from(data, op.start, op.length), op.opts)
-      case 'setConfig': this.log(op.log).setConfig(op.config); return null
-      case 'truncateTo': this.log(op.log).truncateTo(op.offset); return null
-      case 'advanceLogStart': return this.log(op.log).advanceLogStart(op.offset)
-      case 'assignEpoch': this.log(op.log).assignEpoch(op.epoch, op.startOffset); return null
+      case 'open': return this.open(op.log, op.dir, op.config)
+      case 'setConfig': this.log(op.log).native.setConfig(op.config); return null
+      case 'truncateTo': this.log(op.log).native.truncateTo(op.offset); return null
+      case 'advanceLogStart': return this.log(op.log).native.advanceLogStart(op.offset)
+      case 'assignEpoch': this.log(op.log).native.assignEpoch(op.epoch, op.startOffset); return null
       case 'flush': this.flush(op.log); return null
-      case 'delete': this.log(op.log).delete(); this.logs.delete(op.log); return null
+      case 'delete': this.log(op.log).native.delete(); this.logs.delete(op.log); return null
       case 'closeAll': this.closeAll(); return null
     }
   }
 
-  private open (name: LogName, config: LogConfig): RecoveryReport {
-    const log = NativeLog.open(join(this.init.dataDir, name), config)
-    this.logs.set(name, log)
-    return log.recovery
+  private open (id: LogId, dir: string, config: LogConfig): RecoveryReport {
+    const native = NativeLog.open(dir, config)
+    this.logs.set(id, { dir, native })
+    return native.recovery
   }
 
-  private log (name: LogName): NativeLog {
-    const log = this.logs.get(name)
-    if (log === undefined) throw new StoreError('UNKNOWN_PARTITION', `${name} is not open on shard ${this.init.shardId}`)
+  private log (id: LogId): OpenLog {
+    const log = this.logs.get(id)
+    if (log === undefined) throw new StoreError('UNKNOWN_PARTITION', `log ${id} is not open on shard ${this.init.shardId}`)
     return log
   }
 
-  private flush (name: LogName | null): void {
-    if (name !== null) return this.log(name).flush()
-    for (const log of this.logs.values()) log.flush()
+  private describe (id: LogId): string {
+    return this.logs.get(id)?.dir ?? `log ${id}`
+  }
+
+  private flush (id: LogId | null): void {
+    if (id !== null) return this.log(id).native.flush()
+    for (const log of this.logs.values()) log.native.flush()
   }
 
   /** Closes every log even if one fails; the first failure is rethrown once all are released. */
@@ -71,7 +98,7 @@ class Shard {
     let failure: unknown = null
     for (const log of this.logs.values()) {
       try {
-        log.close()
+        log.native.close()
       } catch (err) {
         failure ??= err
       }
@@ -82,19 +109,19 @@ class Shard {
 
   private checkRetention (nowMs: number): void {
     const changes: RetentionChange[] = []
-    for (const [name, log] of this.logs) {
+    for (const [id, log] of this.logs) {
       try {
-        const r = log.applyRetention(nowMs)
-        if (r.deletedSegments > 0) changes.push({ log: name, ...r, error: null })
+        const r = log.native.applyRetention(nowMs)
+        if (r.deletedSegments > 0) changes.push({ log: id, ...r, error: null })
       } catch (err) {
-        changes.push({ log: name, logStartOffset: -1, deletedSegments: 0, deletedBytes: 0, error: toWireError(err) })
+        changes.push({ log: id, logStartOffset: -1, deletedSegments: 0, deletedBytes: 0, error: toWireError(err, `retention of ${log.dir}`) })
       }
     }
     if (changes.length > 0) this.post({ kind: 'retention', changes })
   }
 
-  private post (msg: FromShard): void {
-    this.init.port.postMessage(msg)
+  private post (msg: FromShard, transfer: ArrayBuffer[] = []): void {
+    this.init.port.postMessage(msg, transfer)
   }
 }
 

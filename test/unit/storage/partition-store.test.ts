@@ -124,6 +124,31 @@ describe('PartitionStore', () => {
     expect(results.filter((r) => r.baseOffset === 24)).toHaveLength(8)
   })
 
+  it('runs appends and other ops of one turn in the order they were issued', async () => {
+    const store = await openStore()
+    await store.createPartition('order', 0)
+    const first = store.append('order', 0, batch(3), now())
+    const dropped = store.append('order', 0, batch(2), now())
+    const truncated = store.truncateTo('order', 0, 3)
+    const last = store.append('order', 0, batch(2), now())
+    expect((await first).baseOffset).toBe(0)
+    expect((await dropped).baseOffset).toBe(3)
+    await truncated
+    expect((await last).baseOffset).toBe(3)
+    expect(store.highWatermark('order', 0)).toBe(5)
+  })
+
+  it('splits a turn whose appends exceed 4 MiB into several shard messages', async () => {
+    const store = await openStore()
+    await store.createPartition('large', 0)
+    const shard = shardOf('large', 0, 2)
+    const before = store.stats().shards[shard]!.messages
+    const big = batch(16, 100_000)
+    const results = await Promise.all(Array.from({ length: 6 }, async () => await store.append('large', 0, big, now())))
+    expect(results.map((r) => r.baseOffset)).toEqual([0, 16, 32, 48, 64, 80])
+    expect(store.stats().shards[shard]!.messages - before).toBe(3)
+  })
+
   it('reads on the calling thread see every completed append while more are in flight', async () => {
     const store = await openStore({ defaults: { ...DEFAULTS, segmentBytes: 32 * 1024 } })
     await store.createPartition('live', 0)

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { AppendRowWriter, readAppendRows, readResultRows, ResultRowWriter } from '../../../src/storage/append-rows.js'
+import type { AppendResult } from '../../../src/storage/native.js'
+import type { WireError } from '../../../src/storage/messages.js'
+
+describe('append rows', () => {
+  it('carry each append\'s log, options and exact batch bytes in one transferable buffer', () => {
+    const writer = new AppendRowWriter()
+    const socketChunk = Buffer.from('xxhello worldyy')
+    writer.add(7, 3, socketChunk.subarray(2, 7), { leaderEpoch: 5, logAppendTimeMs: -1, nowMs: 1_700_000_000_123 })
+    writer.add(9, 4, socketChunk.subarray(8, 13), { leaderEpoch: 0, logAppendTimeMs: 2 ** 45, nowMs: 1 })
+    expect(writer.count).toBe(2)
+    expect(writer.payloadBytes).toBe(10)
+    const data = writer.take()
+    expect(data).not.toBeNull()
+    expect(writer.count).toBe(0)
+    expect(writer.take()).toBeNull()
+    const rows = readAppendRows(data!, 2)
+    expect(rows.map((r) => [r.id, r.log, r.batches.toString(), r.opts])).toEqual([
+      [7, 3, 'hello', { leaderEpoch: 5, logAppendTimeMs: -1, nowMs: 1_700_000_000_123 }],
+      [9, 4, 'world', { leaderEpoch: 0, logAppendTimeMs: 2 ** 45, nowMs: 1 }]
+    ])
+    expect(structuredClone(data, { transfer: [data!] })?.byteLength).toBe(2 * 7 * 8 + 10)
+  })
+
+  it('carry results and errors back in id order', () => {
+    const writer = new ResultRowWriter()
+    writer.ok(1, { baseOffset: 0, lastOffset: 4, logAppendTimeMs: -1, logStartOffset: 0 })
+    writer.failed(2, { code: 'CORRUPT_MESSAGE', message: 'crc' })
+    writer.ok(3, { baseOffset: 2 ** 50, lastOffset: 2 ** 50 + 1, logAppendTimeMs: 99, logStartOffset: 7 })
+    const seen: Array<[number, AppendResult | WireError]> = []
+    readResultRows(writer.take()!, writer.errors, {
+      ok: (id, result) => seen.push([id, result]),
+      failed: (id, error) => seen.push([id, error])
+    })
+    expect(seen).toEqual([
+      [1, { baseOffset: 0, lastOffset: 4, logAppendTimeMs: -1, logStartOffset: 0 }],
+      [2, { code: 'CORRUPT_MESSAGE', message: 'crc' }],
+      [3, { baseOffset: 2 ** 50, lastOffset: 2 ** 50 + 1, logAppendTimeMs: 99, logStartOffset: 7 }]
+    ])
+  })
+})
