@@ -1,5 +1,7 @@
 // The single-node broker: opens the data directory, the storage shards and the topic registry, and
-// serves the Kafka protocol on the configured listener until stopped.
+// serves the Kafka protocol on the configured listener until stopped. The HTTP/WebSocket gateway
+// (src/gateway) starts after the Kafka listener, unless http.enabled is false or http.port is -1,
+// and stops first.
 import { createServer, type Server, type Socket } from 'node:net'
 import { resolve } from 'node:path'
 import type { Logger } from 'pino'
@@ -7,9 +9,11 @@ import { parseListener, type BrokerConfig } from '../config/broker-config.js'
 import { GroupCoordinator } from '../groups/coordinator.js'
 import { groupSettingsFrom } from '../groups/group-settings.js'
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS } from '../groups/offsets-topic.js'
+import { Gateway } from '../gateway/gateway.js'
 import { PartitionStore } from '../storage/partition-store.js'
 import { Connection } from './connection.js'
 import { logConfigFor } from './log-config.js'
+import { BrokerMetrics } from './metrics.js'
 import { Router } from './router.js'
 import { TopicRegistry } from './topic-registry.js'
 import { Topics } from './topics.js'
@@ -29,7 +33,9 @@ export class Broker {
   private readonly servers: Server[] = []
   private readonly connections = new Set<Connection>()
   private stopping: Promise<void> | null = null
+  private httpGateway: Gateway | null = null
   advertised: BrokerAddress = { host: '', port: 0 }
+  readonly metrics = new BrokerMetrics()
 
   readonly config: BrokerConfig
   readonly log: Logger
@@ -62,9 +68,20 @@ export class Broker {
     })
     const broker = new Broker({ config, log, store, topics, groups, router: new Router() })
     broker.router.bind(broker)
-    await broker.listen()
+    try {
+      await broker.listen()
+      if (config['http.enabled'] && config['http.port'] >= 0) broker.httpGateway = await Gateway.start(broker)
+    } catch (error) {
+      await broker.stop()
+      throw error
+    }
     return broker
   }
+
+  /** The HTTP/WebSocket gateway, null when it is turned off. */
+  get gateway (): Gateway | null { return this.httpGateway }
+  /** Open Kafka protocol connections. */
+  get kafkaConnections (): number { return this.connections.size }
 
   get dataDir (): string { return resolve(this.config['log.dirs']) }
   get clusterId (): string { return this.topics.registry.clusterId }
@@ -115,6 +132,7 @@ export class Broker {
   /** Stops accepting, lets in-flight requests finish briefly, flushes and closes every log. */
   stop (): Promise<void> {
     this.stopping ??= (async () => {
+      await this.httpGateway?.stop()
       const closed = Promise.all(this.servers.map(server => new Promise<void>(resolve => server.close(() => resolve()))))
       this.router.shutdown()
       for (const connection of this.connections) connection.close()

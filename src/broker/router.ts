@@ -4,12 +4,16 @@
 // Protocol rules (protocol-notes.md §1, §5): an unknown API key, or an unsupported version of any API
 // but ApiVersions, closes the connection without an answer; an ApiVersions request above our highest
 // version gets the v0-body UNSUPPORTED_VERSION fallback so the client steps down.
+//
+// Every request is counted in broker.metrics (count, failures, latency per API key; bytes and records
+// per topic for Produce and Fetch): GET /metrics on the gateway shows them.
 import {
   apiVersionsApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekRequestHeader, ProtocolError
 } from '../protocol/index.js'
 import type { Broker } from './broker.js'
 import type { Answer, Connection, ConnectionHandler } from './connection.js'
 import { handlers } from './handlers/index.js'
+import { countTraffic } from './traffic.js'
 import type { AnyHandler, RequestContext } from './handler.js'
 
 const PRODUCE_KEY = 0
@@ -31,18 +35,31 @@ export class Router implements ConnectionHandler {
   }
 
   async handle (frame: Buffer, connection: Connection): Promise<Answer> {
+    const started = performance.now()
     const { apiKey, apiVersion, correlationId } = peekRequestHeader(frame)
-    if (apiKey === apiVersionsApi.key && apiVersion > apiVersionsApi.maxVersion) return encodeApiVersionsFallback(correlationId)
-    const handler = this.byKey.get(apiKey)
-    if (handler === undefined) throw new ProtocolError(`unsupported API key ${apiKey}`)
-    if (!implementsVersion(handler.api, apiVersion)) throw new ProtocolError(`unsupported ${handler.api.name} version ${apiVersion}`)
-    const header = decodeRequestHeader(frame)
-    const request = handler.decode(header.body, apiVersion)
-    const context: RequestContext = {
-      broker: this.broker!, connection, router: this, apiVersion, correlationId, clientId: header.clientId, signal: this.stopping.signal
+    let failed = true
+    try {
+      if (apiKey === apiVersionsApi.key && apiVersion > apiVersionsApi.maxVersion) {
+        failed = false
+        return encodeApiVersionsFallback(correlationId)
+      }
+      const handler = this.byKey.get(apiKey)
+      if (handler === undefined) throw new ProtocolError(`unsupported API key ${apiKey}`)
+      if (!implementsVersion(handler.api, apiVersion)) throw new ProtocolError(`unsupported ${handler.api.name} version ${apiVersion}`)
+      const header = decodeRequestHeader(frame)
+      const request = handler.decode(header.body, apiVersion)
+      const broker = this.broker!
+      const context: RequestContext = {
+        broker, connection, router: this, apiVersion, correlationId, clientId: header.clientId, signal: this.stopping.signal
+      }
+      const response = await handler.handle(request, context)
+      countTraffic(broker.metrics, broker.topics, apiKey, request, response)
+      const answer = response === null ? null : handler.encode(response, apiVersion, correlationId)
+      failed = false
+      return answer
+    } finally {
+      this.broker?.metrics.recordRequest(apiKey, performance.now() - started, failed)
     }
-    const response = await handler.handle(request, context)
-    return response === null ? null : handler.encode(response, apiVersion, correlationId)
   }
 
   onError (error: unknown, connection: Connection): void {

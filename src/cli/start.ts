@@ -1,13 +1,16 @@
 // `sluice start`: runs a broker on an embedded default: data in ./sluice-data, the Kafka listener on
-// localhost:9092, no other service needed. Its first stdout line, `Sluice ready: Kafka on HOST:PORT,
-// data in DIR (N ms)`, is a contract: test/helpers/broker.ts and scripts wait for it.
+// localhost:9092, the HTTP gateway on 127.0.0.1:8080, no other service needed. Its first stdout line,
+// `Sluice ready: Kafka on HOST:PORT[, HTTP on HOST:PORT], data in DIR (N ms)`, is a contract:
+// test/helpers/broker.ts and scripts wait for it.
 import { parseArgs } from 'node:util'
 import { loadConfig, readPropertiesFile } from '../config/broker-config.js'
 import { ConfigError } from '../config/settings.js'
 import { Broker } from '../broker/broker.js'
 import { createLogger } from './logger.js'
 
-export const START_HELP = `Usage: sluice start [--data-dir DIR] [--port N] [--config server.properties] [--set key=value ...]
+export const START_HELP = `Usage: sluice start [--data-dir DIR] [--port N] [--http-port N] [--config server.properties] [--set key=value ...]
+
+--http-port N: the HTTP/WebSocket gateway's port (default 8080; 0: any free port; -1: no gateway).
 
 Starts a Kafka-compatible broker. Settings use Kafka's names (log.dirs, num.partitions,
 log.retention.ms, auto.create.topics.enable, message.max.bytes, ...): from the config file, then
@@ -20,6 +23,7 @@ export async function start (argv: string[]): Promise<void> {
     options: {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
+      'http-port': { type: 'string' },
       config: { type: 'string' },
       set: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' }
@@ -35,6 +39,7 @@ export async function start (argv: string[]): Promise<void> {
   }
   if (values['data-dir'] !== undefined) flags['log.dirs'] = values['data-dir']
   if (values.port !== undefined) flags.listeners = `PLAINTEXT://localhost:${values.port}`
+  if (values['http-port'] !== undefined) flags['http.port'] = values['http-port']
   const config = loadConfig({
     properties: values.config !== undefined ? readPropertiesFile(values.config) : undefined,
     env: process.env,
@@ -44,7 +49,8 @@ export async function start (argv: string[]): Promise<void> {
   const broker = await Broker.start(config, log)
   const { host, port } = broker.advertised
   const ms = Math.round(performance.now() - started)
-  process.stdout.write(`Sluice ready: Kafka on ${host}:${port}, data in ${broker.dataDir} (${ms} ms)\n`)
+  const http = broker.gateway === null ? '' : `, HTTP on ${broker.gateway.host}:${broker.gateway.port}`
+  process.stdout.write(`Sluice ready: Kafka on ${host}:${port}${http}, data in ${broker.dataDir} (${ms} ms)\n`)
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return

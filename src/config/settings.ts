@@ -49,7 +49,16 @@ export const brokerSettings = {
   'offsets.retention.minutes': { type: 'int', default: 10080, min: 1, max: INT32_MAX, doc: 'committed offsets of an empty group expire after this' },
   'offsets.retention.check.interval.ms': { type: 'long', default: 600_000, min: 1, doc: 'how often expired offsets are removed' },
   'offset.metadata.max.bytes': { type: 'int', default: 4096, min: 0, max: INT32_MAX, doc: 'largest metadata string of an offset commit' },
-  'shards': { type: 'int', default: 0, min: 0, max: 256, doc: 'storage shard threads (0: one per core)' }
+  'shards': { type: 'int', default: 0, min: 0, max: 256, doc: 'storage shard threads (0: one per core)' },
+  'http.enabled': { type: 'boolean', default: true, doc: 'serve the HTTP/WebSocket gateway (REST Proxy API, live streams, /metrics)' },
+  'http.host': { type: 'string', default: '127.0.0.1', doc: 'where the HTTP gateway binds' },
+  'http.port': { type: 'int', default: 8080, min: -1, max: 65535, doc: 'HTTP gateway port (0: any free port, -1: no gateway)' },
+  'http.max.body.bytes': { type: 'int', default: 16_777_216, min: 1024, max: INT32_MAX, doc: 'largest HTTP request body; a larger one is answered 413' },
+  'http.consumer.instance.timeout.ms': { type: 'long', default: 300_000, min: 1000, doc: 'a REST consumer instance unused this long is deleted' },
+  'http.consumer.request.max.bytes': { type: 'int', default: 67_108_864, min: 1024, max: INT32_MAX, doc: 'most record bytes one GET .../records answers' },
+  'http.ws.max.message.bytes': { type: 'int', default: 8_388_608, min: 1024, max: INT32_MAX, doc: 'largest WebSocket message a client may send; larger closes the socket' },
+  'http.ws.max.buffered.bytes': { type: 'int', default: 1_048_576, min: 1024, max: INT32_MAX, doc: 'pushes to a WebSocket pause while more than this is unsent' },
+  'http.ws.slow.client.ms': { type: 'long', default: 30_000, min: 100, doc: 'a WebSocket paused this long while behind its streams is disconnected' }
 } as const satisfies Record<string, SettingSpec>
 
 export type BrokerSettingName = keyof typeof brokerSettings

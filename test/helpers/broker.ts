@@ -2,7 +2,9 @@
 //
 // Contract with the CLI (src/cli): `node dist/cli/main.js start --data-dir DIR --port 0 [--http-port 0]
 // [--set name=value ...]` prints exactly one stdout line matching READY_LINE once it accepts
-// connections; the printed port is the real one and the one Metadata advertises. SIGTERM stops it
+// connections; the printed port is the real one and the one Metadata advertises. With the gateway on,
+// the line also says `HTTP on HOST:PORT`. Brokers started without `http: true` run with
+// http.enabled=false, so suites running side by side never compete for the default port 8080. SIGTERM stops it
 // gracefully with exit code 0. The broker runs from the compiled output, so `npx tsc` must have run.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -118,6 +120,7 @@ interface ReadyAddress { host: string, port: number, httpPort: number | undefine
 function cliArgs (dataDir: string, options: StartBrokerOptions): string[] {
   const args = [BROKER_ENTRY, 'start', '--data-dir', dataDir, '--port', String(options.port ?? 0)]
   if (options.http === true) args.push('--http-port', '0')
+  else args.push('--set', 'http.enabled=false')
   for (const [name, value] of Object.entries(options.settings ?? {})) args.push('--set', `${name}=${String(value)}`)
   return args
 }

@@ -1,0 +1,181 @@
+// Live fan-out of appended records to the gateway's WebSocket subscribers, without polling: the store's
+// append notifications (store.onAppend) mark the partition's subscribers ready, and one pump per
+// event-loop turn serves every ready subscriber.
+//
+// Sharing: subscribers of one partition waiting at the same offset form one group per pump; the group
+// is read from the store and decoded ONCE, and the chunk carries a cache of its encoded frames, so a
+// thousand subscribers of a topic cost one read, one decode and one encoding per format per append
+// turn, plus one socket write each.
+//
+// Backpressure: a subscriber that is not accepting (its socket is over its buffer limit) is paused
+// before anything is sent to it, with its offset unchanged, and stays paused (no reads, no frames)
+// until resume(); so a slow client costs no broker memory beyond what its socket already holds. Catch-up reads (a subscriber far behind) go READ_BYTES at a time, at
+// most PUMP_BYTES per turn over all groups, then the pump yields to the event loop.
+import type { Record } from '../protocol/codec/record-batch.js'
+import { StoreError } from '../storage/native.js'
+import type { PartitionStore } from '../storage/partition-store.js'
+import { OffsetBelowLogStart, readRecords } from './record-reader.js'
+
+const READ_BYTES = 256 * 1024
+const PUMP_BYTES = 8 * 1024 * 1024
+
+export class FeedChunk {
+  private readonly encodings = new Map<string, unknown>()
+  constructor (readonly topic: string, readonly partition: number, readonly records: Record[], readonly nextOffset: number) {}
+
+  /** The chunk encoded as `key` says, made once and shared by every subscriber that asks for the same key. */
+  encoded<T> (key: string, make: () => T): T {
+    if (this.encodings.has(key)) return this.encodings.get(key) as T
+    const value = make()
+    this.encodings.set(key, value)
+    return value
+  }
+}
+
+export interface FeedSubscriber {
+  readonly topic: string
+  readonly partition: number
+  /** The next offset to deliver; the hub advances it. */
+  offset: number
+  /** False while the subscriber's socket is over its buffer limit: the hub then pauses it. */
+  accepting: () => boolean
+  /** Takes a chunk (only while accepting). */
+  deliver: (chunk: FeedChunk) => void
+  /** The partition is gone or unreadable; the hub has already dropped the subscriber. */
+  failed: (error: Error) => void
+}
+
+export interface FeedStats { reads: number, records: number, chunks: number, deliveries: number }
+
+export class FeedHub {
+  readonly stats: FeedStats = { reads: 0, records: 0, chunks: 0, deliveries: 0 }
+  private readonly byPartition = new Map<string, Set<FeedSubscriber>>()
+  private readonly ready = new Set<FeedSubscriber>()
+  private readonly paused = new Set<FeedSubscriber>()
+  private scheduled = false
+  private readonly unsubscribe: () => void
+
+  constructor (private readonly store: PartitionStore) {
+    this.unsubscribe = store.onAppend((topic, partition) => { this.appended(topic, partition) })
+  }
+
+  get subscribers (): number { return [...this.byPartition.values()].reduce((n, subs) => n + subs.size, 0) }
+  get pausedSubscribers (): number { return this.paused.size }
+
+  add (sub: FeedSubscriber): void {
+    const key = partitionKey(sub.topic, sub.partition)
+    let subs = this.byPartition.get(key)
+    if (subs === undefined) this.byPartition.set(key, subs = new Set())
+    subs.add(sub)
+    this.markReady(sub)
+  }
+
+  remove (sub: FeedSubscriber): void {
+    const key = partitionKey(sub.topic, sub.partition)
+    const subs = this.byPartition.get(key)
+    subs?.delete(sub)
+    if (subs?.size === 0) this.byPartition.delete(key)
+    this.ready.delete(sub)
+    this.paused.delete(sub)
+  }
+
+  resume (sub: FeedSubscriber): void {
+    if (!this.paused.delete(sub)) return
+    this.markReady(sub)
+  }
+
+  close (): void {
+    this.unsubscribe()
+    this.byPartition.clear()
+    this.ready.clear()
+    this.paused.clear()
+  }
+
+  private appended (topic: string, partition: number): void {
+    const subs = this.byPartition.get(partitionKey(topic, partition))
+    if (subs === undefined) return
+    for (const sub of subs) if (!this.paused.has(sub)) this.ready.add(sub)
+    this.schedule()
+  }
+
+  private markReady (sub: FeedSubscriber): void {
+    if (this.paused.has(sub)) return
+    this.ready.add(sub)
+    this.schedule()
+  }
+
+  private schedule (): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => { this.pump() })
+  }
+
+  private pump (): void {
+    this.scheduled = false
+    const groups = new Map<string, FeedSubscriber[]>()
+    for (const sub of this.ready) {
+      const key = `${partitionKey(sub.topic, sub.partition)}\u0000${sub.offset}`
+      const group = groups.get(key)
+      if (group === undefined) groups.set(key, [sub])
+      else group.push(sub)
+    }
+    this.ready.clear()
+    let budget = PUMP_BYTES
+    for (const group of groups.values()) {
+      if (budget <= 0) {
+        for (const sub of group) this.ready.add(sub)
+        continue
+      }
+      budget -= this.serve(group)
+    }
+    if (this.ready.size > 0) this.schedule()
+  }
+
+  /** Reads and decodes once for the whole group; returns the bytes read. */
+  private serve (group: FeedSubscriber[]): number {
+    const { topic, partition, offset } = group[0]!
+    let read
+    try {
+      read = readRecords(this.store, topic, partition, offset, READ_BYTES)
+    } catch (error) {
+      if (error instanceof OffsetBelowLogStart) {
+        for (const sub of group) { sub.offset = error.logStartOffset; this.ready.add(sub) }
+        return 0
+      }
+      if (!(error instanceof StoreError)) throw error
+      for (const sub of group) { this.remove(sub); sub.failed(error) }
+      return 0
+    }
+    if (read.bytes === 0) return 0
+    this.stats.reads++
+    this.stats.records += read.records.length
+    const chunk = new FeedChunk(topic, partition, read.records, read.nextOffset)
+    const behind = read.nextOffset < this.store.highWatermark(topic, partition)
+    if (read.records.length > 0) this.stats.chunks++
+    for (const sub of group) {
+      if (read.records.length > 0) {
+        if (!sub.accepting()) {
+          this.paused.add(sub)
+          continue
+        }
+        sub.offset = read.nextOffset
+        this.stats.deliveries++
+        sub.deliver(chunk)
+      } else {
+        sub.offset = read.nextOffset
+      }
+      if (!this.isSubscribed(sub)) continue
+      if (!sub.accepting()) this.paused.add(sub)
+      else if (behind) this.ready.add(sub)
+    }
+    return read.bytes
+  }
+
+  private isSubscribed (sub: FeedSubscriber): boolean {
+    return this.byPartition.get(partitionKey(sub.topic, sub.partition))?.has(sub) === true
+  }
+}
+
+function partitionKey (topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`
+}
