@@ -9,6 +9,7 @@ import type { Broker } from '../broker/broker.js'
 import type { TopicPartition } from '../groups/group-offsets.js'
 import type { FeedChunk, FeedHub, FeedSubscriber } from './feed-hub.js'
 import { GroupMember } from './group-member.js'
+import { readRecords } from './record-reader.js'
 import { BadFrame } from './ws-frames.js'
 
 const AUTO_COMMIT_MS = 5000
@@ -81,7 +82,7 @@ export class Subscriptions {
         }
       }
     })
-    const timer = autoCommit ? setInterval(() => { void this.commitGroup(groupId).catch(() => undefined) }, AUTO_COMMIT_MS) : null
+    const timer = autoCommit ? setInterval(() => { this.autoCommit(groupId) }, AUTO_COMMIT_MS) : null
     this.groups.set(groupId, { member, streams, timer })
   }
 
@@ -98,6 +99,10 @@ export class Subscriptions {
     const group = this.groups.get(groupId)
     if (group === undefined) throw new BadFrame(`NOT_SUBSCRIBED: this socket is not a member of group ${groupId}`)
     await group.member.commit([...group.streams.values()].map(s => ({ topic: s.topic, partition: s.partition, offset: s.offset })))
+  }
+
+  private autoCommit (groupId: string): void {
+    this.commitGroup(groupId).catch((error: unknown) => { this.broker.log.warn({ err: error, group: groupId }, 'WebSocket auto-commit failed') })
   }
 
   resumeAll (): void {
@@ -156,8 +161,15 @@ export class Subscriptions {
     if (from === 'latest') return end
     if ('offset' in from) return Math.min(Math.max(from.offset, start), end)
     const found = store.offsetForTimestamp(topic, partition, from.timestamp).offset
-    return found < 0 ? end : Math.max(found, start)
+    return found < 0 ? end : firstAtOrAfter(this.broker, topic, partition, Math.max(found, start), from.timestamp)
   }
+}
+
+/** The index finds the batch; the first record of it at or after `timestamp` is where to start. */
+function firstAtOrAfter (broker: Broker, topic: string, partition: number, offset: number, timestamp: number): number {
+  const { records, nextOffset } = readRecords(broker.store, topic, partition, offset, 1)
+  const first = records.find(r => Number(r.timestamp) >= timestamp)
+  return first === undefined ? nextOffset : Number(first.offset)
 }
 
 function key (topic: string, partition: number): string {
