@@ -73,11 +73,14 @@ export class GroupMember {
     this.wake?.()
     const owned = this.assignment
     this.assignment = []
-    if (owned.length > 0) await this.options.listener.revoking(owned)
-    if (this.memberId !== '') {
-      this.options.coordinator.leaveGroup(this.options.groupId, [{ memberId: this.memberId, groupInstanceId: null, reason: 'the gateway consumer closed' }])
+    try {
+      if (owned.length > 0) await this.options.listener.revoking(owned)
+    } finally {
+      if (this.memberId !== '') {
+        this.options.coordinator.leaveGroup(this.options.groupId, [{ memberId: this.memberId, groupInstanceId: null, reason: 'the gateway consumer closed' }])
+      }
+      await this.running
     }
-    await this.running
   }
 
   private async run (): Promise<void> {

@@ -91,7 +91,7 @@ export function registerV2ConsumerRoutes (routes: RouteTable, ctx: GatewayContex
     const consumer = instance(ex)
     const partitions = partitionList(broker, asObject(await ex.json(), 'the request body').partitions)
     ex.send(200, { offsets: consumer.committed(partitions) })
-  })
+  }, { body: true })
 }
 
 function consumerConfig (body: Record<string, unknown>): { format: EmbeddedFormat, autoOffsetReset: OffsetReset, autoCommit: boolean, fetchMinBytes: number, requestTimeoutMs: number } {

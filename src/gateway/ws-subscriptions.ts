@@ -89,9 +89,12 @@ export class Subscriptions {
   async unsubscribeGroup (groupId: string): Promise<void> {
     const group = this.groups.get(groupId)
     if (group === undefined) throw new BadFrame(`NOT_SUBSCRIBED: this socket is not a member of group ${groupId}`)
-    this.groups.delete(groupId)
     if (group.timer !== null) clearInterval(group.timer)
-    await group.member.leave()
+    try {
+      await group.member.leave()
+    } finally {
+      this.groups.delete(groupId)
+    }
   }
 
   /** Commits the next offset to send of every partition the socket holds for `groupId`. */
