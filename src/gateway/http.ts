@@ -46,7 +46,9 @@ export function captureRequest (req: HttpRequest, paramCount: number): RequestIn
 function safeDecode (text: string): string {
   try {
     return decodeURIComponent(text)
-  } catch {
+  } catch (error) {
+    // A stray % is a literal character in a name, not an error.
+    if (!(error instanceof URIError)) throw error
     return text
   }
 }
