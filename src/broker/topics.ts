@@ -153,7 +153,9 @@ export class Topics {
     for (const topic of this.registry.all()) {
       const logConfig = logConfigFor(this.config, topic.configs)
       for (let p = 0; p < topic.partitions; p++) {
+        // The store reopens every log with the broker defaults; a topic's own overrides are ours to re-apply.
         if (!present.has(`${topic.name}\u0000${p}`)) await this.store.createPartition(topic.name, p, logConfig)
+        else if (Object.keys(topic.configs).length > 0) await this.store.setConfig(topic.name, p, logConfig)
       }
       await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.lead(topic.name, p)))
     }
