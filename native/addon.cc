@@ -172,6 +172,26 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
     Status st = log_size_bytes(log_.get(), &size);
     return st.ok() ? Napi::Number::New(info.Env(), static_cast<double>(size)) : ThrowStoreError(info.Env(), st);
   }
+  Napi::Value Segments(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::vector<SegmentInfo> infos;
+    Status st = log_segment_infos(log_.get(), &infos);
+    if (!st.ok()) return ThrowStoreError(env, st);
+    Napi::Array out = Napi::Array::New(env, infos.size());
+    for (size_t i = 0; i < infos.size(); i++) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("baseOffset", Napi::Number::New(env, static_cast<double>(infos[i].base_offset)));
+      o.Set("sizeBytes", Napi::Number::New(env, static_cast<double>(infos[i].size)));
+      o.Set("nextOffset", Napi::Number::New(env, static_cast<double>(infos[i].next_offset)));
+      o.Set("maxTimestamp", Napi::Number::New(env, static_cast<double>(infos[i].max_timestamp)));
+      out[i] = o;
+    }
+    return out;
+  }
+  Napi::Value ReplaceSegment(const Napi::CallbackInfo& info) {
+    if (!RequireWriter(info.Env())) return info.Env().Undefined();
+    return Done(info.Env(), log_replace_segment(log_.get(), Int64Arg(info, 0), info[1].As<Napi::String>().Utf8Value()));
+  }
   Napi::Value Hit(Napi::Env env, const Status& st, const RecordHit& hit) {
     if (!st.ok()) return ThrowStoreError(env, st);
     Napi::Object out = Napi::Object::New(env);
@@ -237,7 +257,9 @@ Napi::Function LogHandle::Define(Napi::Env env) {
                       InstanceMethod<&LogHandle::MaxTimestamp>("maxTimestamp"),
                       InstanceMethod<&LogHandle::EndOffsetForEpoch>("endOffsetForEpoch"),
                       InstanceMethod<&LogHandle::LatestEpoch>("latestEpoch"),
-                      InstanceMethod<&LogHandle::Recovery>("recovery")});
+                      InstanceMethod<&LogHandle::Recovery>("recovery"),
+                      InstanceMethod<&LogHandle::Segments>("segments"),
+                      InstanceMethod<&LogHandle::ReplaceSegment>("replaceSegment")});
 }
 
 Napi::Value NewHandle(Napi::Env env, std::shared_ptr<Log> log, bool writer) {

@@ -69,6 +69,14 @@ struct RetentionResult {
   int64_t log_start_offset = 0;
 };
 
+// One segment as the cleaner sees it (log_clean.cc).
+struct SegmentInfo {
+  int64_t base_offset = 0;
+  uint64_t size = 0;
+  int64_t next_offset = 0;
+  int64_t max_timestamp = -1;
+};
+
 constexpr const char* kCleanShutdownName = ".clean-shutdown";
 constexpr const char* kLogStartName = "log-start-offset";
 
@@ -86,6 +94,10 @@ Status log_advance_start(Log* log, int64_t offset, int64_t* new_start);
 Status log_apply_retention(Log* log, int64_t now_ms, RetentionResult* out);
 Status log_assign_epoch(Log* log, int32_t epoch, int64_t start_offset);
 void log_set_config(Log* log, const LogConfig& cfg);
+// Compaction (log_clean.cc): swaps sealed segment `base` for the cleaned copy at `cleaned_path`
+// (same base offset, a subset of its batches, ending with the same last batch). Views and readers
+// of the old segment keep the old files.
+Status log_replace_segment(Log* log, int64_t base, const std::string& cleaned_path);
 
 // --- any thread (log_read.cc) ---
 Status log_read(Log* log, int64_t offset, uint64_t max_bytes, int64_t up_to, std::vector<View>* out);
@@ -94,6 +106,7 @@ Status log_offset_for_timestamp(Log* log, int64_t ts, RecordHit* out);  // offse
 Status log_max_timestamp(Log* log, RecordHit* out);
 Status log_end_offset_for_epoch(Log* log, int32_t epoch, int32_t* out_epoch, int64_t* end_offset);
 Status log_latest_epoch(Log* log, int32_t* out);
+Status log_segment_infos(Log* log, std::vector<SegmentInfo>* out);
 
 // Shared by the writer functions: copies the segment list under `mu`.
 std::vector<std::shared_ptr<Segment>> log_segments(Log* log);

@@ -10,6 +10,19 @@ export interface LogConfig {
   indexIntervalBytes: number // index.interval.bytes
   retentionMs: number // retention.ms, -1 = unlimited
   retentionBytes: number // retention.bytes, -1 = unlimited
+  /** The data lifecycle above the native core (shard-worker.ts, cleaner.ts, flush-policy.ts). */
+  lifecycle?: LifecycleConfig
+}
+
+/** Topic configs the shard applies; absent: Kafka's defaults (delete, never flush explicitly). */
+export interface LifecycleConfig {
+  cleanupPolicy: 'delete' | 'compact' | 'compact,delete'
+  deleteRetentionMs: number // delete.retention.ms: tombstones are kept at least this long
+  minCompactionLagMs: number // min.compaction.lag.ms
+  maxCompactionLagMs: number // max.compaction.lag.ms
+  minCleanableDirtyRatio: number // min.cleanable.dirty.ratio
+  flushMessages: number // flush.messages: fsync once this many records are unsynced
+  flushMs: number // flush.ms: fsync once the oldest unsynced record is this old
 }
 
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
@@ -37,6 +50,8 @@ export interface AppendResult { baseOffset: number, lastOffset: number, logAppen
 export interface TimestampLookup { offset: number, timestamp: number } // offset -1 when none
 export interface RetentionResult { deletedSegments: number, deletedBytes: number, logStartOffset: number }
 export interface EpochEndOffset { leaderEpoch: number, endOffset: number }
+/** One segment; the last of a log is the active one. maxTimestamp -1: no timestamps. */
+export interface SegmentInfo { baseOffset: number, sizeBytes: number, nextOffset: number, maxTimestamp: number }
 
 /** The codes the native core throws; the storage layer above adds codes of its own. */
 export type NativeErrorCode =
@@ -75,6 +90,8 @@ interface NativeHandle {
   endOffsetForEpoch: (epoch: number) => EpochEndOffset
   latestEpoch: () => number
   recovery: () => RecoveryReport
+  segments: () => SegmentInfo[]
+  replaceSegment: (baseOffset: number, cleanedPath: string) => void
 }
 interface NativeAddon {
   open: (dir: string, config: LogConfig) => NativeHandle
@@ -221,4 +238,15 @@ export class NativeLog {
   }
 
   latestEpoch (): number { return this.handle.latestEpoch() }
+
+  /** Every segment, oldest first; the last one is active. */
+  segments (): SegmentInfo[] { return this.handle.segments() }
+
+  /** Compaction: swaps the sealed segment at `baseOffset` for the cleaned copy in `cleanedPath` (a file
+   *  in the log's directory holding a subset of its batches and ending with its last batch, emptied if
+   *  need be), which is renamed into place. Views of the old segment stay valid. */
+  replaceSegment (baseOffset: number, cleanedPath: string): void {
+    checkInt('baseOffset', baseOffset, 0)
+    this.handle.replaceSegment(baseOffset, cleanedPath)
+  }
 }
