@@ -1,0 +1,49 @@
+// The systems the comparative runner starts, with equivalent durable settings:
+//   Sluice         dist/cli/main.js start; topics get flush.ms=1000 (fsync at least once a second)
+//   Redis          redis-server, AOF on, appendfsync everysec, no RDB snapshots
+//   NATS           nats-server -js, file storage in the data dir (stream created by the driver)
+// Each listens on loopback only, on a free port, and writes into a fresh directory under `base`.
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { benchDir, freePort, spawnServer, type Server } from './process.js'
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url))
+const SLUICE_READY = /Sluice ready: Kafka on (\S+):(\d+)/
+
+export async function startSluice (base?: string, settings: Record<string, string> = {}): Promise<Server> {
+  const dataDir = benchDir('sluice', base)
+  const sets = Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`])
+  return await spawnServer({
+    name: 'sluice',
+    command: process.execPath,
+    args: [join(REPO, 'dist', 'cli', 'main.js'), 'start', '--data-dir', dataDir, '--port', '0', ...sets],
+    dataDir,
+    env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' },
+    ready: (out) => { const m = SLUICE_READY.exec(out); return m === null ? null : Number(m[2]) }
+  })
+}
+
+export async function startRedis (base?: string): Promise<Server> {
+  const dataDir = benchDir('redis', base)
+  const port = await freePort()
+  return await spawnServer({
+    name: 'redis',
+    command: 'redis-server',
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec',
+      '--save', '', '--protected-mode', 'yes', '--daemonize', 'no'],
+    dataDir,
+    ready: (out) => out.includes('Ready to accept connections') ? port : null
+  })
+}
+
+export async function startNats (base?: string): Promise<Server> {
+  const dataDir = benchDir('nats', base)
+  const port = await freePort()
+  return await spawnServer({
+    name: 'nats',
+    command: 'nats-server',
+    args: ['-js', '-sd', dataDir, '-a', '127.0.0.1', '-p', String(port)],
+    dataDir,
+    ready: (out) => out.includes('Server is ready') ? port : null
+  })
+}
