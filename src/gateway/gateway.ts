@@ -15,7 +15,7 @@ import { notFound, RestError } from './rest-error.js'
 import { registerV2ConsumerRoutes } from './routes-v2-consumers.js'
 import { registerV2TopicRoutes } from './routes-v2-topics.js'
 import { registerV3Routes } from './routes-v3.js'
-import { uws, type ListenSocket, type TemplatedApp } from './uws.js'
+import { uws, type HttpRequest, type HttpResponse, type ListenSocket, type TemplatedApp } from './uws.js'
 import { StreamSession, type SessionOptions } from './ws-session.js'
 
 export type Handler = (ex: Exchange) => void | Promise<void>
@@ -180,6 +180,21 @@ export class Gateway {
     }
   }
 
+  /** ?format=binary and ?encoding=base64 choose the socket's record framing (ws-frames.ts). */
+  private upgrade (res: HttpResponse, req: HttpRequest, context: unknown): void {
+    const query = new URLSearchParams(req.getQuery() ?? '')
+    const options: SessionOptions = {
+      format: query.get('format') === 'binary' ? 'binary' : 'json',
+      encoding: query.get('encoding') === 'base64' ? 'base64' : 'string'
+    }
+    if (this.stopping) {
+      res.writeStatus('503 Service Unavailable').end()
+      return
+    }
+    res.upgrade<SocketData>({ options, session: null }, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'),
+      req.getHeader('sec-websocket-extensions'), context as never)
+  }
+
   private webSockets (): void {
     const maxBuffered = this.broker.config['http.ws.max.buffered.bytes']
     const deps = {
@@ -197,18 +212,7 @@ export class Gateway {
       idleTimeout: 120,
       sendPingsAutomatically: true,
       compression: uws.DISABLED,
-      upgrade: (res, req, context) => {
-        const query = new URLSearchParams(req.getQuery() ?? '')
-        const options: SessionOptions = {
-          format: query.get('format') === 'binary' ? 'binary' : 'json',
-          encoding: query.get('encoding') === 'base64' ? 'base64' : 'string'
-        }
-        if (this.stopping) {
-          res.writeStatus('503 Service Unavailable').end()
-          return
-        }
-        res.upgrade<SocketData>({ options, session: null }, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context)
-      },
+      upgrade: (res, req, context) => { this.upgrade(res, req, context) },
       open: ws => {
         const data = ws.getUserData()
         data.session = new StreamSession(ws, deps, data.options)

@@ -20,11 +20,23 @@ import { acceptsFormat, encodeEmbedded, type EmbeddedFormat } from './rest-forma
 const DEFAULT_REQUEST_TIMEOUT_MS = 1000
 const MAX_REQUEST_TIMEOUT_MS = 300_000
 
-export function registerV2ConsumerRoutes (routes: RouteTable, ctx: GatewayContext): void {
-  const { consumers, broker } = ctx
-  const base = '/consumers/:group/instances/:instance'
-  const instance = (ex: Exchange): RestConsumer => consumers.get(ex.param(0), ex.param(1))
+const BASE = '/consumers/:group/instances/:instance'
 
+export function registerV2ConsumerRoutes (routes: RouteTable, ctx: GatewayContext): void {
+  lifecycleRoutes(routes, ctx)
+  positionRoutes(routes, ctx)
+  recordRoutes(routes, ctx)
+}
+
+function instanceOf (ctx: GatewayContext, ex: Exchange): RestConsumer {
+  return ctx.consumers.get(ex.param(0), ex.param(1))
+}
+
+/** Create and delete instances; subscribe and unsubscribe. */
+function lifecycleRoutes (routes: RouteTable, ctx: GatewayContext): void {
+  const { consumers } = ctx
+  const base = BASE
+  const instance = (ex: Exchange): RestConsumer => instanceOf(ctx, ex)
   routes.post('/consumers/:group', async ex => {
     const body = asObject(await ex.json() ?? {}, 'the request body')
     const consumer = consumers.create(ex.param(0), optionalString(body.name, 'name'), consumerConfig(body))
@@ -48,6 +60,13 @@ export function registerV2ConsumerRoutes (routes: RouteTable, ctx: GatewayContex
     await instance(ex).unsubscribe()
     ex.send(204, null)
   })
+}
+
+/** Manual assignment and seeks. */
+function positionRoutes (routes: RouteTable, ctx: GatewayContext): void {
+  const { broker } = ctx
+  const base = BASE
+  const instance = (ex: Exchange): RestConsumer => instanceOf(ctx, ex)
   routes.post(`${base}/assignments`, async ex => {
     const consumer = instance(ex)
     consumer.assign(partitionList(broker, asObject(await ex.json(), 'the request body').partitions))
@@ -66,6 +85,13 @@ export function registerV2ConsumerRoutes (routes: RouteTable, ctx: GatewayContex
       ex.send(204, null)
     })
   }
+}
+
+/** Fetching records, committing and reading committed offsets. */
+function recordRoutes (routes: RouteTable, ctx: GatewayContext): void {
+  const { broker } = ctx
+  const base = BASE
+  const instance = (ex: Exchange): RestConsumer => instanceOf(ctx, ex)
   routes.get(`${base}/records`, async ex => {
     const consumer = instance(ex)
     const format = consumer.config.format

@@ -15,24 +15,43 @@ import { RestError } from './rest-error.js'
 import { produceV3 } from './v3-records.js'
 
 export function registerV3Routes (routes: RouteTable, ctx: GatewayContext): void {
-  const { broker } = ctx
-  const base = (ex: Exchange): string => `http://${ex.header('host') !== '' ? ex.header('host') : `${ctx.host}:${ctx.port}`}/v3/clusters/${broker.clusterId}`
-  const cluster = (ex: Exchange): string => {
-    if (ex.param(0) !== broker.clusterId) throw new RestError(404, 404, `Cluster ${ex.param(0)} cannot be found.`)
+  const views = new V3Views(ctx)
+  clusterRoutes(routes, views)
+  topicRoutes(routes, ctx, views)
+  routes.post('/v3/clusters/:cluster/topics/:topic/records', ex => {
+    // Synchronous up to streamBody(): the body stream must be claimed inside the route callback.
+    produceV3(ex, ctx, views.cluster(ex), ex.param(1))
+  })
+}
+
+/** The v3 resource bodies (kind, metadata.self, related links) and the lookups every route needs. */
+class V3Views {
+  constructor (private readonly ctx: GatewayContext) {}
+
+  base (ex: Exchange): string {
+    const host = ex.header('host') !== '' ? ex.header('host') : `${this.ctx.host}:${this.ctx.port}`
+    return `http://${host}/v3/clusters/${this.ctx.broker.clusterId}`
+  }
+
+  cluster (ex: Exchange): string {
+    if (ex.param(0) !== this.ctx.broker.clusterId) throw new RestError(404, 404, `Cluster ${ex.param(0)} cannot be found.`)
     return ex.param(0)
   }
-  const topicOf = (ex: Exchange): TopicInfo => {
-    cluster(ex)
-    const topic = broker.topics.get(ex.param(1))
+
+  topic (ex: Exchange): TopicInfo {
+    this.cluster(ex)
+    const topic = this.ctx.broker.topics.get(ex.param(1))
     if (topic === undefined) throw new RestError(404, 404, `This server does not host this topic-partition: topic ${ex.param(1)} not found.`)
     return topic
   }
-  const topicJson = (ex: Exchange, topic: TopicInfo): object => {
-    const self = `${base(ex)}/topics/${topic.name}`
+
+  topicJson (ex: Exchange, topic: TopicInfo): object {
+    const { clusterId } = this.ctx.broker
+    const self = `${this.base(ex)}/topics/${topic.name}`
     return {
       kind: 'KafkaTopic',
-      metadata: { self, resource_name: `crn:///kafka=${broker.clusterId}/topic=${topic.name}` },
-      cluster_id: broker.clusterId,
+      metadata: { self, resource_name: `crn:///kafka=${clusterId}/topic=${topic.name}` },
+      cluster_id: clusterId,
       topic_name: topic.name,
       is_internal: topic.internal,
       replication_factor: 1,
@@ -43,30 +62,42 @@ export function registerV3Routes (routes: RouteTable, ctx: GatewayContext): void
       authorized_operations: []
     }
   }
-  const clusterJson = (ex: Exchange): object => ({
-    kind: 'KafkaCluster',
-    metadata: { self: base(ex), resource_name: `crn:///kafka=${broker.clusterId}` },
-    cluster_id: broker.clusterId,
-    controller: { related: `${base(ex)}/brokers/${broker.nodeId}` },
-    brokers: { related: `${base(ex)}/brokers` },
-    topics: { related: `${base(ex)}/topics` }
-  })
 
+  clusterJson (ex: Exchange): object {
+    const { clusterId, nodeId } = this.ctx.broker
+    const base = this.base(ex)
+    return {
+      kind: 'KafkaCluster',
+      metadata: { self: base, resource_name: `crn:///kafka=${clusterId}` },
+      cluster_id: clusterId,
+      controller: { related: `${base}/brokers/${nodeId}` },
+      brokers: { related: `${base}/brokers` },
+      topics: { related: `${base}/topics` }
+    }
+  }
+}
+
+function clusterRoutes (routes: RouteTable, views: V3Views): void {
   routes.get('/v3/clusters', ex => {
-    ex.send(200, { kind: 'KafkaClusterList', metadata: { self: `${base(ex).replace(/\/[^/]+$/, '')}`, next: null }, data: [clusterJson(ex)] }, JSON_TYPE)
+    const self = views.base(ex).replace(/\/[^/]+$/, '')
+    ex.send(200, { kind: 'KafkaClusterList', metadata: { self, next: null }, data: [views.clusterJson(ex)] }, JSON_TYPE)
   })
   routes.get('/v3/clusters/:cluster', ex => {
-    cluster(ex)
-    ex.send(200, clusterJson(ex), JSON_TYPE)
+    views.cluster(ex)
+    ex.send(200, views.clusterJson(ex), JSON_TYPE)
   })
+}
+
+function topicRoutes (routes: RouteTable, ctx: GatewayContext, views: V3Views): void {
+  const { broker } = ctx
   routes.get('/v3/clusters/:cluster/topics', ex => {
-    cluster(ex)
-    const data = broker.topics.all().sort((a, b) => a.name < b.name ? -1 : 1).map(t => topicJson(ex, t))
-    ex.send(200, { kind: 'KafkaTopicList', metadata: { self: `${base(ex)}/topics`, next: null }, data }, JSON_TYPE)
+    views.cluster(ex)
+    const data = broker.topics.all().sort((a, b) => a.name < b.name ? -1 : 1).map(t => views.topicJson(ex, t))
+    ex.send(200, { kind: 'KafkaTopicList', metadata: { self: `${views.base(ex)}/topics`, next: null }, data }, JSON_TYPE)
   })
-  routes.get('/v3/clusters/:cluster/topics/:topic', ex => { ex.send(200, topicJson(ex, topicOf(ex)), JSON_TYPE) })
+  routes.get('/v3/clusters/:cluster/topics/:topic', ex => { ex.send(200, views.topicJson(ex, views.topic(ex)), JSON_TYPE) })
   routes.post('/v3/clusters/:cluster/topics', async ex => {
-    cluster(ex)
+    views.cluster(ex)
     const body = await ex.json() as { topic_name?: unknown, partitions_count?: unknown, replication_factor?: unknown, configs?: unknown } | undefined
     const name = body?.topic_name
     if (typeof name !== 'string') throw new RestError(400, 400, 'topic_name must be a string')
@@ -76,14 +107,13 @@ export function registerV3Routes (routes: RouteTable, ctx: GatewayContext): void
     const configs = configList(body?.configs)
     try {
       const count = broker.topics.validateCreate(name, partitions as number, replication as number, configs)
-      const topic = await broker.topics.create(name, count, configs)
-      ex.send(201, topicJson(ex, topic), JSON_TYPE)
+      ex.send(201, views.topicJson(ex, await broker.topics.create(name, count, configs)), JSON_TYPE)
     } catch (error) {
       throw restErrorOf(error)
     }
   })
   routes.del('/v3/clusters/:cluster/topics/:topic', async ex => {
-    const topic = topicOf(ex)
+    const topic = views.topic(ex)
     try {
       await broker.topics.delete(topic.name)
     } catch (error) {
@@ -91,10 +121,6 @@ export function registerV3Routes (routes: RouteTable, ctx: GatewayContext): void
     }
     broker.metrics.forgetTopic(topic.name)
     ex.send(204, null, JSON_TYPE)
-  })
-  routes.post('/v3/clusters/:cluster/topics/:topic/records', ex => {
-    // Synchronous up to streamBody(): the body stream must be claimed inside the route callback.
-    produceV3(ex, ctx, cluster(ex), ex.param(1))
   })
 }
 

@@ -172,11 +172,12 @@ export class StreamSession {
 
   private push (chunk: FeedChunk): void {
     const { format, encoding } = this.options
+    // Encoded once per chunk and format, as bytes: uWS would convert a JS string to UTF-8 on every send.
     const frame = format === 'binary'
       ? chunk.encoded('binary', () => encodeBinaryRecords(chunk.topic, chunk.partition, chunk.records))
-      : chunk.encoded(`json:${encoding}`, () => encodeJsonRecords(chunk.topic, chunk.partition, chunk.records, encoding))
+      : chunk.encoded(`json:${encoding}`, () => Buffer.from(encodeJsonRecords(chunk.topic, chunk.partition, chunk.records, encoding)))
     this.ws.cork(() => { this.ws.send(frame, format === 'binary') })
-    this.deps.broker.metrics.topicOut(chunk.topic, typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length, chunk.records.length)
+    this.deps.broker.metrics.topicOut(chunk.topic, frame.length, chunk.records.length)
     if (this.overLimit()) this.pause()
   }
 
