@@ -2,7 +2,7 @@
 // synonyms: segment.bytes <- log.segment.bytes, ...), and the LogConfig the storage core needs.
 import type { BrokerConfig } from '../config/broker-config.js'
 import { brokerSettings, parseSetting, topicConfigs, type BrokerSettingName, type SettingSpec } from '../config/settings.js'
-import type { LogConfig } from '../storage/native.js'
+import type { LifecycleConfig, LogConfig } from '../storage/native.js'
 
 export type ConfigSource = 'topic' | 'broker-default' | 'default'
 
@@ -67,8 +67,23 @@ export function logConfigFor (broker: BrokerConfig, overrides: Record<string, st
     segmentMs: num('segment.ms'),
     indexIntervalBytes: num('index.interval.bytes'),
     retentionMs: num('retention.ms'),
-    retentionBytes: num('retention.bytes')
+    retentionBytes: num('retention.bytes'),
+    lifecycle: {
+      cleanupPolicy: cleanupPolicy(String(topicSetting(broker, overrides, 'cleanup.policy'))),
+      deleteRetentionMs: num('delete.retention.ms'),
+      minCompactionLagMs: num('min.compaction.lag.ms'),
+      maxCompactionLagMs: num('max.compaction.lag.ms'),
+      minCleanableDirtyRatio: num('min.cleanable.dirty.ratio'),
+      flushMessages: num('flush.messages'),
+      flushMs: num('flush.ms')
+    }
   }
+}
+
+function cleanupPolicy (value: string): LifecycleConfig['cleanupPolicy'] {
+  const parts = new Set(value.split(',').map((p) => p.trim()))
+  if (parts.has('compact')) return parts.has('delete') ? 'compact,delete' : 'compact'
+  return 'delete'
 }
 
 /** Validates a set of topic config overrides; throws ConfigError naming the bad one. */

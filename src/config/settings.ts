@@ -39,6 +39,8 @@ export const brokerSettings = {
   'log.retention.bytes': { type: 'long', default: -1, min: -1, topicConfig: 'retention.bytes', doc: 'delete old segments beyond this size per partition (-1: no limit)' },
   'log.retention.check.interval.ms': { type: 'long', default: 300_000, min: 1, doc: 'how often retention runs' },
   'log.cleanup.policy': { type: 'list', default: 'delete', oneOf: ['delete', 'compact', 'compact,delete', 'delete,compact'], topicConfig: 'cleanup.policy', doc: 'delete and/or compact' },
+  'log.flush.interval.messages': { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 1, topicConfig: 'flush.messages', doc: 'fsync a partition once this many records are unsynced (1: before every acknowledgement)' },
+  'log.flush.interval.ms': { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 0, topicConfig: 'flush.ms', doc: 'fsync a partition once its oldest unsynced record is this old' },
   'log.message.timestamp.type': { type: 'string', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'], topicConfig: 'message.timestamp.type', doc: 'whose clock stamps records' },
   'compression.type': { type: 'string', default: 'producer', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], topicConfig: 'compression.type', doc: 'how batches are stored' },
   'offsets.topic.num.partitions': { type: 'int', default: 50, min: 1, max: 1000, doc: 'partitions of __consumer_offsets' },
@@ -79,8 +81,8 @@ export const topicConfigs: Record<string, { spec: SettingSpec; brokerSynonym?: B
   'min.compaction.lag.ms': { spec: { type: 'long', default: 0, min: 0, doc: 'records younger than this are not compacted' } },
   'max.compaction.lag.ms': { spec: { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 1, doc: 'records older than this are compacted' } },
   'min.cleanable.dirty.ratio': { spec: { type: 'double', default: 0.5, min: 0, max: 1, doc: 'dirty share that triggers compaction' } },
-  'flush.messages': { spec: { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 1, doc: 'fsync after this many records' } },
-  'flush.ms': { spec: { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 0, doc: 'fsync after this long' } },
+  'flush.messages': { spec: brokerSettings['log.flush.interval.messages'], brokerSynonym: 'log.flush.interval.messages' },
+  'flush.ms': { spec: brokerSettings['log.flush.interval.ms'], brokerSynonym: 'log.flush.interval.ms' },
   'unclean.leader.election.enable': { spec: { type: 'boolean', default: false, doc: 'no effect on a single node' } }
 }
 

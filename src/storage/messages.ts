@@ -12,6 +12,7 @@
 //                outcomes as rows, the others as objects.
 //                `retention`: log-start changes (or failures) from the shard's periodic retention check.
 import type { MessagePort } from 'node:worker_threads'
+import type { CleanResult } from './cleaner.js'
 import type { LogConfig, RecoveryReport } from './native.js'
 
 /** Names a partition log in messages; the store assigns one per opened log, never reused. */
@@ -22,6 +23,7 @@ export type ControlOp =
   | { kind: 'open'; id: number; log: LogId; dir: string; config: LogConfig }
   | { kind: 'setConfig'; id: number; log: LogId; config: LogConfig }
   | { kind: 'truncateTo'; id: number; log: LogId; offset: number }
+  | { kind: 'clean'; id: number; log: LogId; nowMs: number } // one compaction pass now
   | { kind: 'advanceLogStart'; id: number; log: LogId; offset: number }
   | { kind: 'assignEpoch'; id: number; log: LogId; epoch: number; startOffset: number }
   | { kind: 'flush'; id: number; log: LogId | null } // null: every log of the shard
@@ -33,6 +35,7 @@ export interface ControlValues {
   open: RecoveryReport
   setConfig: null
   truncateTo: null
+  clean: CleanResult | null
   advanceLogStart: number
   assignEpoch: null
   flush: null

@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { NativeLog, StoreError, type AppendOptions, type AppendResult, type LogConfig, type TimestampLookup } from './native.js'
 import type { LogId, RetentionChange } from './messages.js'
+import type { CleanResult } from './cleaner.js'
 import { ShardChannel, type ShardStats } from './shard-channel.js'
 import { shardOf } from './shard-routing.js'
 import { discoverPartitions, partitionDirName, type PartitionId } from './partition-dir.js'
@@ -189,6 +190,13 @@ export class PartitionStore {
   async assignEpoch (topic: string, partition: number, epoch: number, startOffset: number): Promise<void> {
     const p = this.partition(topic, partition)
     await p.shard.send({ kind: 'assignEpoch', log: p.log, epoch, startOffset })
+  }
+
+  /** Runs one compaction pass on a partition now, whatever its cleanup.policy (its shard also runs
+   *  one every CLEANER_BACKOFF_MS on compacted topics). Null when nothing was due. */
+  async compact (topic: string, partition: number, nowMs = Date.now()): Promise<CleanResult | null> {
+    const p = this.partition(topic, partition)
+    return await p.shard.send({ kind: 'clean', log: p.log, nowMs })
   }
 
   async truncateTo (topic: string, partition: number, offset: number): Promise<void> {

@@ -7,14 +7,16 @@
 // Atomics.wait, which would starve both this port and the retention timer.
 import { NativeLog, StoreError, type LogConfig, type RecoveryReport } from './native.js'
 import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpsMessage, RetentionChange } from './messages.js'
-import { readAppendRows, ResultRowWriter, type AppendRequest } from './append-rows.js'
+import { readAppendRows, type AppendRequest } from './append-rows.js'
 import { toWireError } from './wire-error.js'
+import { ShardLifecycle, TurnRows } from './shard-lifecycle.js'
 
 interface OpenLog { dir: string; native: NativeLog }
 
 class Shard {
   private readonly logs = new Map<LogId, OpenLog>()
   private readonly retentionTimer: NodeJS.Timeout
+  private readonly lifecycle = new ShardLifecycle(this.logs, (changes) => { this.post({ kind: 'retention', changes }) })
 
   constructor (private readonly init: InitMessage) {
     this.retentionTimer = setInterval(() => { this.checkRetention(Date.now()) }, init.retentionCheckIntervalMs)
@@ -23,7 +25,7 @@ class Shard {
   /** Runs a message's appends and control ops merged in id (= issue) order; answers in one message. */
   run (msg: OpsMessage): void {
     const appends = msg.data === null ? [] : readAppendRows(msg.data, msg.appends)
-    const appended = new ResultRowWriter()
+    const appended = new TurnRows()
     const results: ControlOutcome[] = []
     let a = 0
     let c = 0
@@ -31,18 +33,19 @@ class Shard {
       const append = appends[a]
       const op = msg.ops[c]
       if (append !== undefined && (op === undefined || append.id < op.id)) {
-        this.append(append, appended)
+        this.lifecycle.counted(append.log, append.opts.nowMs, appended, () => { this.append(append, appended) })
         a++
       } else if (op !== undefined) {
         results.push(this.control(op))
         c++
       }
     }
+    this.lifecycle.flushDue(Date.now(), appended)
     const rows = appended.take()
     this.post({ kind: 'results', results, appended: rows, errors: appended.errors }, rows === null ? [] : [rows.buffer as ArrayBuffer])
   }
 
-  private append (req: AppendRequest, out: ResultRowWriter): void {
+  private append (req: AppendRequest, out: TurnRows): void {
     try {
       out.ok(req.id, this.log(req.log).native.append(req.batches, req.opts))
     } catch (err) {
@@ -60,13 +63,14 @@ class Shard {
 
   private apply (op: ControlOp): ControlValues[keyof ControlValues] {
     switch (op.kind) {
-      case 'open': return this.open(op.log, op.dir, op.config)
-      case 'setConfig': this.log(op.log).native.setConfig(op.config); return null
+      case 'open': this.lifecycle.configure(op.log, op.config); return this.open(op.log, op.dir, op.config)
+      case 'setConfig': this.log(op.log).native.setConfig(op.config); this.lifecycle.configure(op.log, op.config); return null
       case 'truncateTo': this.log(op.log).native.truncateTo(op.offset); return null
       case 'advanceLogStart': return this.log(op.log).native.advanceLogStart(op.offset)
       case 'assignEpoch': this.log(op.log).native.assignEpoch(op.epoch, op.startOffset); return null
       case 'flush': this.flush(op.log); return null
-      case 'delete': this.log(op.log).native.delete(); this.logs.delete(op.log); return null
+      case 'delete': this.log(op.log).native.delete(); this.logs.delete(op.log); this.lifecycle.forget(op.log); return null
+      case 'clean': this.log(op.log); return this.lifecycle.clean(op.log, op.nowMs)
       case 'closeAll': this.closeAll(); return null
     }
   }
@@ -95,6 +99,7 @@ class Shard {
   /** Closes every log even if one fails; the first failure is rethrown once all are released. */
   private closeAll (): void {
     clearInterval(this.retentionTimer)
+    this.lifecycle.stop()
     let failure: unknown = null
     for (const log of this.logs.values()) {
       try {
@@ -111,6 +116,7 @@ class Shard {
     const changes: RetentionChange[] = []
     for (const [id, log] of this.logs) {
       try {
+        if (!this.lifecycle.deletes(id)) continue
         const r = log.native.applyRetention(nowMs)
         if (r.deletedSegments > 0) changes.push({ log: id, ...r, error: null })
       } catch (err) {

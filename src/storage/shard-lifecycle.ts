@@ -1,0 +1,129 @@
+// A shard's data lifecycle beside its appends: the flush policy with group commit, the compaction
+// schedule, and which logs retention may delete from (cleanup.policy).
+//
+// Group commit: the shard runs a turn's appends through `counted`, then calls `flushDue` before it
+// answers. Every log due is fsynced once for all of the turn's appends, and the answers wait in
+// TurnRows until then: an append whose fsync failed is answered with that failure, never acked.
+import type { NativeLog, LifecycleConfig, LogConfig } from './native.js'
+import type { LogId, RetentionChange, WireError } from './messages.js'
+import { ResultRowWriter } from './append-rows.js'
+import { FlushPolicy, type FlushLimits } from './flush-policy.js'
+import { cleanLog, type CleanResult } from './cleaner.js'
+import { toWireError } from './wire-error.js'
+
+/** Kafka's log.cleaner.backoff.ms default: how often a shard looks for logs to compact. */
+export const CLEANER_BACKOFF_MS = 15_000
+
+const NEVER = Number.MAX_SAFE_INTEGER
+const DEFAULTS: LifecycleConfig = {
+  cleanupPolicy: 'delete',
+  deleteRetentionMs: 86_400_000,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: NEVER,
+  minCleanableDirtyRatio: 0.5,
+  flushMessages: NEVER,
+  flushMs: NEVER
+}
+
+type AppendOutcome = Parameters<ResultRowWriter['ok']>[1]
+
+/** A turn's append answers, held until the turn's fsyncs are done. */
+export class TurnRows extends ResultRowWriter {
+  /** The log of the append being run (set by ShardLifecycle.counted). */
+  current: LogId = -1
+  private readonly pending: Array<{ id: number, log: LogId, result: AppendOutcome | null, error: WireError | null }> = []
+
+  override ok (id: number, result: AppendOutcome): void { this.pending.push({ id, log: this.current, result, error: null }) }
+  override failed (id: number, error: WireError): void { this.pending.push({ id, log: this.current, result: null, error }) }
+
+  /** Writes the held answers, turning the successes on a log whose fsync failed into that failure. */
+  settle (unsynced: ReadonlyMap<LogId, WireError>): void {
+    for (const p of this.pending) {
+      const error = p.error ?? unsynced.get(p.log) ?? null
+      if (error !== null) super.failed(p.id, error)
+      else if (p.result !== null) super.ok(p.id, p.result)
+    }
+    this.pending.length = 0
+  }
+}
+
+interface LifecycleLog { dir: string, native: NativeLog }
+
+export class ShardLifecycle {
+  private readonly configs = new Map<LogId, LifecycleConfig>()
+  private readonly flushes: FlushPolicy
+  private readonly cleanerTimer: NodeJS.Timeout
+
+  constructor (private readonly logs: ReadonlyMap<LogId, LifecycleLog>, private readonly report: (changes: RetentionChange[]) => void) {
+    this.flushes = new FlushPolicy(() => { this.flushDue(Date.now(), null) })
+    this.cleanerTimer = setInterval(() => { this.cleanAll(Date.now()) }, CLEANER_BACKOFF_MS)
+  }
+
+  configure (id: LogId, config: LogConfig): void { this.configs.set(id, config.lifecycle ?? DEFAULTS) }
+
+  forget (id: LogId): void {
+    this.configs.delete(id)
+    this.flushes.forget(id)
+  }
+
+  /** Whether retention by time and size applies (cleanup.policy has `delete`). */
+  deletes (id: LogId): boolean { return this.config(id).cleanupPolicy !== 'compact' }
+
+  /** Runs one append of a turn and counts the records it added, for flush.messages. */
+  counted (id: LogId, nowMs: number, rows: TurnRows, append: () => void): void {
+    const log = this.logs.get(id)
+    const before = log?.native.highWatermark() ?? 0
+    rows.current = id
+    append()
+    const added = log === undefined ? 0 : log.native.highWatermark() - before
+    if (added > 0) this.flushes.appended(id, added, nowMs, this.limits(id))
+  }
+
+  /** fsyncs every log the flush policy says is due, then settles the turn's answers (if any). */
+  flushDue (nowMs: number, rows: TurnRows | null): void {
+    const failed = new Map<LogId, WireError>()
+    for (const id of this.flushes.due(nowMs)) {
+      const log = this.logs.get(id)
+      try {
+        log?.native.flush()
+      } catch (err) {
+        failed.set(id, toWireError(err, `flush of ${log?.dir ?? `log ${id}`}`))
+      }
+    }
+    rows?.settle(failed)
+    if (rows === null && failed.size > 0) {
+      this.report([...failed].map(([log, error]) => ({ log, logStartOffset: -1, deletedSegments: 0, deletedBytes: 0, error })))
+    }
+  }
+
+  /** One cleaner pass over a log, whatever its cleanup.policy says (null: nothing was due). */
+  clean (id: LogId, nowMs: number): CleanResult | null {
+    const log = this.logs.get(id)
+    return log === undefined ? null : cleanLog(log.native, log.dir, this.config(id), nowMs)
+  }
+
+  stop (): void {
+    clearInterval(this.cleanerTimer)
+    this.flushes.stop()
+  }
+
+  private cleanAll (nowMs: number): void {
+    const changes: RetentionChange[] = []
+    for (const [id, log] of this.logs) {
+      if (this.config(id).cleanupPolicy === 'delete') continue
+      try {
+        this.clean(id, nowMs)
+      } catch (err) {
+        changes.push({ log: id, logStartOffset: -1, deletedSegments: 0, deletedBytes: 0, error: toWireError(err, `compaction of ${log.dir}`) })
+      }
+    }
+    if (changes.length > 0) this.report(changes)
+  }
+
+  private config (id: LogId): LifecycleConfig { return this.configs.get(id) ?? DEFAULTS }
+
+  private limits (id: LogId): FlushLimits {
+    const { flushMessages, flushMs } = this.config(id)
+    return { flushMessages, flushMs }
+  }
+}
