@@ -11,6 +11,9 @@ import { groupSettingsFrom } from '../groups/group-settings.js'
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS } from '../groups/offsets-topic.js'
 import { Gateway } from '../gateway/gateway.js'
 import { PartitionStore } from '../storage/partition-store.js'
+import { TransactionCoordinator } from '../txn/coordinator.js'
+import { ProducerIdAllocator } from '../txn/producer-ids.js'
+import { TXN_TOPIC, TXN_TOPIC_CONFIGS } from '../txn/txn-log.js'
 import { Connection } from './connection.js'
 import { logConfigFor } from './log-config.js'
 import { BrokerMetrics } from './metrics.js'
@@ -26,6 +29,7 @@ interface BrokerParts {
   store: PartitionStore
   topics: Topics
   groups: GroupCoordinator
+  txn: TransactionCoordinator
   router: Router
 }
 
@@ -42,6 +46,7 @@ export class Broker {
   readonly store: PartitionStore
   readonly topics: Topics
   readonly groups: GroupCoordinator
+  readonly txn: TransactionCoordinator
   private readonly router: Router
 
   private constructor (parts: BrokerParts) {
@@ -50,6 +55,7 @@ export class Broker {
     this.store = parts.store
     this.topics = parts.topics
     this.groups = parts.groups
+    this.txn = parts.txn
     this.router = parts.router
   }
 
@@ -60,13 +66,28 @@ export class Broker {
       dataDir,
       shards: config.shards > 0 ? config.shards : undefined,
       defaults: logConfigFor(config, {}),
-      retentionCheckIntervalMs: config['log.retention.check.interval.ms']
+      retentionCheckIntervalMs: config['log.retention.check.interval.ms'],
+      producerExpirationMs: config['producer.id.expiration.ms']
     })
     const topics = await Topics.open(config, registry, store, log)
     const groups = GroupCoordinator.open({
       store, log, settings: groupSettingsFrom(config), offsetsPartitions: await ensureOffsetsTopic(config, topics)
     })
-    const broker = new Broker({ config, log, store, topics, groups, router: new Router() })
+    const txn = await TransactionCoordinator.open({
+      store,
+      log,
+      settings: {
+        maxTimeoutMs: config['transaction.max.timeout.ms'],
+        abortCheckIntervalMs: config['transaction.abort.timed.out.transaction.cleanup.interval.ms'],
+        idExpirationMs: config['transactional.id.expiration.ms']
+      },
+      ids: ProducerIdAllocator.open(dataDir),
+      txnPartitions: topics.get(TXN_TOPIC)?.partitions ?? null,
+      createTxnTopic: async () => await ensureInternalTopic(topics, TXN_TOPIC, config['transaction.state.log.num.partitions'], TXN_TOPIC_CONFIGS),
+      groups: { offsetsTopic: OFFSETS_TOPIC, offsetsPartitionFor: id => groups.partitionFor(id), completeTxn: (pid, commit) => groups.completeTxn(pid, commit) },
+      partitionExists: (topic, partition) => { const t = topics.get(topic); return t !== undefined && partition >= 0 && partition < t.partitions }
+    })
+    const broker = new Broker({ config, log, store, topics, groups, txn, router: new Router() })
     broker.router.bind(broker)
     try {
       await broker.listen()
@@ -137,6 +158,7 @@ export class Broker {
       this.router.shutdown()
       for (const connection of this.connections) connection.close()
       await closed
+      await this.txn.stop()
       await this.groups.stop()
       await this.topics.close()
       await this.store.close()
@@ -147,8 +169,12 @@ export class Broker {
 
 /** Creates __consumer_offsets on first start; an existing topic keeps its partition count. */
 async function ensureOffsetsTopic (config: BrokerConfig, topics: Topics): Promise<number> {
-  const existing = topics.get(OFFSETS_TOPIC)
+  return await ensureInternalTopic(topics, OFFSETS_TOPIC, config['offsets.topic.num.partitions'], OFFSETS_TOPIC_CONFIGS)
+}
+
+async function ensureInternalTopic (topics: Topics, name: string, partitions: number, configs: Readonly<Record<string, string>>): Promise<number> {
+  const existing = topics.get(name)
   if (existing !== undefined) return existing.partitions
-  const created = await topics.create(OFFSETS_TOPIC, config['offsets.topic.num.partitions'], { ...OFFSETS_TOPIC_CONFIGS }, true)
+  const created = await topics.create(name, partitions, { ...configs }, true)
   return created.partitions
 }

@@ -26,6 +26,7 @@ import { OffsetLog } from './offset-log.js'
 import { Offsets, type CommitRequest, type FetchedOffset } from './offsets.js'
 import { OFFSETS_TOPIC } from './offsets-topic.js'
 import { Rebalancer } from './rebalance.js'
+import { TxnOffsets, type TxnCommitProducer } from './txn-offsets.js'
 import { joinError, syncError, type JoinResult, type LeaveResult, type SyncResult } from './results.js'
 
 export interface CoordinatorOptions {
@@ -66,6 +67,7 @@ export class GroupCoordinator {
   private readonly rebalancer: Rebalancer
   private readonly membership: Membership
   private readonly offsets: Offsets
+  private readonly txnOffsets: TxnOffsets
   private retentionTimer: NodeJS.Timeout | null = null
   private stopped = false
   private loaded: LoadReport | null = null
@@ -76,12 +78,14 @@ export class GroupCoordinator {
     this.groupStore = new GroupStore(this.offsetLog, options.offsetsPartitions, log)
     this.rebalancer = new Rebalancer(settings, this.groupStore, log)
     this.membership = new Membership(this.rebalancer, this.groupStore)
-    this.offsets = new Offsets({
-      get: id => this.groups.get(id),
-      getOrCreate: id => this.getOrCreate(id),
-      forget: group => { if (this.groups.get(group.groupId) === group) this.groups.delete(group.groupId) },
+    const directory = {
+      get: (id: string) => this.groups.get(id),
+      getOrCreate: (id: string) => this.getOrCreate(id),
+      forget: (group: Group) => { if (this.groups.get(group.groupId) === group) this.groups.delete(group.groupId) },
       all: () => this.groups.values()
-    }, { settings, store: this.groupStore, rebalancer: this.rebalancer, log })
+    }
+    this.offsets = new Offsets(directory, { settings, store: this.groupStore, rebalancer: this.rebalancer, log })
+    this.txnOffsets = new TxnOffsets(directory, { offsetLog: this.offsetLog, store: this.groupStore, maxMetadataBytes: settings.offsetMetadataMaxBytes, log })
   }
 
   /** Replays __consumer_offsets and starts the retention checks. */
@@ -145,6 +149,19 @@ export class GroupCoordinator {
     const refused = this.refuse(groupId, false)
     if (refused !== ErrorCode.NONE) return request.offsets.map(() => refused)
     return await this.offsets.commit(groupId, request)
+  }
+
+  /** TxnOffsetCommit: offsets held until the producer's transaction ends (txn-offsets.ts). The caller has
+   *  checked the producer with the transaction coordinator. */
+  async commitTxnOffsets (groupId: string, producer: TxnCommitProducer, request: CommitRequest): Promise<number[]> {
+    const refused = this.refuse(groupId, false)
+    if (refused !== ErrorCode.NONE) return request.offsets.map(() => refused)
+    return await this.txnOffsets.commit(groupId, producer, request)
+  }
+
+  /** The transaction coordinator wrote `producerId`'s marker: its held offsets apply (commit) or go. */
+  completeTxn (producerId: number, commit: boolean): void {
+    this.txnOffsets.complete(producerId, commit)
   }
 
   /** `wanted` null: every committed offset of the group. */

@@ -14,11 +14,12 @@ export interface TopicPartition { topic: string, partition: number }
 export class GroupOffsets {
   private readonly byTopic = new Map<string, Map<number, CommittedOffset>>()
   private readonly pending = new Map<string, CommittedOffset>()
+  private readonly inTxn = new Map<string, number>()
   private count = 0
 
   get size (): number { return this.count }
   /** Committed or in flight: a group with either is not deleted by retention. */
-  get isEmpty (): boolean { return this.count === 0 && this.pending.size === 0 }
+  get isEmpty (): boolean { return this.count === 0 && this.pending.size === 0 && this.inTxn.size === 0 }
 
   get (topic: string, partition: number): CommittedOffset | undefined {
     return this.byTopic.get(topic)?.get(partition)
@@ -49,8 +50,18 @@ export class GroupOffsets {
     }
   }
 
+  /** A commit in flight, or a transactional commit whose transaction has not ended (requireStable). */
   isPending (topic: string, partition: number): boolean {
-    return this.pending.has(pendingKey(topic, partition))
+    const key = pendingKey(topic, partition)
+    return this.pending.has(key) || this.inTxn.has(key)
+  }
+
+  /** Counts open transactions holding an offset of the partition. */
+  holdForTxn (topic: string, partition: number, delta: 1 | -1): void {
+    const key = pendingKey(topic, partition)
+    const count = (this.inTxn.get(key) ?? 0) + delta
+    if (count > 0) this.inTxn.set(key, count)
+    else this.inTxn.delete(key)
   }
 
   stage (topic: string, partition: number, offset: CommittedOffset): void {

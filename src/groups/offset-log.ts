@@ -43,6 +43,19 @@ export class OffsetLog {
     })
   }
 
+  /**
+   * Appends `records` at once as one transactional batch of `producerId` (TxnOffsetCommit): not
+   * coalesced with other writes, because a batch belongs to one producer. baseSequence is -1: the
+   * coordinator's own batches carry no sequence, so the partition's sequence checks skip them.
+   */
+  async writeTransactional (partition: number, records: readonly RecordInput[], producer: { producerId: number, producerEpoch: number }): Promise<void> {
+    const nowMs = Date.now()
+    const batch = encodeBatch({ records: [...records], now: BigInt(nowMs), producerId: BigInt(producer.producerId), producerEpoch: producer.producerEpoch, baseSequence: -1, transactional: true })
+    this.appends++
+    this.recordsWritten += records.length
+    await this.store.append(this.topic, partition, batch, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs })
+  }
+
   /** Resolves when every write issued so far has settled. */
   async drain (): Promise<void> {
     while (this.scheduled || this.tails.size > 0) {

@@ -6,17 +6,22 @@
 // Request buffer (one per `ops` message, transferred):
 //   [ count x APPEND_ROW float64 ][ batch bytes of every append, back to back ]
 //   row: id, log, start (byte offset of its batches in this buffer), length, leaderEpoch,
-//        logAppendTimeMs, nowMs
+//        logAppendTimeMs, nowMs, allowControl (1: transaction markers, written by the broker itself)
 // Result rows (one Float64Array per `results` message, transferred):
 //   row: id, error (-1: ok; else an index into the message's `errors`), baseOffset, lastOffset,
-//        logAppendTimeMs, logStartOffset
-import type { AppendOptions, AppendResult } from './native.js'
+//        logAppendTimeMs, logStartOffset, firstUnstableOffset (after this append; -1: no open
+//        transaction), abortedFirstOffset (an ABORT marker: its transaction's first offset; else -1)
+import type { AppendOptions } from './native.js'
+import type { TxnAppendResult } from './producer-state.js'
 import type { LogId, WireError } from './messages.js'
 
-export const APPEND_ROW = 7
-export const RESULT_ROW = 6
+export const APPEND_ROW = 8
+export const RESULT_ROW = 8
 
-export interface AppendRequest { id: number; log: LogId; batches: Buffer; opts: AppendOptions }
+/** Appends of transaction markers set allowControl; client batches never may. */
+export type ShardAppendOptions = AppendOptions & { allowControl?: boolean }
+
+export interface AppendRequest { id: number; log: LogId; batches: Buffer; opts: ShardAppendOptions }
 
 /** Network-thread side: collects a message's appends, then builds its one transferable buffer. */
 export class AppendRowWriter {
@@ -27,8 +32,8 @@ export class AppendRowWriter {
   get count (): number { return this.payloads.length }
   get payloadBytes (): number { return this.bytes }
 
-  add (id: number, log: LogId, batches: Buffer, opts: AppendOptions): void {
-    this.rows.push(id, log, this.bytes, batches.length, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs)
+  add (id: number, log: LogId, batches: Buffer, opts: ShardAppendOptions): void {
+    this.rows.push(id, log, this.bytes, batches.length, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, opts.allowControl === true ? 1 : 0)
     this.payloads.push(batches)
     this.bytes += batches.length
   }
@@ -61,7 +66,7 @@ export function readAppendRows (data: ArrayBuffer, count: number): AppendRequest
       id: table[r]!,
       log: table[r + 1]!,
       batches: Buffer.from(data, table[r + 2]!, table[r + 3]!),
-      opts: { leaderEpoch: table[r + 4]!, logAppendTimeMs: table[r + 5]!, nowMs: table[r + 6]! }
+      opts: { leaderEpoch: table[r + 4]!, logAppendTimeMs: table[r + 5]!, nowMs: table[r + 6]!, allowControl: table[r + 7] === 1 }
     })
   }
   return out
@@ -72,12 +77,12 @@ export class ResultRowWriter {
   private rows: number[] = []
   readonly errors: WireError[] = []
 
-  ok (id: number, r: AppendResult): void {
-    this.rows.push(id, -1, r.baseOffset, r.lastOffset, r.logAppendTimeMs, r.logStartOffset)
+  ok (id: number, r: TxnAppendResult): void {
+    this.rows.push(id, -1, r.baseOffset, r.lastOffset, r.logAppendTimeMs, r.logStartOffset, r.firstUnstableOffset, r.abortedFirstOffset)
   }
 
   failed (id: number, error: WireError): void {
-    this.rows.push(id, this.errors.length, -1, -1, -1, -1)
+    this.rows.push(id, this.errors.length, -1, -1, -1, -1, -1, -1)
     this.errors.push(error)
   }
 
@@ -87,7 +92,7 @@ export class ResultRowWriter {
 }
 
 export interface ResultRowHandler {
-  ok: (id: number, result: AppendResult) => void
+  ok: (id: number, result: TxnAppendResult) => void
   failed: (id: number, error: WireError) => void
 }
 
@@ -96,7 +101,10 @@ export function readResultRows (rows: Float64Array, errors: WireError[], handler
   for (let r = 0; r < rows.length; r += RESULT_ROW) {
     const error = rows[r + 1]!
     if (error < 0) {
-      handler.ok(rows[r]!, { baseOffset: rows[r + 2]!, lastOffset: rows[r + 3]!, logAppendTimeMs: rows[r + 4]!, logStartOffset: rows[r + 5]! })
+      handler.ok(rows[r]!, {
+        baseOffset: rows[r + 2]!, lastOffset: rows[r + 3]!, logAppendTimeMs: rows[r + 4]!, logStartOffset: rows[r + 5]!,
+        firstUnstableOffset: rows[r + 6]!, abortedFirstOffset: rows[r + 7]!
+      })
       continue
     }
     const wire = errors[error]

@@ -14,6 +14,7 @@
 import type { MessagePort } from 'node:worker_threads'
 import type { CleanResult } from './cleaner.js'
 import type { LogConfig, RecoveryReport } from './native.js'
+import type { AbortedTxn, ProducerView } from './producer-state.js'
 
 /** Names a partition log in messages; the store assigns one per opened log, never reused. */
 export type LogId = number
@@ -29,10 +30,11 @@ export type ControlOp =
   | { kind: 'flush'; id: number; log: LogId | null } // null: every log of the shard
   | { kind: 'delete'; id: number; log: LogId }
   | { kind: 'closeAll'; id: number }
+  | { kind: 'producers'; id: number; log: LogId }
 
 /** What a successful control op answers with, by kind. */
 export interface ControlValues {
-  open: RecoveryReport
+  open: OpenedLog
   setConfig: null
   truncateTo: null
   clean: CleanResult | null
@@ -41,7 +43,11 @@ export interface ControlValues {
   flush: null
   delete: null
   closeAll: null
+  producers: ProducerView[]
 }
+
+/** An opened log: its recovery, and the transaction state its replay found (producer-replay.ts). */
+export interface OpenedLog { recovery: RecoveryReport; firstUnstableOffset: number; aborted: AbortedTxn[] }
 
 /**
  * An error as it crosses threads: `code` is the StoreError code, null for an unexpected error (a bug).
@@ -62,7 +68,7 @@ export interface RetentionChange {
 }
 
 export type ShardMessage =
-  | { kind: 'init'; port: MessagePort; shardId: number; retentionCheckIntervalMs: number }
+  | { kind: 'init'; port: MessagePort; shardId: number; retentionCheckIntervalMs: number; producerExpirationMs: number }
   | { kind: 'ops'; ops: ControlOp[]; appends: number; data: ArrayBuffer | null }
   | { kind: 'results'; results: ControlOutcome[]; appended: Float64Array | null; errors: WireError[] }
   | { kind: 'retention'; changes: RetentionChange[] }

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { NativeLog, StoreError, type AppendOptions, type AppendResult, type LogConfig, type TimestampLookup } from './native.js'
 import type { LogId, RetentionChange } from './messages.js'
 import type { CleanResult } from './cleaner.js'
+import type { AbortedTxn, ProducerView } from './producer-state.js'
 import { ShardChannel, type ShardStats } from './shard-channel.js'
 import { shardOf } from './shard-routing.js'
 import { discoverPartitions, partitionDirName, type PartitionId } from './partition-dir.js'
@@ -27,6 +28,8 @@ export interface PartitionStoreOptions {
   defaults: LogConfig
   /** How often each shard applies retention (log.retention.check.interval.ms); default 300000. */
   retentionCheckIntervalMs?: number
+  /** producer.id.expiration.ms: idle producers' sequence state is dropped after this; default 86400000. */
+  producerExpirationMs?: number
 }
 
 export type AppendListener = (topic: string, partition: number, highWatermark: number) => void
@@ -52,9 +55,15 @@ interface Partition {
   reader: NativeLog
   config: LogConfig
   waiters: DataWaiters
+  /** First offset of the oldest open transaction (-1: none), as of the last append the shard answered. */
+  firstUnstableOffset: number
+  /** Aborted transactions, by marker offset, for read_committed fetches. */
+  aborted: AbortedTxn[]
 }
 
 const DEFAULT_RETENTION_CHECK_MS = 300_000
+const DEFAULT_PRODUCER_EXPIRATION_MS = 86_400_000
+const PRODUCER_ID_AT = 43 // in a RecordBatch v2 header
 /** Kafka's legal topic names; anything else could also escape the data directory. */
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 
@@ -80,6 +89,7 @@ export class PartitionStore {
     const started = await Promise.allSettled(Array.from({ length: count }, async (_, shardId) => await ShardChannel.start({
       shardId,
       retentionCheckIntervalMs: opts.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS,
+      producerExpirationMs: opts.producerExpirationMs ?? DEFAULT_PRODUCER_EXPIRATION_MS,
       onRetention: (changes) => { store.reportRetention(changes) }
     })))
     store.shards = started.flatMap((s) => s.status === 'fulfilled' ? [s.value] : [])
@@ -124,8 +134,44 @@ export class PartitionStore {
   async append (topic: string, partition: number, batches: Buffer, opts: AppendOptions): Promise<AppendResult> {
     const p = this.partition(topic, partition)
     const result = await p.shard.append(p.log, batches, opts)
+    p.firstUnstableOffset = result.firstUnstableOffset
     if (this.partitionsByLog.has(p.log)) this.notifyAppend(p, result.lastOffset + 1)
     return result
+  }
+
+  /** Writes a transaction marker (a control batch from encodeTxnMarker) for the producer it names. */
+  async appendMarker (topic: string, partition: number, marker: Buffer, nowMs: number): Promise<AppendResult> {
+    const p = this.partition(topic, partition)
+    const result = await p.shard.append(p.log, marker, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs, allowControl: true })
+    p.firstUnstableOffset = result.firstUnstableOffset
+    if (result.abortedFirstOffset >= 0) {
+      p.aborted.push({ producerId: Number(marker.readBigInt64BE(PRODUCER_ID_AT)), firstOffset: result.abortedFirstOffset, lastOffset: result.baseOffset })
+    }
+    if (this.partitionsByLog.has(p.log)) this.notifyAppend(p, result.lastOffset + 1)
+    return result
+  }
+
+  /** Below this offset no transaction is open: min(first offset of each open transaction, HW). */
+  lastStableOffset (topic: string, partition: number): number {
+    const p = this.partition(topic, partition)
+    const hw = p.reader.highWatermark()
+    return p.firstUnstableOffset < 0 ? hw : Math.min(p.firstUnstableOffset, hw)
+  }
+
+  /** The aborted transactions that overlap [from, to): begun before `to`, their ABORT marker at or after `from`. */
+  abortedTransactions (topic: string, partition: number, from: number, to: number): AbortedTxn[] {
+    const { aborted } = this.partition(topic, partition)
+    const out: AbortedTxn[] = []
+    for (let i = aborted.length - 1; i >= 0 && aborted[i]!.lastOffset >= from; i--) {
+      if (aborted[i]!.firstOffset < to) out.push(aborted[i]!)
+    }
+    return out.reverse()
+  }
+
+  /** The producers the partition's shard keeps state for (DescribeProducers). */
+  async producers (topic: string, partition: number): Promise<ProducerView[]> {
+    const p = this.partition(topic, partition)
+    return await p.shard.send({ kind: 'producers', log: p.log })
   }
 
   /** Zero-copy views of whole batches from `offset`; see NativeLog.read for the bounds. */
@@ -241,9 +287,12 @@ export class PartitionStore {
     const log = this.nextLogId++
     this.opening.add(name)
     try {
-      await shard.send({ kind: 'open', log, dir, config })
+      const opened = await shard.send({ kind: 'open', log, dir, config })
       this.checkOpen()
-      const p: Partition = { id, name, log, shard, reader: NativeLog.attach(dir), config, waiters: new DataWaiters() }
+      const p: Partition = {
+        id, name, log, shard, reader: NativeLog.attach(dir), config, waiters: new DataWaiters(),
+        firstUnstableOffset: opened.firstUnstableOffset, aborted: opened.aborted
+      }
       this.partitionsByName.set(name, p)
       this.partitionsByLog.set(log, p)
     } finally {

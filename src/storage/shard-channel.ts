@@ -18,9 +18,10 @@
 //   27 µs per append. One connection: the same (p50 41 vs 39 µs).
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { Piscina } from 'piscina'
-import { StoreError, type AppendOptions, type AppendResult } from './native.js'
+import { StoreError } from './native.js'
 import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpsMessage, ResultsMessage, RetentionChange } from './messages.js'
-import { AppendRowWriter, readResultRows, type ResultRowHandler } from './append-rows.js'
+import { AppendRowWriter, readResultRows, type ResultRowHandler, type ShardAppendOptions } from './append-rows.js'
+import type { TxnAppendResult } from './producer-state.js'
 import { fromWireError } from './wire-error.js'
 import { shardWorkerFile } from './worker-file.js'
 
@@ -42,6 +43,7 @@ export interface ShardStats { messages: number; ops: number; payloadBytes: numbe
 export interface ShardChannelOptions {
   shardId: number
   retentionCheckIntervalMs: number
+  producerExpirationMs: number
   onRetention: (changes: RetentionChange[]) => void
 }
 
@@ -75,7 +77,7 @@ export class ShardChannel {
     // One pinned thread per shard: piscina would otherwise recycle idle workers and move partitions.
     const pool = new Piscina({ ...worker, minThreads: 1, maxThreads: 1, idleTimeout: Infinity, atomics: 'disabled' })
     const { port1, port2 } = new MessageChannel()
-    const init: InitMessage = { kind: 'init', port: port2, shardId: opts.shardId, retentionCheckIntervalMs: opts.retentionCheckIntervalMs }
+    const init: InitMessage = { kind: 'init', port: port2, shardId: opts.shardId, retentionCheckIntervalMs: opts.retentionCheckIntervalMs, producerExpirationMs: opts.producerExpirationMs }
     await pool.run(init, { transferList: [port2] })
     return new ShardChannel(opts.shardId, pool, port1, opts.onRetention)
   }
@@ -84,7 +86,7 @@ export class ShardChannel {
   // another promise per op, which shows at 1 KiB appends.
 
   /** Queues an append for this turn's message. `batches` is copied when the message is sent. */
-  append (log: LogId, batches: Buffer, opts: AppendOptions): Promise<AppendResult> {
+  append (log: LogId, batches: Buffer, opts: ShardAppendOptions): Promise<TxnAppendResult> {
     if (this.failure !== null) return Promise.reject(this.failure)
     if (this.appends.payloadBytes > 0 && this.appends.payloadBytes + batches.length > MAX_MESSAGE_BYTES) this.sendOutbox()
     const id = this.nextId++

@@ -5,13 +5,16 @@
 // piscina runs `startShard` once as the thread's only task; after that the shard lives on the port it
 // was handed. The pool must run with `atomics: 'disabled'`: piscina's default parks an idle worker in
 // Atomics.wait, which would starve both this port and the retention timer.
-import { NativeLog, StoreError, type LogConfig, type RecoveryReport } from './native.js'
-import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpsMessage, RetentionChange } from './messages.js'
+import { NativeLog, StoreError, type LogConfig } from './native.js'
+import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpenedLog, OpsMessage, RetentionChange } from './messages.js'
 import { readAppendRows, type AppendRequest } from './append-rows.js'
 import { toWireError } from './wire-error.js'
 import { ShardLifecycle, TurnRows } from './shard-lifecycle.js'
+import { hasProducer, producerBatches } from './producer-batch.js'
+import { replayProducers } from './producer-replay.js'
+import type { ProducerState } from './producer-state.js'
 
-interface OpenLog { dir: string; native: NativeLog }
+interface OpenLog { dir: string; native: NativeLog; producers: ProducerState }
 
 class Shard {
   private readonly logs = new Map<LogId, OpenLog>()
@@ -47,10 +50,34 @@ class Shard {
 
   private append (req: AppendRequest, out: TurnRows): void {
     try {
-      out.ok(req.id, this.log(req.log).native.append(req.batches, req.opts))
+      const log = this.log(req.log)
+      if (!hasProducer(req.batches)) {
+        out.ok(req.id, { ...log.native.append(req.batches, req.opts), firstUnstableOffset: log.producers.firstUnstableOffset(), abortedFirstOffset: -1 })
+        return
+      }
+      this.appendForProducer(log, req, out)
     } catch (err) {
       out.failed(req.id, toWireError(err, `append to ${this.describe(req.log)}`))
     }
+  }
+
+  /** Sequence checks and the append with nothing in between: this shard is the partition's only writer.
+   *  A producer's request carries one batch (Kafka's clients send one per partition); more is refused,
+   *  as the checks of later batches would depend on earlier ones that might still fail validation. */
+  private appendForProducer (log: OpenLog, req: AppendRequest, out: TurnRows): void {
+    const batches = producerBatches(req.batches)
+    const batch = batches[0]
+    if (batch === undefined || batches.length > 1) throw new StoreError('INVALID_RECORD', 'an idempotent or transactional append must carry exactly one record batch')
+    if (batch.controlType >= 0 && req.opts.allowControl !== true) throw new StoreError('INVALID_RECORD', 'clients may not write control batches')
+    const duplicate = log.producers.check(batch)
+    const firstUnstable = (): number => log.producers.firstUnstableOffset()
+    if (duplicate !== null) {
+      out.ok(req.id, { ...duplicate, logStartOffset: log.native.logStartOffset(), firstUnstableOffset: firstUnstable(), abortedFirstOffset: -1 })
+      return
+    }
+    const appended = log.native.append(req.batches, req.opts)
+    const aborted = log.producers.record(batch, appended, req.opts.nowMs)
+    out.ok(req.id, { ...appended, firstUnstableOffset: firstUnstable(), abortedFirstOffset: aborted?.firstOffset ?? -1 })
   }
 
   private control (op: ControlOp): ControlOutcome {
@@ -72,13 +99,15 @@ class Shard {
       case 'delete': this.log(op.log).native.delete(); this.logs.delete(op.log); this.lifecycle.forget(op.log); return null
       case 'clean': this.log(op.log); return this.lifecycle.clean(op.log, op.nowMs)
       case 'closeAll': this.closeAll(); return null
+      case 'producers': return this.log(op.log).producers.producersView()
     }
   }
 
-  private open (id: LogId, dir: string, config: LogConfig): RecoveryReport {
+  private open (id: LogId, dir: string, config: LogConfig): OpenedLog {
     const native = NativeLog.open(dir, config)
-    this.logs.set(id, { dir, native })
-    return native.recovery
+    const { producers, aborted } = replayProducers(native)
+    this.logs.set(id, { dir, native, producers })
+    return { recovery: native.recovery, firstUnstableOffset: producers.firstUnstableOffset(), aborted }
   }
 
   private log (id: LogId): OpenLog {
@@ -115,6 +144,7 @@ class Shard {
   private checkRetention (nowMs: number): void {
     const changes: RetentionChange[] = []
     for (const [id, log] of this.logs) {
+      log.producers.expire(nowMs, this.init.producerExpirationMs)
       try {
         if (!this.lifecycle.deletes(id)) continue
         const r = log.native.applyRetention(nowMs)

@@ -1,6 +1,8 @@
-// Fetch: zero-copy reads of the stored batch bytes, bounded by the high watermark (the last stable
-// offset under read_committed, equal to it until transactions exist), with Kafka's long poll: the
-// answer waits up to max_wait_ms for min_bytes, woken by appends, never by a timer loop.
+// Fetch: zero-copy reads of the stored batch bytes, bounded by the high watermark, with Kafka's long
+// poll: the answer waits up to max_wait_ms for min_bytes, woken by appends, never by a timer loop.
+// read_committed (isolation level 1) reads only below the last stable offset (no transaction open
+// below it) and lists the aborted transactions that overlap what it may return, so the client drops
+// their records; read_uncommitted reads to the high watermark and gets a null list, as from Kafka.
 //
 // Sessions (KIP-227) are declined: we answer session id 0, so clients keep sending full fetches, and
 // every full answer lists every requested partition, as the Java client demands.
@@ -18,6 +20,7 @@ import { errorAnswer } from './errors.js'
 
 const FIRST_VERSION_WITH_TOPIC_IDS = 13
 const NO_SESSION = 0
+const READ_COMMITTED = 1
 
 type TopicAnswer = MessageInput<FetchResponseFetchableTopicResponse>
 
@@ -81,9 +84,9 @@ function readPartition (
     const store = broker.store
     const highWatermark = store.highWatermark(topic.name, p.partition)
     const logStartOffset = store.logStartOffset(topic.name, p.partition)
-    // Until transactions exist the last stable offset is the high watermark (isolationLevel 1 reads to it).
-    const lastStableOffset = highWatermark
-    const upTo = isolationLevel === 1 ? lastStableOffset : highWatermark
+    const lastStableOffset = store.lastStableOffset(topic.name, p.partition)
+    const committedOnly = isolationLevel === READ_COMMITTED
+    const upTo = committedOnly ? lastStableOffset : highWatermark
     if (p.fetchOffset < logStartOffset || p.fetchOffset > highWatermark) return fail(ErrorCode.OFFSET_OUT_OF_RANGE)
     const limit = Math.min(p.partitionMaxBytes, room)
     let records: Buffer[] = []
@@ -102,7 +105,7 @@ function readPartition (
         highWatermark,
         lastStableOffset,
         logStartOffset,
-        abortedTransactions: [],
+        abortedTransactions: committedOnly && records.length > 0 ? abortedIn(topic.name, p.partition, p.fetchOffset, upTo, context) : (committedOnly ? [] : null),
         preferredReadReplica: -1,
         records: records.length === 0 ? EMPTY : records
       }
@@ -110,6 +113,10 @@ function readPartition (
   } catch (error) {
     return fail(errorAnswer(error, broker.log, { api: 'Fetch', topic: topic.name, partition: p.partition }).errorCode)
   }
+}
+
+function abortedIn (topic: string, partition: number, from: number, to: number, { broker }: RequestContext): Array<{ producerId: number, firstOffset: number }> {
+  return broker.store.abortedTransactions(topic, partition, from, to).map(a => ({ producerId: a.producerId, firstOffset: a.firstOffset }))
 }
 
 /** Resolves on the first append to any requested partition, the deadline, shutdown or disconnect. */

@@ -1,5 +1,7 @@
 // Every API this broker serves. ApiVersions advertises exactly these keys.
 import type { AnyHandler } from '../handler.js'
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js'
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js'
 import { alterConfigsHandler } from './alter-configs.js'
 import { apiVersionsHandler } from './api-versions.js'
 import { createPartitionsHandler } from './create-partitions.js'
@@ -10,14 +12,19 @@ import { deleteTopicsHandler } from './delete-topics.js'
 import { describeClusterHandler } from './describe-cluster.js'
 import { describeConfigsHandler } from './describe-configs.js'
 import { describeGroupsHandler } from './describe-groups.js'
+import { describeProducersHandler } from './describe-producers.js'
+import { describeTransactionsHandler } from './describe-transactions.js'
+import { endTxnHandler } from './end-txn.js'
 import { fetchHandler } from './fetch.js'
 import { findCoordinatorHandler } from './find-coordinator.js'
 import { heartbeatHandler } from './heartbeat.js'
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js'
+import { initProducerIdHandler } from './init-producer-id.js'
 import { joinGroupHandler } from './join-group.js'
 import { leaveGroupHandler } from './leave-group.js'
 import { listGroupsHandler } from './list-groups.js'
 import { listOffsetsHandler } from './list-offsets.js'
+import { listTransactionsHandler } from './list-transactions.js'
 import { metadataHandler } from './metadata.js'
 import { offsetCommitHandler } from './offset-commit.js'
 import { offsetDeleteHandler } from './offset-delete.js'
@@ -25,6 +32,7 @@ import { offsetFetchHandler } from './offset-fetch.js'
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js'
 import { produceHandler } from './produce.js'
 import { syncGroupHandler } from './sync-group.js'
+import { txnOffsetCommitHandler } from './txn-offset-commit.js'
 
 export const handlers: AnyHandler[] = [
   produceHandler,
@@ -51,5 +59,13 @@ export const handlers: AnyHandler[] = [
   describeGroupsHandler,
   listGroupsHandler,
   deleteGroupsHandler,
-  offsetDeleteHandler
+  offsetDeleteHandler,
+  initProducerIdHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  txnOffsetCommitHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
+  describeProducersHandler
 ]

@@ -18,6 +18,7 @@ const EARLIEST = -2
 const MAX_TIMESTAMP = -3
 const EARLIEST_LOCAL = -4
 const LATEST_TIERED = -5
+const READ_COMMITTED = 1
 
 type PartitionAnswer = MessageInput<ListOffsetsResponseListOffsetsPartitionResponse>
 
@@ -29,13 +30,13 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
     return {
       topics: request.topics.map(t => {
         const topic = context.broker.topics.get(t.name)
-        return { name: t.name, partitions: t.partitions.map(p => answer(topic, p, context)) }
+        return { name: t.name, partitions: t.partitions.map(p => answer(topic, p, request.isolationLevel, context)) }
       })
     }
   }
 })
 
-function answer (topic: TopicInfo | undefined, p: ListOffsetsRequestListOffsetsPartition, { broker }: RequestContext): PartitionAnswer {
+function answer (topic: TopicInfo | undefined, p: ListOffsetsRequestListOffsetsPartition, isolationLevel: number, { broker }: RequestContext): PartitionAnswer {
   const reply = (errorCode: number, offset = -1, timestamp = -1): PartitionAnswer =>
     ({ partitionIndex: p.partitionIndex, errorCode, timestamp, offset, leaderEpoch: offset >= 0 ? LEADER_EPOCH : -1 })
   if (topic === undefined || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) return reply(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
@@ -46,9 +47,7 @@ function answer (topic: TopicInfo | undefined, p: ListOffsetsRequestListOffsetsP
   try {
     switch (p.timestamp) {
       case LATEST:
-        // Until transactions exist the last stable offset equals the high watermark, so
-        // isolationLevel (read_committed = 1) does not change the answer yet.
-        return reply(ErrorCode.NONE, store.highWatermark(name, p.partitionIndex))
+        return reply(ErrorCode.NONE, isolationLevel === READ_COMMITTED ? store.lastStableOffset(name, p.partitionIndex) : store.highWatermark(name, p.partitionIndex))
       case EARLIEST:
       case EARLIEST_LOCAL:
         return reply(ErrorCode.NONE, store.logStartOffset(name, p.partitionIndex))

@@ -11,7 +11,14 @@ import {
 import { defineHandler, type RequestContext } from '../handler.js'
 import { LEADER_EPOCH } from '../topics.js'
 import type { TopicInfo } from '../topic-registry.js'
+import { StoreError } from '../../storage/native.js'
 import { errorAnswer } from './errors.js'
+
+/** The shard's producer-state refusals (src/storage/producer-state.ts), one partition at a time. */
+const producerErrors: Record<string, number> = {
+  INVALID_PRODUCER_EPOCH: ErrorCode.INVALID_PRODUCER_EPOCH,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER
+}
 
 const ZSTD = 4
 const FIRST_VERSION_WITH_ZSTD = 7
@@ -56,6 +63,8 @@ async function appendPartition (topic: TopicInfo | undefined, name: string, data
       logStartOffset: result.logStartOffset
     }
   } catch (error) {
+    const producerCode = error instanceof StoreError ? producerErrors[error.code] : undefined
+    if (producerCode !== undefined) return failed(data.index, producerCode, (error as Error).message)
     const { errorCode, errorMessage } = errorAnswer(error, broker.log, { api: 'Produce', topic: name, partition: data.index })
     return failed(data.index, errorCode, errorMessage)
   }

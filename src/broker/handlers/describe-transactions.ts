@@ -1,0 +1,36 @@
+// DescribeTransactions (operators, KIP-664): each transactional id's state, producer, timeout, start
+// time and partitions; an unknown id answers TRANSACTIONAL_ID_NOT_FOUND.
+import {
+  decodeDescribeTransactionsRequest, describeTransactionsApi, encodeDescribeTransactionsResponse,
+  type DescribeTransactionsRequest, type DescribeTransactionsResponse
+} from '../../protocol/index.js'
+import { txnStatusName } from '../../txn/txn-state.js'
+import { defineHandler } from '../handler.js'
+
+export const describeTransactionsHandler = defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>({
+  api: describeTransactionsApi,
+  decode: decodeDescribeTransactionsRequest,
+  encode: encodeDescribeTransactionsResponse,
+  handle (request, { broker }) {
+    return {
+      transactionStates: request.transactionalIds.map(transactionalId => {
+        const { errorCode, meta } = broker.txn.describe(transactionalId)
+        if (meta === null) {
+          return { errorCode, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] }
+        }
+        const byTopic = new Map<string, number[]>()
+        for (const { topic, partition } of meta.partitions.values()) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
+        return {
+          errorCode,
+          transactionalId,
+          transactionState: txnStatusName[meta.status],
+          transactionTimeoutMs: meta.timeoutMs,
+          transactionStartTimeMs: meta.startMs,
+          producerId: meta.producerId,
+          producerEpoch: meta.producerEpoch,
+          topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions }))
+        }
+      })
+    }
+  }
+})

@@ -1,0 +1,78 @@
+// Transactional offset commits (TxnOffsetCommit, protocol-notes.md §11 step 7). The records go to the
+// group's __consumer_offsets partition at once, in a transactional batch of the producer; they stay
+// pending (invisible to OffsetFetch, UNSTABLE_OFFSET_COMMIT with requireStable) until the transaction
+// coordinator ends the transaction: completeTxn() applies them on commit and drops them on abort, right
+// after the marker is in the log. Replay (loader.ts) applies the same rule to the log.
+import type { Logger } from 'pino'
+import { ErrorCode } from '../protocol/index.js'
+import type { Group } from './group.js'
+import type { CommittedOffset } from './group-offsets.js'
+import type { GroupStore } from './group-store.js'
+import type { OffsetLog } from './offset-log.js'
+import { offsetCommitRecord } from './records.js'
+import type { CommitRequest, GroupDirectory } from './offsets.js'
+
+interface Held { groupId: string, topic: string, partition: number, value: CommittedOffset }
+
+export interface TxnCommitProducer { producerId: number, producerEpoch: number }
+
+export class TxnOffsets {
+  /** producer id -> its pending offsets, latest per (group, partition) */
+  private readonly held = new Map<number, Map<string, Held>>()
+
+  constructor (
+    private readonly groups: GroupDirectory,
+    private readonly deps: { offsetLog: OffsetLog, store: GroupStore, maxMetadataBytes: number, log: Logger }
+  ) {}
+
+  /** One code per entry of `request.offsets`, in order. */
+  async commit (groupId: string, producer: TxnCommitProducer, request: CommitRequest): Promise<number[]> {
+    const group = this.groups.get(groupId) ?? this.groups.getOrCreate(groupId)
+    const error = validateTxnCommit(group, request)
+    if (error !== ErrorCode.NONE) return request.offsets.map(() => error)
+    const now = Date.now()
+    const codes = request.offsets.map(o => o.metadata !== null && o.metadata.length > this.deps.maxMetadataBytes ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ErrorCode.NONE)
+    const writes: Held[] = []
+    request.offsets.forEach((o, i) => {
+      if (codes[i] !== ErrorCode.NONE) return
+      writes.push({ groupId, topic: o.topic, partition: o.partition, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 } })
+    })
+    if (writes.length === 0) return codes
+    try {
+      const records = writes.map(w => offsetCommitRecord(groupId, w.topic, w.partition, w.value))
+      await this.deps.offsetLog.writeTransactional(this.deps.store.partitionFor(groupId), records, producer)
+    } catch (err) {
+      const code = this.deps.store.commitErrorCode(err, { group: groupId, producerId: producer.producerId })
+      return codes.map(c => c === ErrorCode.NONE ? code : c)
+    }
+    let mine = this.held.get(producer.producerId)
+    if (mine === undefined) this.held.set(producer.producerId, mine = new Map())
+    for (const w of writes) {
+      const key = `${groupId}\u0000${w.topic}\u0000${w.partition}`
+      if (!mine.has(key)) group.offsets.holdForTxn(w.topic, w.partition, 1)
+      mine.set(key, w)
+    }
+    return codes
+  }
+
+  /** Called after the transaction's marker is in the group's offsets partition. */
+  complete (producerId: number, commit: boolean): void {
+    const mine = this.held.get(producerId)
+    if (mine === undefined) return
+    this.held.delete(producerId)
+    for (const w of mine.values()) {
+      const group = this.groups.get(w.groupId)
+      if (group === undefined) continue
+      group.offsets.holdForTxn(w.topic, w.partition, -1)
+      if (commit) group.offsets.set(w.topic, w.partition, w.value)
+    }
+  }
+}
+
+/** Kafka's validateTxnOffsetCommit: a commit that names a generation must match the group's member and generation. */
+function validateTxnCommit (group: Group, request: CommitRequest): number {
+  if (request.generationId < 0 && request.memberId === '') return ErrorCode.NONE
+  const error = group.memberError(request.memberId, request.groupInstanceId)
+  if (error !== ErrorCode.NONE) return error
+  return request.generationId === group.generationId ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION
+}

@@ -1,0 +1,50 @@
+// Producer ids: unique on this broker and never reused, also across restarts. Like Kafka's blocks from
+// the controller, ids are reserved in blocks: the file `producer-ids` in the data directory holds the
+// first id of the next block, and is rewritten (fsynced) before any id of a new block is handed out,
+// so a crash loses at most the unused rest of a block.
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+
+const BLOCK_SIZE = 1000
+const FILE_NAME = 'producer-ids'
+
+export class ProducerIdAllocator {
+  private next: number
+  private blockEnd: number
+
+  private constructor (private readonly file: string, nextBlock: number) {
+    this.next = nextBlock
+    this.blockEnd = nextBlock
+  }
+
+  static open (dataDir: string): ProducerIdAllocator {
+    const file = join(dataDir, FILE_NAME)
+    let nextBlock = 0
+    try {
+      nextBlock = Number.parseInt(readFileSync(file, 'utf8').trim(), 10)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+    if (!Number.isSafeInteger(nextBlock) || nextBlock < 0) throw new Error(`${file} does not hold a producer id block: ${String(nextBlock)}`)
+    return new ProducerIdAllocator(file, nextBlock)
+  }
+
+  allocate (): number {
+    if (this.next >= this.blockEnd) this.reserveBlock()
+    return this.next++
+  }
+
+  private reserveBlock (): void {
+    const end = this.next + BLOCK_SIZE
+    const tmp = `${this.file}.tmp`
+    const fd = openSync(tmp, 'w')
+    try {
+      writeSync(fd, `${end}\n`)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, this.file)
+    this.blockEnd = end
+  }
+}
