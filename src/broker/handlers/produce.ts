@@ -1,8 +1,10 @@
 // Produce: hands each partition's RecordBatch bytes, untouched, to the partition's shard and answers
 // with the assigned base offset. Records are never decoded here: the checks that need the batch
 // (size, compression codec) read its fixed header only. On a single node the high watermark moves
-// with the append, so acks=1 and acks=all answer alike; acks=0 gets no answer at all.
+// with the append, so acks=1 and acks=all answer alike; acks=0 gets no answer at all. On a compacted
+// topic the records are decoded once, to refuse any without a key.
 import { batchCompressionAt, forEachBatch } from '../../protocol/codec/batch-peek.js'
+import { decodeBatches } from '../../protocol/codec/record-batch.js'
 import {
   decodeProduceRequest, encodeProduceResponse, ErrorCode, KafkaError, produceApi, type MessageInput,
   type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceResponse,
@@ -50,6 +52,7 @@ async function appendPartition (topic: TopicInfo | undefined, name: string, data
     const records = data.records
     if (records === null || records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch')
     checkBatches(records, Number(broker.topics.setting(topic, 'max.message.bytes')), apiVersion)
+    if (String(broker.topics.setting(topic, 'cleanup.policy')).includes('compact')) requireKeys(records, name, data.index)
     const logAppendTime = broker.topics.setting(topic, 'message.timestamp.type') === 'LogAppendTime'
     const nowMs = Date.now()
     const result = await broker.store.append(name, data.index, records, {
@@ -80,6 +83,14 @@ function checkBatches (records: Buffer, maxBatchBytes: number, apiVersion: numbe
       throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `zstd needs Produce v${FIRST_VERSION_WITH_ZSTD} or later`)
     }
   })
+}
+
+/** Compaction keeps the newest record per key, so a record without one is refused (as Kafka does). */
+function requireKeys (records: Buffer, topic: string, partition: number): void {
+  for (const batch of decodeBatches(records, { verifyCrc: false })) {
+    if (batch.control || batch.records.every((r) => r.key !== null)) continue
+    throw new KafkaError(ErrorCode.INVALID_RECORD, `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}.`)
+  }
 }
 
 function failed (index: number, errorCode: number, errorMessage: string | null): PartitionAnswer {
