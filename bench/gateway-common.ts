@@ -1,8 +1,10 @@
 // What the gateway benches share: a broker started as its own process (as users run it, so the bench
-// client's work does not share the broker's event loop), a topic, and WebSocket helpers (the `ws`
-// package as the client).
+// client's work does not share the broker's event loop), a topic, and WebSocket helpers: the `ws`
+// package for a few sockets, RawSocket for a thousand.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -75,4 +77,67 @@ export function binaryProduce (ref: number, topic: string, values: readonly Buff
     at = out.writeInt32BE(0, at)
   }
   return out
+}
+
+/**
+ * A bare RFC 6455 client for many subscribers in one process: the handshake, masked text frames out,
+ * unmasked frames in, each handed over as (payload, binary) with no per-message event machinery, so
+ * the bench's own cost per frame stays far below the broker's. No fragmentation, no control frames
+ * beyond ignoring ping/pong and seeing close.
+ */
+export class RawSocket {
+  private pending = Buffer.alloc(0)
+
+  private constructor (private readonly socket: Socket, private readonly onFrame: (payload: Buffer, binary: boolean) => void) {}
+
+  static async open (http: string, query: string, onFrame: (payload: Buffer, binary: boolean) => void): Promise<RawSocket> {
+    const [host, port] = http.split(':') as [string, string]
+    const socket = connect({ host, port: Number(port), noDelay: true })
+    const key = randomBytes(16).toString('base64')
+    socket.write(`GET /v1/stream${query} HTTP/1.1\r\nHost: ${http}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+    const raw = new RawSocket(socket, onFrame)
+    await new Promise<void>((resolve, reject) => {
+      let head = Buffer.alloc(0)
+      const onData = (chunk: Buffer): void => {
+        head = Buffer.concat([head, chunk])
+        const end = head.indexOf('\r\n\r\n')
+        if (end < 0) return
+        if (!head.subarray(0, 12).toString().includes('101')) { reject(new Error(head.toString())); return }
+        socket.off('data', onData)
+        socket.on('data', (data: Buffer) => { raw.receive(data) })
+        raw.receive(head.subarray(end + 4))
+        resolve()
+      }
+      socket.on('data', onData)
+      socket.once('error', reject)
+    })
+    return raw
+  }
+
+  sendText (text: string): void {
+    const payload = Buffer.from(text)
+    const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff])
+    const mask = randomBytes(4)
+    for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i & 3]!
+    this.socket.write(Buffer.concat([header, mask, payload]))
+  }
+
+  close (): void { this.socket.destroy() }
+
+  private receive (data: Buffer): void {
+    let buf = this.pending.length === 0 ? data : Buffer.concat([this.pending, data])
+    for (;;) {
+      if (buf.length < 2) break
+      const opcode = buf[0]! & 0x0f
+      let length = buf[1]! & 0x7f
+      let at = 2
+      if (length === 126) { if (buf.length < 4) break; length = buf.readUInt16BE(2); at = 4 }
+      else if (length === 127) { if (buf.length < 10) break; length = Number(buf.readBigUInt64BE(2)); at = 10 }
+      if (buf.length < at + length) break
+      if (opcode === 1 || opcode === 2) this.onFrame(buf.subarray(at, at + length), opcode === 2)
+      buf = buf.subarray(at + length)
+    }
+    this.pending = buf.length === 0 ? Buffer.alloc(0) : Buffer.from(buf)
+  }
 }

@@ -37,10 +37,10 @@ export interface FeedSubscriber {
   readonly partition: number
   /** The next offset to deliver; the hub advances it. */
   offset: number
-  /** False while the subscriber's socket is over its buffer limit: the hub then pauses it. */
+  /** False while the subscriber is paused (a cheap check: its socket was over its buffer limit). */
   accepting: () => boolean
-  /** Takes a chunk (only while accepting). */
-  deliver: (chunk: FeedChunk) => void
+  /** Takes a chunk (only while accepting); false when its socket is now over its limit (pause it). */
+  deliver: (chunk: FeedChunk) => boolean
   /** The partition is gone or unreadable; the hub has already dropped the subscriber. */
   failed: (error: Error) => void
 }
@@ -160,13 +160,14 @@ export class FeedHub {
         }
         sub.offset = read.nextOffset
         this.stats.deliveries++
-        sub.deliver(chunk)
+        if (!sub.deliver(chunk)) {
+          if (this.isSubscribed(sub)) this.paused.add(sub)
+          continue
+        }
       } else {
         sub.offset = read.nextOffset
       }
-      if (!this.isSubscribed(sub)) continue
-      if (!sub.accepting()) this.paused.add(sub)
-      else if (behind) this.ready.add(sub)
+      if (behind && this.isSubscribed(sub)) this.ready.add(sub)
     }
     return read.bytes
   }

@@ -48,8 +48,8 @@ export class StreamSession {
 
   constructor (private readonly ws: WebSocket<unknown>, private readonly deps: SessionDeps, private readonly options: SessionOptions) {
     this.subscriptions = new Subscriptions(deps.broker, deps.feed, {
-      accepting: () => !this.closed && !this.paused && !this.overLimit(),
-      send: chunk => { this.push(chunk) },
+      accepting: () => !this.closed && !this.paused,
+      send: chunk => this.push(chunk),
       notify: message => { this.sendJson(message) }
     })
   }
@@ -170,15 +170,19 @@ export class StreamSession {
     this.acks.splice(0, sent)
   }
 
-  private push (chunk: FeedChunk): void {
+  /** Sends one records frame; false (and paused) when the socket is now over its limit. */
+  private push (chunk: FeedChunk): boolean {
     const { format, encoding } = this.options
     // Encoded once per chunk and format, as bytes: uWS would convert a JS string to UTF-8 on every send.
     const frame = format === 'binary'
       ? chunk.encoded('binary', () => encodeBinaryRecords(chunk.topic, chunk.partition, chunk.records))
       : chunk.encoded(`json:${encoding}`, () => Buffer.from(encodeJsonRecords(chunk.topic, chunk.partition, chunk.records, encoding)))
-    this.ws.cork(() => { this.ws.send(frame, format === 'binary') })
+    // One frame, one write: no cork needed (it would only add a native round trip per subscriber).
+    this.ws.send(frame, format === 'binary')
     this.deps.broker.metrics.topicOut(chunk.topic, frame.length, chunk.records.length)
-    if (this.overLimit()) this.pause()
+    if (!this.overLimit()) return true
+    this.pause()
+    return false
   }
 
   private pause (): void {

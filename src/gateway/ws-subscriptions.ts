@@ -16,7 +16,8 @@ const AUTO_COMMIT_MS = 5000
 
 export interface StreamSink {
   accepting: () => boolean
-  send: (chunk: FeedChunk) => void
+  /** False when the socket is over its buffer limit after this frame. */
+  send: (chunk: FeedChunk) => boolean
   notify: (message: object) => void
 }
 
@@ -25,7 +26,7 @@ export type StartPosition = 'earliest' | 'latest' | { offset: number } | { times
 class PartitionStream implements FeedSubscriber {
   constructor (readonly topic: string, readonly partition: number, public offset: number, private readonly owner: Subscriptions) {}
   accepting (): boolean { return this.owner.sink.accepting() }
-  deliver (chunk: FeedChunk): void { this.owner.sink.send(chunk) }
+  deliver (chunk: FeedChunk): boolean { return this.owner.sink.send(chunk) }
   failed (error: Error): void { this.owner.lost(this, error) }
 }
 
