@@ -76,10 +76,11 @@ export function checkProduceAnswer (frame: Buffer): void {
 
 /** Pre-encodes each connection's requests: its partitions in groups that fit one request. */
 function requestsFor (o: ProduceOptions): Array<Array<{ frame: Buffer, records: number }>> {
+  const connections = Math.min(o.connections, o.partitions)
   const batches = Array.from({ length: o.partitions }, (_, p) => batchFor({ recordBytes: o.recordBytes, records: o.batchRecords, compression: o.compression, keys: o.keys }, p, o.partitions))
   const perRequest = Math.max(1, Math.floor(MAX_REQUEST_BYTES / (batches[0] as Buffer).length))
-  return Array.from({ length: o.connections }, (_, c) => {
-    const mine = batches.map((records, partition) => ({ partition, records })).filter(b => b.partition % o.connections === c)
+  return Array.from({ length: connections }, (_, c) => {
+    const mine = batches.map((records, partition) => ({ partition, records })).filter(b => b.partition % connections === c)
     const frames: Array<{ frame: Buffer, records: number }> = []
     for (let i = 0; i < mine.length; i += perRequest) {
       const group = mine.slice(i, i + perRequest)
@@ -180,7 +181,7 @@ export async function leanConsume (o: ConsumeOptions): Promise<ThroughputResult>
   let requests = 0
   const started = performance.now()
   const deadline = started + o.maxSeconds * 1000
-  await Promise.all(Array.from({ length: o.connections }, async (_, c) => {
+  await Promise.all(Array.from({ length: Math.min(o.connections, o.partitions) }, async (_, c) => {
     const wire = await Wire.connect(leader.host, leader.port)
     const offsets = new Map<number, number>()
     for (let p = c; p < o.partitions; p += o.connections) offsets.set(p, 0)

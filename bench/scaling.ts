@@ -1,0 +1,75 @@
+// Sluice's scaling curves, part of the comparative run (compare.ts):
+//   partitions  produce throughput into 1, 10, 100 and 1,000 partitions (same records, same batches)
+//   retained    produce throughput into an empty log vs. one already holding RETAINED bytes: the
+//               issue asks for 20 GB; this machine has 78 GB free but a full run must stay near 10
+//               minutes, so the full run retains 6 GB and --quick 0.5 GB (stated in the output)
+//   rate        end-to-end latency as the offered rate rises, until the producer can no longer keep
+//               the rate (achieved < 95% of offered) or p99 passes 1 s
+import { runE2e } from './drivers/e2e.js'
+import { leanProduce, prepareTopic, type ProduceOptions, type ThroughputResult } from './drivers/kafka-lean.js'
+import { hgrm, percentileSvg, summarize, type Series } from './lib/latency.js'
+import { round, table, type ResultsDir } from './lib/report.js'
+import { startSluice } from './systems/servers.js'
+
+export interface ScalingOptions {
+  quick: boolean
+  recordBytes: number
+  topicConfigs: Record<string, string>
+  out: ResultsDir
+  log: (line: string) => void
+}
+
+const PARTITION_COUNTS = [1, 10, 100, 1000]
+
+export async function scalingCurves (o: ScalingOptions): Promise<{ text: string, json: object }> {
+  const records = o.quick ? 200_000 : 1_000_000
+  const seconds = o.quick ? 5 : 15
+  const retainedBytes = o.quick ? 0.5e9 : 6e9
+  const rates = o.quick ? [1000, 5000, 20_000] : [1000, 5000, 20_000, 50_000, 100_000, 200_000]
+  const server = await startSluice()
+  const bootstrap = `${server.host}:${server.port}`
+  const base = (topic: string, partitions: number): ProduceOptions => ({
+    bootstrap, topic, partitions, recordBytes: o.recordBytes, batchRecords: 16, connections: 2, acks: 1, compression: 'none', keys: 'none', maxRecords: records, maxSeconds: seconds, inFlight: 8, quiet: true
+  })
+  const run = async (topic: string, partitions: number): Promise<ThroughputResult> => {
+    await prepareTopic({ bootstrap, topic, partitions }, o.topicConfigs)
+    return await leanProduce(base(topic, partitions))
+  }
+  try {
+    const partitionRows: Array<[number, ThroughputResult]> = []
+    for (const n of PARTITION_COUNTS) {
+      o.log(`scaling: ${n} partitions`)
+      partitionRows.push([n, await run(`scale-p${n}`, n)])
+    }
+    o.log('scaling: empty log')
+    const empty = await run('scale-empty', 10)
+    o.log(`scaling: retaining ${retainedBytes / 1e9} GB`)
+    await prepareTopic({ bootstrap, topic: 'scale-retained', partitions: 10 }, o.topicConfigs)
+    const fill = await leanProduce({ ...base('scale-retained', 10), batchRecords: 64, maxRecords: Math.ceil(retainedBytes / o.recordBytes), maxSeconds: o.quick ? 30 : 240 })
+    const retained = await leanProduce(base('scale-retained', 10))
+    const rateRows: Array<{ rate: number, achieved: number, p50: number, p99: number, 'p99.9': number, max: number }> = []
+    const series: Series[] = []
+    for (const rate of rates) {
+      o.log(`scaling: e2e at ${rate}/s`)
+      const r = await runE2e({ kind: 'kafka', bootstrap, topic: `scale-rate-${rate}`, partitions: 1, acks: 1 }, { rate, recordBytes: o.recordBytes, seconds: o.quick ? 3 : 8, warmupSeconds: 1 })
+      const s = summarize(r.latency)
+      rateRows.push({ rate, achieved: Math.round(r.achievedRate), p50: s.p50, p99: s.p99, 'p99.9': s['p99.9'], max: s.max })
+      series.push({ label: `${rate.toLocaleString('en')}/s`, histogram: r.latency })
+      o.out.write(`rate-${rate}.hgrm`, hgrm(r.latency))
+      if (r.achievedRate < rate * 0.95 || s.p99 > 1000) break
+    }
+    o.out.write('rate.svg', percentileSvg('Sluice end-to-end latency by offered rate (1 KB, CO-corrected)', series))
+    const mb = (r: ThroughputResult): number => round(r.records * o.recordBytes / r.seconds / 1e6)
+    const p10 = partitionRows.find(([n]) => n === 10)?.[1]
+    const text = '## Sluice: throughput by partition count (1 KB, batches of 16, acks=1)\n' +
+      table(['PARTITIONS', 'RECORDS/S', 'MB/S', 'VS 10 PARTITIONS'], partitionRows.map(([n, r]) => [n, Math.round(r.records / r.seconds), mb(r), p10 === undefined ? '' : `${round(mb(r) / mb(p10) * 100)}%`])) +
+      `\n## Sluice: throughput with ${round(fill.bytes / 1e9, 2)} GB already retained vs. an empty log (10 partitions)\n` +
+      table(['LOG', 'RECORDS/S', 'MB/S', 'VS EMPTY'], [['empty', Math.round(empty.records / empty.seconds), mb(empty), '100%'],
+        [`${round(fill.bytes / 1e9, 2)} GB retained`, Math.round(retained.records / retained.seconds), mb(retained), `${round(mb(retained) / mb(empty) * 100)}%`]]) +
+      '\n## Sluice: end-to-end latency (ms) as the offered rate rises\n' +
+      table(['OFFERED/S', 'ACHIEVED/S', 'p50', 'p99', 'p99.9', 'MAX'], rateRows.map(r => Object.values(r)))
+    return { text, json: { partitions: partitionRows.map(([n, r]) => ({ partitions: n, ...r })), retainedBytes: fill.bytes, empty, retained, rate: rateRows } }
+  } finally {
+    await server.stop()
+  }
+}
