@@ -59,7 +59,9 @@ Status batch_validate_set(const uint8_t* data, size_t len, bool allow_control, B
       return store_error(StoreErr::kInvalidRecord, "batch %u at byte %zu: control batch from a client",
                          out->batches, pos);
     }
-    if (h.producer_id >= 0 && h.base_sequence < 0) {
+    // The broker's own batches (transaction markers, transactional offset commits) carry a producer
+    // id but no sequence, as in Kafka; only client batches must have one.
+    if (h.producer_id >= 0 && h.base_sequence < 0 && !allow_control) {
       return store_error(StoreErr::kInvalidRecord, "batch %u at byte %zu: producerId %" PRId64
                          " without a baseSequence", out->batches, pos, h.producer_id);
     }

@@ -70,7 +70,7 @@ struct BatchSetInfo {
 
 // Validates every batch of a produce payload (client rules: magic 2, exact lengths, CRC, recordsCount
 // >= 1 and lastOffsetDelta == recordsCount - 1, codec 0-4, no control bit unless allowed, idempotent
-// batches carry a sequence). CORRUPT_MESSAGE for framing/CRC, INVALID_RECORD for rule breaks.
+// batches carry a sequence unless allowed: the broker's own markers and offset commits have none). CORRUPT_MESSAGE for framing/CRC, INVALID_RECORD for rule breaks.
 Status batch_validate_set(const uint8_t* data, size_t len, bool allow_control, BatchSetInfo* out);
 
 // Recovery check of the batch at data[pos..len): framing, magic, CRC, and base offset >= min_offset.

@@ -53,7 +53,7 @@ export class OffsetLog {
     const batch = encodeBatch({ records: [...records], now: BigInt(nowMs), producerId: BigInt(producer.producerId), producerEpoch: producer.producerEpoch, baseSequence: -1, transactional: true })
     this.appends++
     this.recordsWritten += records.length
-    await this.store.append(this.topic, partition, batch, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs })
+    await this.store.append(this.topic, partition, batch, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs, allowControl: true })
   }
 
   /** Resolves when every write issued so far has settled. */

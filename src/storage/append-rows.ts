@@ -6,7 +6,7 @@
 // Request buffer (one per `ops` message, transferred):
 //   [ count x APPEND_ROW float64 ][ batch bytes of every append, back to back ]
 //   row: id, log, start (byte offset of its batches in this buffer), length, leaderEpoch,
-//        logAppendTimeMs, nowMs, allowControl (1: transaction markers, written by the broker itself)
+//        logAppendTimeMs, nowMs, allowControl (1: the broker's own markers and offset commits)
 // Result rows (one Float64Array per `results` message, transferred):
 //   row: id, error (-1: ok; else an index into the message's `errors`), baseOffset, lastOffset,
 //        logAppendTimeMs, logStartOffset, firstUnstableOffset (after this append; -1: no open
@@ -18,7 +18,8 @@ import type { LogId, WireError } from './messages.js'
 export const APPEND_ROW = 8
 export const RESULT_ROW = 8
 
-/** Appends of transaction markers set allowControl; client batches never may. */
+/** The broker's own batches set allowControl: transaction markers, and transactional offset commits
+ *  (which, like markers, carry a producer id without a sequence). Client batches never may. */
 export type ShardAppendOptions = AppendOptions & { allowControl?: boolean }
 
 export interface AppendRequest { id: number; log: LogId; batches: Buffer; opts: ShardAppendOptions }

@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { NativeLog, StoreError, type AppendOptions, type AppendResult, type LogConfig, type TimestampLookup } from './native.js'
+import { NativeLog, StoreError, type AppendResult, type LogConfig, type TimestampLookup } from './native.js'
 import type { LogId, RetentionChange } from './messages.js'
 import type { CleanResult } from './cleaner.js'
 import type { AbortedTxn, ProducerView } from './producer-state.js'
@@ -19,6 +19,7 @@ import { ShardChannel, type ShardStats } from './shard-channel.js'
 import { shardOf } from './shard-routing.js'
 import { discoverPartitions, partitionDirName, type PartitionId } from './partition-dir.js'
 import { fromWireError } from './wire-error.js'
+import type { ShardAppendOptions } from './append-rows.js'
 import { DataWaiters } from './data-waiters.js'
 
 export interface PartitionStoreOptions {
@@ -131,7 +132,7 @@ export class PartitionStore {
   }
 
   /** `batches`: one or more RecordBatch v2, as received; copied before this returns to the event loop. */
-  async append (topic: string, partition: number, batches: Buffer, opts: AppendOptions): Promise<AppendResult> {
+  async append (topic: string, partition: number, batches: Buffer, opts: ShardAppendOptions): Promise<AppendResult> {
     const p = this.partition(topic, partition)
     const result = await p.shard.append(p.log, batches, opts)
     p.firstUnstableOffset = result.firstUnstableOffset

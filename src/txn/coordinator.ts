@@ -96,7 +96,8 @@ export class TransactionCoordinator {
     if (meta.status === TxnStatus.Ongoing) {
       // The previous instance left a transaction open: abort it under a new epoch, which fences it.
       this.bumpEpoch(meta)
-      await this.end(meta, false)
+      const aborted = await this.end(meta, false)
+      if (aborted !== ErrorCode.NONE) return { errorCode: aborted, ...NO_PRODUCER }
     }
     this.bumpEpoch(meta)
     meta.timeoutMs = timeoutMs
@@ -183,7 +184,7 @@ export class TransactionCoordinator {
       this.creatingLog ??= this.options.createTxnTopic().then(partitions => new TxnLog(this.options.store, partitions, this.options.log))
       this.txnLog = await this.creatingLog
     }
-    await this.persist(meta)
+    await this.txnLog.write(meta)
   }
 
   private check (producer: TxnProducer): TxnMetadata | number {
