@@ -190,7 +190,8 @@ export class Group {
   /** If the leader has not rejoined, any member that has takes over; false if none has. */
   maybeElectNewJoinedLeader (): boolean {
     if (this.leaderId === null) return false
-    if (this.members.get(this.leaderId)?.awaitingJoin != null) return true
+    const leader = this.members.get(this.leaderId)
+    if (leader !== undefined && leader.awaitingJoin !== null) return true
     const joined = [...this.members.values()].find(m => m.awaitingJoin !== null)
     if (joined === undefined) return false
     this.leaderId = joined.memberId

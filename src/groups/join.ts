@@ -68,7 +68,7 @@ function acceptsJoiningMember (group: Group, memberId: string, maxSize: number):
     case GroupState.Dead:
       return true
     case GroupState.PreparingRebalance:
-      return (group.members.get(memberId)?.awaitingJoin != null) || group.awaitingJoinCount < maxSize
+      return group.awaitingJoinCount < maxSize || (group.members.get(memberId)?.awaitingJoin ?? null) !== null
     default:
       return group.has(memberId) || group.size < maxSize
   }

@@ -6,7 +6,7 @@
 // Transactional offset commits (TxnOffsetCommit) lie in transactional batches: they are held per
 // producer until that producer's COMMIT marker (applied) or ABORT marker (dropped).
 import type { Logger } from 'pino'
-import { ControlRecordType, decodeBatch, type RecordBatch } from '../protocol/codec/record-batch.js'
+import { batchHeader, ControlRecordType, decodeBatch, RecordBatchError, type RecordBatch } from '../protocol/codec/record-batch.js'
 import type { PartitionStore } from '../storage/partition-store.js'
 import type { TopicPartition } from './group-offsets.js'
 import { decodeCoordinatorRecord, type CoordinatorRecord, type GroupMetadataValue, type OffsetCommitValue } from './records.js'
@@ -42,9 +42,18 @@ function replayPartition (replay: Replay, groups: Map<string, LoadedGroup>): voi
     const views = store.read(topic, partition, offset, READ_BYTES)
     if (views.length === 0) break
     for (const view of views) {
-      const batch = decodeBatch(view)
-      offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1
+      const header = batchHeader(view)
+      offset = Number(header.baseOffset) + header.lastOffsetDelta + 1
       replay.report.batches++
+      let batch: RecordBatch
+      try {
+        batch = decodeBatch(view)
+      } catch (error) {
+        // Recovery already cut torn tails; a bad batch inside the log loses its records, not the broker.
+        if (!(error instanceof RecordBatchError)) throw error
+        replay.log.error({ err: error, topic, partition, offset: Number(header.baseOffset) }, 'skipping a corrupt batch of the offsets topic')
+        continue
+      }
       applyBatch(batch, replay, { groups, pendingTxn })
     }
   }
