@@ -53,6 +53,8 @@ export class Gateway {
   private readonly sessions = new Set<StreamSession>()
   private readonly sockets = new Set<{ end: (code: number, reason: string) => void }>()
   private readonly httpByStatus = new Map<number, number>()
+  /** Sessions closing: leaving their groups, which stop() waits for. */
+  private readonly closing = new Set<Promise<void>>()
   private slowDisconnects = 0
   private stopping = false
 
@@ -98,6 +100,7 @@ export class Gateway {
     this.listenSocket = null
     for (const socket of [...this.sockets]) socket.end(1001, 'the broker is shutting down')
     for (const exchange of [...this.exchanges]) exchange.fail(new RestError(503, 503, 'the broker is shutting down'))
+    await Promise.allSettled([...this.closing])
     await this.consumers.closeAll()
     this.feed.close()
   }
@@ -231,7 +234,9 @@ export class Gateway {
       close: ws => {
         const session = ws.getUserData().session
         if (session !== null) {
-          session.onClose()
+          const closed = session.onClose()
+          this.closing.add(closed)
+          void closed.finally(() => this.closing.delete(closed))
           this.sessions.delete(session)
         }
         this.sockets.delete(ws)

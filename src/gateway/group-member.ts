@@ -10,6 +10,7 @@
 // Unlike a Java consumer, which notices a rebalance only inside poll(), the member rejoins as soon as a
 // heartbeat says so (heartbeats are in-process calls, every HEARTBEAT_MS), so a REST client that polls
 // rarely never holds up the group's rebalance.
+import type { Logger } from 'pino'
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type TopicPartitions } from '../client/consumer-protocol.js'
 import { rangeAssign } from '../client/range-assignor.js'
 import type { GroupCoordinator } from '../groups/coordinator.js'
@@ -39,6 +40,7 @@ export interface MemberOptions {
   partitionsOf: (topic: string) => number
   clientId: string
   listener: MemberListener
+  log: Logger
 }
 
 export class GroupMember {
@@ -50,7 +52,9 @@ export class GroupMember {
   private readonly running: Promise<void>
 
   constructor (private readonly options: MemberOptions) {
-    this.running = this.run()
+    this.running = this.run().catch((error: unknown) => {
+      options.log.error({ err: error, group: options.groupId, member: this.memberId }, 'gateway group member stopped unexpectedly')
+    })
   }
 
   get groupId (): string { return this.options.groupId }

@@ -101,7 +101,12 @@ export class Exchange {
       const chunk = Buffer.from(data.slice(0))
       this.received += chunk.length
       if (this.sink !== null) {
-        this.sink(chunk, last)
+        // An exception must not escape into uWS's callback: it would take the whole process down.
+        try {
+          this.sink(chunk, last)
+        } catch (error) {
+          this.fail(error)
+        }
         return
       }
       if (this.received > this.hooks.maxBodyBytes) {

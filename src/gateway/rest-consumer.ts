@@ -56,6 +56,7 @@ export class RestConsumer {
       topics: this.subscribedTopics,
       partitionsOf: topic => this.broker.topics.get(topic)?.partitions ?? 0,
       clientId: `rest-${this.name}`,
+      log: this.broker.log,
       listener: { assigned: partitions => { this.own(partitions) }, revoking: async () => { await this.commitDelivered() } }
     })
   }
@@ -132,6 +133,11 @@ export class RestConsumer {
       try {
         read = readRecords(this.broker.store, position.topic, position.partition, position.offset, room - bytes)
       } catch (error) {
+        if (error instanceof StoreError && error.code === 'UNKNOWN_PARTITION') {
+          // The topic was deleted: the partition is no longer anyone's to read.
+          this.positions.delete(key(position))
+          continue
+        }
         if (!(error instanceof OffsetBelowLogStart)) throw error
         position.offset = this.config.autoOffsetReset === 'latest' ? this.broker.store.highWatermark(position.topic, position.partition) : error.logStartOffset
         continue

@@ -89,11 +89,16 @@ export class StreamSession {
     this.subscriptions.resumeAll()
   }
 
-  onClose (): void {
+  /** Drops the streams at once; resolves when the socket's group memberships are left too. */
+  async onClose (): Promise<void> {
     this.closed = true
     if (this.slowTimer !== null) clearTimeout(this.slowTimer)
     this.acks.length = 0
-    this.subscriptions.close().catch((error: unknown) => { this.deps.broker.log.warn({ err: error }, 'closing WebSocket subscriptions failed') })
+    try {
+      await this.subscriptions.close()
+    } catch (error) {
+      this.deps.broker.log.warn({ err: error }, 'closing WebSocket subscriptions failed')
+    }
   }
 
   private handle (request: Record<string, unknown>, size: number): void {

@@ -74,6 +74,7 @@ export class Subscriptions {
       topics,
       partitionsOf: topic => this.broker.topics.get(topic)?.partitions ?? 0,
       clientId: 'websocket',
+      log: this.broker.log,
       listener: {
         assigned: partitions => { this.assigned(groupId, streams, partitions, from) },
         revoking: async () => {
