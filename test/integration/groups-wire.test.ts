@@ -180,9 +180,16 @@ describe('group APIs on the wire', () => {
 describe('membership over the wire', () => {
   it('a static member restarted within its session timeout keeps its assignment, with no rebalance and the same generation', async () => {
     const [a, b] = [await client(), await client()]
-    const join = (c: Client, instance: string): Promise<ReturnType<typeof decodeJoinGroupResponse>> =>
-      c.call(JoinGroup, 5, joinMessage('wire-static', { groupInstanceId: instance, sessionTimeoutMs: 5000 }))
-    const [ja, jb] = await Promise.all([join(a, 'a'), join(b, 'b')])
+    const join = (c: Client, instance: string, memberId = ''): Promise<ReturnType<typeof decodeJoinGroupResponse>> =>
+      c.call(JoinGroup, 5, joinMessage('wire-static', { groupInstanceId: instance, memberId, sessionTimeoutMs: 5000 }))
+    // a forms the group alone; b's join then starts a rebalance that a joins once its heartbeat says so.
+    const alone = await join(a, 'a')
+    await a.call(SyncGroup, 3, { groupId: 'wire-static', generationId: alone.generationId, memberId: alone.memberId, groupInstanceId: 'a', assignments: [] })
+    const joiningB = join(b, 'b')
+    await eventuallyAsync(async () => (await a.call(Heartbeat, 3, {
+      groupId: 'wire-static', generationId: alone.generationId, memberId: alone.memberId, groupInstanceId: 'a'
+    })).errorCode === ErrorCode.REBALANCE_IN_PROGRESS)
+    const [ja, jb] = await Promise.all([join(a, 'a', alone.memberId), joiningB])
     const leader = ja.memberId === ja.leader ? ja : jb
     const assignments = leader.members.map(m => ({ memberId: m.memberId, assignment: Buffer.from(`for-${m.groupInstanceId ?? ''}`) }))
     const [sa, sb] = await Promise.all([ja, jb].map(async (j, i) => await [a, b][i]!.call(SyncGroup, 3, {
@@ -236,6 +243,15 @@ describe('membership over the wire', () => {
     }
   })
 })
+
+/** Asks until the broker's answer satisfies `condition` (a client heartbeating); bounded. */
+async function eventuallyAsync (condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 15_000
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not reached within 15 s')
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
 
 async function eventually (condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 15_000
