@@ -91,8 +91,9 @@ export class GroupCoordinator {
   /** Replays __consumer_offsets and starts the retention checks. */
   static open (options: CoordinatorOptions): GroupCoordinator {
     const coordinator = new GroupCoordinator(options)
-    const { groups, report } = loadGroups(options.store, OFFSETS_TOPIC, options.offsetsPartitions, options.log)
+    const { groups, openTxn, report } = loadGroups(options.store, OFFSETS_TOPIC, options.offsetsPartitions, options.log)
     for (const [groupId, loaded] of groups) coordinator.restore(groupId, loaded)
+    for (const held of openTxn) coordinator.txnOffsets.restore(held)
     coordinator.loaded = report
     options.log.info(report, 'loaded consumer groups from the offsets topic')
     coordinator.retentionTimer = setInterval(() => {

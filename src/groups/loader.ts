@@ -4,7 +4,8 @@
 // same state.
 //
 // Transactional offset commits (TxnOffsetCommit) lie in transactional batches: they are held per
-// producer until that producer's COMMIT marker (applied) or ABORT marker (dropped).
+// producer until that producer's COMMIT marker (applied) or ABORT marker (dropped). Those still held at
+// the end belong to transactions the transaction coordinator will end after the restart (openTxn).
 import type { Logger } from 'pino'
 import { batchHeader, ControlRecordType, decodeBatch, RecordBatchError, type RecordBatch } from '../protocol/codec/record-batch.js'
 import type { PartitionStore } from '../storage/partition-store.js'
@@ -18,22 +19,26 @@ export interface LoadedGroup {
 
 export interface LoadReport { partitions: number, batches: number, records: number, skipped: number, groups: number, ms: number }
 
+/** A transactional offset commit whose transaction has no marker yet: the transaction coordinator ends it. */
+export interface OpenTxnOffset { producerId: number, group: string, topic: string, partition: number, value: OffsetCommitValue }
+
 const READ_BYTES = 1 << 20
 
-export function loadGroups (store: PartitionStore, topic: string, partitions: number, log: Logger): { groups: Map<string, LoadedGroup>, report: LoadReport } {
+export function loadGroups (store: PartitionStore, topic: string, partitions: number, log: Logger): { groups: Map<string, LoadedGroup>, openTxn: OpenTxnOffset[], report: LoadReport } {
   const started = performance.now()
   const groups = new Map<string, LoadedGroup>()
+  const openTxn: OpenTxnOffset[] = []
   const report: LoadReport = { partitions, batches: 0, records: 0, skipped: 0, groups: 0, ms: 0 }
-  for (let p = 0; p < partitions; p++) replayPartition({ store, topic, partition: p, log, report }, groups)
+  for (let p = 0; p < partitions; p++) openTxn.push(...replayPartition({ store, topic, partition: p, log, report }, groups))
   for (const [id, group] of groups) if (group.metadata === null && group.offsets.size === 0) groups.delete(id)
   report.groups = groups.size
   report.ms = Math.round(performance.now() - started)
-  return { groups, report }
+  return { groups, openTxn, report }
 }
 
 interface Replay { store: PartitionStore, topic: string, partition: number, log: Logger, report: LoadReport }
 
-function replayPartition (replay: Replay, groups: Map<string, LoadedGroup>): void {
+function replayPartition (replay: Replay, groups: Map<string, LoadedGroup>): OpenTxnOffset[] {
   const { store, topic, partition } = replay
   const pendingTxn = new Map<bigint, CoordinatorRecord[]>()
   const end = store.highWatermark(topic, partition)
@@ -57,6 +62,11 @@ function replayPartition (replay: Replay, groups: Map<string, LoadedGroup>): voi
       applyBatch(batch, replay, { groups, pendingTxn })
     }
   }
+  const open: OpenTxnOffset[] = []
+  for (const [producerId, held] of pendingTxn) {
+    for (const r of held) if (r.kind === 'offset' && r.value !== null) open.push({ producerId: Number(producerId), group: r.group, topic: r.topic, partition: r.partition, value: r.value })
+  }
+  return open
 }
 
 function applyBatch (batch: RecordBatch, replay: Replay, state: { groups: Map<string, LoadedGroup>, pendingTxn: Map<bigint, CoordinatorRecord[]> }): void {

@@ -8,6 +8,7 @@ import { ErrorCode } from '../protocol/index.js'
 import type { Group } from './group.js'
 import type { CommittedOffset } from './group-offsets.js'
 import type { GroupStore } from './group-store.js'
+import type { OpenTxnOffset } from './loader.js'
 import type { OffsetLog } from './offset-log.js'
 import { offsetCommitRecord } from './records.js'
 import type { CommitRequest, GroupDirectory } from './offsets.js'
@@ -45,14 +46,21 @@ export class TxnOffsets {
       const code = this.deps.store.commitErrorCode(err, { group: groupId, producerId: producer.producerId })
       return codes.map(c => c === ErrorCode.NONE ? code : c)
     }
-    let mine = this.held.get(producer.producerId)
-    if (mine === undefined) this.held.set(producer.producerId, mine = new Map())
-    for (const w of writes) {
-      const key = `${groupId}\u0000${w.topic}\u0000${w.partition}`
-      if (!mine.has(key)) group.offsets.holdForTxn(w.topic, w.partition, 1)
-      mine.set(key, w)
-    }
+    for (const w of writes) this.hold(group, producer.producerId, w)
     return codes
+  }
+
+  private hold (group: Group, producerId: number, offset: Held): void {
+    let mine = this.held.get(producerId)
+    if (mine === undefined) this.held.set(producerId, mine = new Map())
+    const key = `${offset.groupId}\u0000${offset.topic}\u0000${offset.partition}`
+    if (!mine.has(key)) group.offsets.holdForTxn(offset.topic, offset.partition, 1)
+    mine.set(key, offset)
+  }
+
+  /** An offset of a transaction that was open when the broker stopped (loader.ts). */
+  restore (open: OpenTxnOffset): void {
+    this.hold(this.groups.getOrCreate(open.group), open.producerId, { groupId: open.group, topic: open.topic, partition: open.partition, value: open.value })
   }
 
   /** Called after the transaction's marker is in the group's offsets partition. */

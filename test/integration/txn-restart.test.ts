@@ -1,0 +1,93 @@
+// Transactions across a broker crash (issue #5): SIGKILL while a kafkajs transaction is open, restart on
+// the same data directory. What was committed before the crash stays readable and its offsets stay
+// committed; the open transaction is aborted by the restarted coordinator (its timeout), so neither its
+// records nor its offsets ever become visible to read_committed, and the last stable offset moves on.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachMessagePayload } from 'kafkajs'
+import { startBroker, type RunningBroker } from '../helpers/broker.js'
+
+let broker: RunningBroker
+
+beforeAll(async () => {
+  broker = await startBroker({
+    settings: {
+      'group.initial.rebalance.delay.ms': 0,
+      'group.min.session.timeout.ms': 500,
+      'transaction.abort.timed.out.transaction.cleanup.interval.ms': 200
+    }
+  })
+})
+
+afterAll(async () => {
+  await broker?.stop()
+})
+
+function client (): Kafka {
+  return new Kafka({ clientId: 'sluice-txn-restart', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } })
+}
+
+async function consumeUntil (kafka: Kafka, topic: string, readUncommitted: boolean, until: (values: string[]) => boolean): Promise<string[]> {
+  const consumer: Consumer = kafka.consumer({ groupId: `reader-${String(readUncommitted)}`, readUncommitted, maxWaitTimeInMs: 100, sessionTimeout: 6000 })
+  const values: string[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true })
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`saw only ${JSON.stringify(values)}`)), 20_000)
+      void consumer.run({
+        eachMessage: async ({ message }: EachMessagePayload) => {
+          values.push(message.value?.toString() ?? '')
+          if (until(values)) { clearTimeout(timer); resolve() }
+        }
+      }).catch(reject)
+    })
+  } finally {
+    await consumer.disconnect()
+  }
+  return values
+}
+
+describe('transactions across a broker crash', () => {
+  it('after SIGKILL mid-transaction nothing committed is lost and nothing of the open transaction becomes visible', async () => {
+    const before = client()
+    const admin: Admin = before.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'crash-out' }, { topic: 'crash-src' }] })
+    await admin.disconnect()
+
+    const committer = before.producer({ transactionalId: 'crash-committed', maxInFlightRequests: 1, idempotent: true, createPartitioner: Partitioners.DefaultPartitioner })
+    await committer.connect()
+    const done = await committer.transaction()
+    await done.send({ topic: 'crash-out', messages: [{ value: 'c1' }, { value: 'c2' }] })
+    await done.sendOffsets({ consumerGroupId: 'crash-group', topics: [{ topic: 'crash-src', partitions: [{ partition: 0, offset: '2' }] }] })
+    await done.commit()
+    await committer.disconnect()
+
+    const crasher = before.producer({ transactionalId: 'crash-open', transactionTimeout: 2000, maxInFlightRequests: 1, idempotent: true, createPartitioner: Partitioners.DefaultPartitioner })
+    await crasher.connect()
+    const open = await crasher.transaction()
+    await open.send({ topic: 'crash-out', messages: [{ value: 'o1' }, { value: 'o2' }] })
+    await open.sendOffsets({ consumerGroupId: 'crash-group', topics: [{ topic: 'crash-src', partitions: [{ partition: 0, offset: '10' }] }] })
+
+    await broker.kill()
+    await crasher.disconnect().catch(() => undefined)
+    await broker.restart()
+
+    const after = client()
+    const later = after.producer({ transactionalId: 'crash-after', maxInFlightRequests: 1, idempotent: true, createPartitioner: Partitioners.DefaultPartitioner })
+    await later.connect()
+    const txn = await later.transaction()
+    await txn.send({ topic: 'crash-out', messages: [{ value: 'after' }] })
+    await txn.commit()
+    await later.disconnect()
+
+    // 'after' lies beyond the open transaction: read_committed reaches it only once that was aborted.
+    expect(await consumeUntil(after, 'crash-out', false, v => v.includes('after'))).toEqual(['c1', 'c2', 'after'])
+    expect(await consumeUntil(after, 'crash-out', true, v => v.includes('after'))).toEqual(['c1', 'c2', 'o1', 'o2', 'after'])
+    const adminAfter = after.admin()
+    await adminAfter.connect()
+    const [offsets] = await adminAfter.fetchOffsets({ groupId: 'crash-group', topics: ['crash-src'] })
+    await adminAfter.disconnect()
+    expect(offsets?.partitions[0]?.offset).toBe('2')
+  })
+})
