@@ -10,7 +10,7 @@ import { createLogger } from './logger.js'
 
 export const START_HELP = `Usage: sluice start [--data-dir DIR] [--port N] [--http-port N] [--config server.properties] [--set key=value ...]
 
---http-port N: the HTTP/WebSocket gateway's port (default 8080; 0: any free port; -1: no gateway).
+--http-port N: the HTTP/WebSocket gateway's port (default 8080; 0: any free port; --http-port=-1: no gateway).
 
 Starts a Kafka-compatible broker. Settings use Kafka's names (log.dirs, num.partitions,
 log.retention.ms, auto.create.topics.enable, message.max.bytes, ...): from the config file, then
