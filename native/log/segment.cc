@@ -109,7 +109,9 @@ Status segment_append(Segment* seg, const uint8_t* data, size_t len, const Appen
   if (st.ok()) st = entry_file_reserve(&seg->offset_index, stamp.batches, &offset_fits);
   if (st.ok()) st = entry_file_reserve(&seg->time_index, stamp.batches + 1, &time_fits);
   if (!st.ok()) {
-    seg->sticky = st;
+    // A full disk refused the reservation before any byte was written: the files are intact, so the
+    // next append may try again (it succeeds once space is freed). Any other failure is sticky.
+    if (st.code != StoreErr::kNoSpace) seg->sticky = st;
     return st;
   }
   thread_local std::vector<uint8_t> headers;

@@ -56,7 +56,8 @@ struct Segment {
   uint64_t bytes_since_index = 0;
   int64_t last_time_entry_ts = -1;
   int64_t first_append_ms = -1;        // for segment.ms; -1 while empty
-  Status sticky;                       // a failed write: every later append returns it
+  Status sticky;                       // a failed write: every later append returns it (not a
+                                       // reservation refused for lack of space: nothing was written)
 };
 
 std::string segment_path(const std::string& dir, int64_t base, const char* ext);
