@@ -21,9 +21,10 @@ import { scalingCurves } from './scaling.js'
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results/compare' } } })
 const QUICK = args.quick === true
 export const PLAN = QUICK
-  ? { records: 300_000, seconds: 5, e2eSeconds: 5, warmup: 1, clientRecords: 100_000, sinkBytes: 1e9 }
+  ? { records: 200_000, seconds: 4, e2eSeconds: 4, warmup: 1, clientRecords: 40_000, sinkBytes: 0.5e9 }
   : { records: 2_000_000, seconds: 20, e2eSeconds: 20, warmup: 2, clientRecords: 400_000, sinkBytes: 4e9 }
 const RECORD = 1000
+const LEAN = 'lean (src/protocol)'
 const PARTITIONS = 8
 const E2E_RATE = 5000
 /** Sluice topics fsync at least once a second, like Redis appendfsync everysec. */
@@ -55,7 +56,7 @@ function produceOptions (bootstrap: string, topic: string, partitions = PARTITIO
 async function e2e (system: string, target: E2eTarget, ack: string): Promise<void> {
   log(`${system}: e2e latency at ${E2E_RATE} records/s`)
   const r = await runE2e(target, { rate: E2E_RATE, recordBytes: RECORD, seconds: PLAN.e2eSeconds, warmupSeconds: PLAN.warmup })
-  rows.push({ system, workload: `e2e @ ${E2E_RATE}/s`, driver: target.kind === 'kafka' ? 'lean (src/protocol)' : target.kind === 'redis' ? 'ioredis' : 'nats.js', r: null, latency: r, ack })
+  rows.push({ system, workload: `e2e @ ${E2E_RATE}/s`, driver: target.kind === 'kafka' ? LEAN : target.kind === 'redis' ? 'ioredis' : 'nats.js', r: null, latency: r, ack })
   latencies.push({ label: system, histogram: r.latency })
   out.write(`e2e-${system}.hgrm`, hgrm(r.latency))
 }
@@ -74,10 +75,10 @@ async function sluice (): Promise<void> {
     await leanProduceTopic(bootstrap)
     log('sluice: produce')
     const produced = await leanProduce({ ...produceOptions(bootstrap, 'compare'), quiet: true })
-    rows.push({ system: 'sluice', workload: 'produce 1 KB', driver: 'lean (src/protocol)', r: produced, ack: ACK.sluice })
+    rows.push({ system: 'sluice', workload: 'produce 1 KB', driver: LEAN, r: produced, ack: ACK.sluice })
     log('sluice: catch-up consume')
     const consumed = await leanConsume({ bootstrap, topic: 'compare', partitions: PARTITIONS, connections: 2, maxRecords: produced.records, maxSeconds: PLAN.seconds, quiet: true })
-    rows.push({ system: 'sluice', workload: 'catch-up consume', driver: 'lean (src/protocol)', r: consumed, ack: ACK.sluice })
+    rows.push({ system: 'sluice', workload: 'catch-up consume', driver: LEAN, r: consumed, ack: ACK.sluice })
     for (const client of ['kafkajs', 'platformatic'] as const) await nodeClient(client, bootstrap, 'sluice', ACK.sluice)
     await e2e('sluice', { kind: 'kafka', bootstrap, topic: 'compare-e2e', partitions: 1, acks: 1 }, ACK.sluice)
   })
@@ -137,23 +138,43 @@ async function nats (): Promise<void> {
 
 function mbs (r: ThroughputResult): number { return r.bytes / r.seconds / 1e6 }
 
+/**
+ * The comparison column: Sluice (lean driver) ÷ each other system on the same workload; Sluice's
+ * produce as a share of the null-sink ceiling; each Node client against Sluice as a share of that
+ * client's own ceiling (its rate against the do-nothing stub).
+ */
+function ratioFor (row: Row): Cell {
+  const find = (system: string, workload: string, driver?: string): Row | undefined =>
+    rows.find(r => r.system === system && r.workload === workload && (driver === undefined || r.driver === driver))
+  const lean = find('sluice', row.workload, LEAN)
+  if (row.latency !== undefined) {
+    if (row.system === 'sluice' || lean?.latency === undefined) return ''
+    return `p99 ${round(row.latency.latency.getValueAtPercentile(99) / lean.latency.latency.getValueAtPercentile(99), 2)}x Sluice's`
+  }
+  if (row.r === null) return ''
+  if (row.system === 'sluice' && row.driver === LEAN && row.workload === 'produce 1 KB') {
+    const sink = find('null sink', 'bytes in')
+    return sink?.r == null ? '' : `${round(mbs(row.r) / mbs(sink.r) * 100)}% of null sink`
+  }
+  if (row.system === 'sluice' && row.driver !== LEAN) {
+    const ceiling = find('do-nothing stub', row.workload, row.driver)
+    return ceiling?.r == null ? '' : `${round(mbs(row.r) / mbs(ceiling.r) * 100)}% of its ceiling`
+  }
+  if (row.system === 'do-nothing stub') return 'client ceiling'
+  if (lean?.r == null || row.system === 'sluice') return ''
+  return `Sluice ${round(mbs(lean.r) / mbs(row.r), 2)}x`
+}
+
 function printComparison (): string {
-  const best = (workload: string): Row | undefined => rows.find(r => r.system === 'sluice' && r.workload === workload)
   const cells = rows.map((row): Cell[] => {
-    const sluiceRow = best(row.workload)
-    let ratio: Cell = ''
-    if (row.r !== null && sluiceRow?.r != null && row.system !== 'sluice') ratio = `${round(mbs(sluiceRow.r) / mbs(row.r), 2)}x`
-    if (row.latency !== undefined && sluiceRow?.latency !== undefined && row.system !== 'sluice') {
-      ratio = `p99 ${round(row.latency.latency.getValueAtPercentile(99) / sluiceRow.latency.latency.getValueAtPercentile(99), 2)}x slower`
-    }
     if (row.r === null && row.latency !== undefined) {
       const s = summarize(row.latency.latency)
-      return [row.system, row.workload, row.driver, `achieved ${Math.round(row.latency.achievedRate)}/s`, '', `${s.p50} / ${s.p99} / ${s['p99.9']} / ${s.max}`, ratio, row.ack]
+      return [row.system, row.workload, row.driver, `${Math.round(row.latency.achievedRate)} (offered ${E2E_RATE})`, '', `${s.p50} / ${s.p99} / ${s['p99.9']} / ${s.max}`, ratioFor(row), row.ack]
     }
     const r = row.r as ThroughputResult
-    return [row.system, row.workload, row.driver, row.workload === 'bytes in' ? '' : Math.round(r.records / r.seconds).toLocaleString('en'), round(mbs(r)), '', ratio, row.ack]
+    return [row.system, row.workload, row.driver, row.workload === 'bytes in' ? '' : Math.round(r.records / r.seconds).toLocaleString('en'), round(mbs(r)), '', ratioFor(row), row.ack]
   })
-  return table(['SYSTEM', 'WORKLOAD', 'DRIVER', 'RECORDS/S', 'MB/S', 'LATENCY MS p50/p99/p99.9/max', 'SLUICE ÷ THIS', 'ACKNOWLEDGED MEANS'], cells)
+  return table(['SYSTEM', 'WORKLOAD', 'DRIVER', 'RECORDS/S', 'MB/S', 'LATENCY MS p50/p99/p99.9/max', 'COMPARED', 'AN ACK MEANS'], cells)
 }
 
 async function main (): Promise<void> {
@@ -165,10 +186,10 @@ async function main (): Promise<void> {
   await redis()
   await nats()
   const comparison = printComparison()
-  console.log(comparison)
-  const scaling = await scalingCurves({ quick: QUICK, recordBytes: RECORD, topicConfigs: SLUICE_TOPIC, out, log })
   const header = `# Sluice comparative run · ${new Date().toISOString()} · ${machine()}\n` +
-    `# 1 KB records, ${PARTITIONS} partitions, acks=1, ${QUICK ? 'quick' : 'full'} mode, Redis ${'7.0'} AOF everysec, nats-server 2.9 file store\n`
+    `# 1 KB records, ${PARTITIONS} partitions, acks=1, ${QUICK ? 'quick' : 'full'} mode; Redis AOF everysec; nats-server 2.9 file store\n`
+  console.log(header + '\n' + comparison)
+  const scaling = await scalingCurves({ quick: QUICK, recordBytes: RECORD, topicConfigs: SLUICE_TOPIC, out, log })
   const text = header + '\n' + comparison + '\n' + scaling.text
   console.log(scaling.text)
   out.write('results.txt', text)

@@ -2,15 +2,16 @@
 // remaining; on stderr so tables on stdout stay clean), plain tables, and a results directory with
 // the JSON, the .hgrm histograms and the SVG pictures.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, platform, release, totalmem } from 'node:os'
+import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { table, type Cell } from '../../src/cli/table.js'
 
 export { table, type Cell }
 
+/** The machine, and its load average: other work on a 2-core machine moves every figure. */
 export function machine (): string {
   return `${availableParallelism()} × ${cpus()[0]?.model ?? 'unknown cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
-    `${platform()} ${release()}, Node ${process.version}`
+    `${platform()} ${release()}, Node ${process.version}, load average ${loadavg().map(l => l.toFixed(1)).join(' ')}`
 }
 
 export const nowNs = (): bigint => process.hrtime.bigint()
