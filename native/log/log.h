@@ -79,6 +79,7 @@ struct SegmentInfo {
 
 constexpr const char* kCleanShutdownName = ".clean-shutdown";
 constexpr const char* kLogStartName = "log-start-offset";
+constexpr const char* kSyncedName = ".synced";  // fault-test mode only (log.cc)
 
 // --- open / close (log_open.cc, log.cc) ---
 Status log_open(const std::string& dir, const LogConfig& cfg, std::shared_ptr<Log>* out);

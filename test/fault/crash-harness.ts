@@ -32,9 +32,20 @@ export const STRICT_SETTINGS = {
   'transaction.state.log.num.partitions': 1
 }
 
-/** Runs `rounds` produce-then-SIGKILL rounds; `maxRoundMs` bounds how long a round produces before the kill. */
-export async function crashRounds (rounds: number, maxRoundMs = 300, log: (line: string) => void = () => {}): Promise<CrashReport> {
-  const broker = await startBroker({ settings: STRICT_SETTINGS })
+export interface CrashOptions {
+  /** How long a round may produce before the kill (a random share of it); default 300 ms. */
+  maxRoundMs?: number
+  /** Broker settings; default STRICT_SETTINGS. */
+  settings?: Record<string, number | string>
+  /** Runs on the data directory while the broker is down, e.g. to simulate a power loss. */
+  afterKill?: (dataDir: string, round: number) => void
+  log?: (line: string) => void
+}
+
+/** Runs `rounds` produce-then-SIGKILL rounds, restarting the broker after each. */
+export async function crashRounds (rounds: number, options: CrashOptions = {}): Promise<CrashReport> {
+  const { maxRoundMs = 300, settings = STRICT_SETTINGS, afterKill, log = () => {} } = options
+  const broker = await startBroker({ settings })
   const acked: string[] = []
   let committed = -1
   let attempted = -1
@@ -46,6 +57,7 @@ export async function crashRounds (rounds: number, maxRoundMs = 300, log: (line:
       const outcome = await produceUntilKilled(broker, round, maxRoundMs * Math.random(), acked)
       if (outcome.committed >= 0) committed = outcome.committed
       attempted = Math.max(attempted, outcome.attempted)
+      afterKill?.(broker.dataDir, round)
       await broker.restart()
       if (round % 50 === 49) log(`crash: ${round + 1}/${rounds} rounds, ${acked.length} acknowledged`)
     }
