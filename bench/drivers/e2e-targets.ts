@@ -6,7 +6,7 @@
 //   nats   nats.js JetStream: async publish (bounded in flight); an ordered consumer
 import { Redis } from 'ioredis'
 import { connect as natsConnect, type JetStreamClient, type NatsConnection, type PubAck } from 'nats'
-import { decodeBatches } from '../../src/protocol/codec/record-batch.js'
+import { decodeBatches, encodeBatch } from '../../src/protocol/codec/record-batch.js'
 import { nowNs } from '../lib/report.js'
 import { checkProduceAnswer, fetchAnswer, fetchFrame, produceFrame, prepareTopic } from './kafka-lean.js'
 import { Wire } from './wire.js'
@@ -21,6 +21,13 @@ export interface E2eConsumer { close: () => Promise<void> }
 export type OnValue = (value: Buffer, receiptNs: bigint) => void
 
 const NATS_MAX_IN_FLIGHT = 1024
+const FLUSH_TIMEOUT_MS = 10_000
+
+/** Polls `done` every millisecond for at most FLUSH_TIMEOUT_MS (answers arrive on this thread's loop). */
+async function until (done: () => boolean): Promise<void> {
+  const deadline = performance.now() + FLUSH_TIMEOUT_MS
+  while (!done() && performance.now() < deadline) await new Promise(resolve => setTimeout(resolve, 1))
+}
 
 export async function openProducer (t: E2eTarget): Promise<E2eProducer> {
   if (t.kind === 'kafka') return await kafkaProducer(t)
@@ -37,16 +44,13 @@ export async function openConsumer (t: E2eTarget, onValue: OnValue): Promise<E2e
 async function kafkaProducer (t: Extract<E2eTarget, { kind: 'kafka' }>): Promise<E2eProducer> {
   const leader = await prepareTopic(t)
   const wire = await Wire.connect(leader.host, leader.port)
-  const { encodeBatch } = await import('../../src/protocol/codec/record-batch.js')
   let partition = 0
   return {
     send (values) {
       const records = encodeBatch({ records: values.map(v => ({ value: v })) })
       wire.send(produceFrame(t.topic, t.acks, [{ partition: partition++ % t.partitions, records }]), t.acks === 0 ? null : checkProduceAnswer)
     },
-    async flush () {
-      while (wire.inFlight > 0 && wire.failed === null) await new Promise(resolve => setTimeout(resolve, 1))
-    },
+    async flush () { await until(() => wire.inFlight === 0 || wire.failed !== null) },
     async close () { wire.close() }
   }
 }
@@ -85,7 +89,7 @@ function redisProducer (t: Extract<E2eTarget, { kind: 'redis' }>): E2eProducer {
       pending++
       void pipeline.exec().finally(() => { pending-- })
     },
-    async flush () { while (pending > 0) await new Promise(resolve => setTimeout(resolve, 1)) },
+    async flush () { await until(() => pending === 0) },
     async close () { redis.disconnect() }
   }
 }
@@ -96,7 +100,8 @@ async function redisConsumer (t: Extract<E2eTarget, { kind: 'redis' }>, onValue:
   let last = '$'
   const loop = async (): Promise<void> => {
     while (open) {
-      const answer = await redis.xreadBuffer('COUNT', 10_000, 'BLOCK', 500, 'STREAMS', t.stream, last).catch(() => null)
+      // close() disconnects under a blocked XREAD; only that failure is expected.
+      const answer = await redis.xreadBuffer('COUNT', 10_000, 'BLOCK', 500, 'STREAMS', t.stream, last).catch((error: unknown) => { if (open) throw error; return null })
       const receipt = nowNs()
       for (const [, entries] of answer ?? []) {
         for (const [id, fields] of entries) {
