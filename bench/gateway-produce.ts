@@ -7,7 +7,7 @@
 //   http-v2    POST /topics/{t} (application/vnd.kafka.binary.v2+json), WINDOW requests in flight
 // Target (issue #6): WebSocket produce within 2x of the Kafka protocol's records/s.
 // The broker runs as its own process (sluice start); this process is the client. Build first (npx tsc).
-// Run: npx tsx bench/gateway-produce.ts
+// Run: npx tsx bench/gateway-produce.ts   (RECORDS, SECONDS, PATHS=kafka,ws-json,... override)
 import { KafkaClient, Producer } from '../src/client/index.js'
 import { latencyHistogram, recordNs, summarize } from './lib/latency.js'
 import { machine, nowNs, round, table } from './lib/report.js'
@@ -93,14 +93,16 @@ try {
     ['ws-binary', async (t, n) => await wsPath(broker.http, t, true, n)],
     ['http-v2', async (t, n) => await httpPath(broker.http, t, n)]
   ]
-  for (const [name, run] of paths) {
+  const only = process.env.PATHS?.split(',')
+  for (const [name, run] of paths.filter(([name]) => only === undefined || only.includes(name))) {
     await createTopic(broker.http, `bench-${name}`, 1)
     // A short warm-up run first, on its own topic, so JIT and first segment costs are not measured.
     await createTopic(broker.http, `warm-${name}`, 1)
     await run(`warm-${name}`, WARM_RECORDS)
     results.push(await run(`bench-${name}`, RECORDS))
   }
-  const kafka = results[0]!.records / results[0]!.seconds
+  const baseline = results.find(r => r.path === 'kafka') ?? results[0]!
+  const kafka = baseline.records / baseline.seconds
   console.log(table(['path', 'records', 'records/s', 'MB/s', 'vs kafka', 'batch ack p50 ms', 'p99 ms'], results.map(r => {
     const rate = r.records / r.seconds
     return [r.path, r.records, Math.round(rate), round(rate * VALUE.length / 1e6), `${round(rate / kafka, 2)}x`, r.p50, r.p99]
