@@ -38,27 +38,28 @@ export function hasProducer (batches: Buffer): boolean {
   return false
 }
 
-/** The batches of a producer append; callers have checked the headers are whole (native validates the rest). */
-export function producerBatches (batches: Buffer): ProducerBatch[] {
-  const out: ProducerBatch[] = []
-  for (let pos = 0; pos + HEADER_BYTES <= batches.length;) {
-    out.push(producerBatchAt(batches, pos))
-    pos += batches.readInt32BE(pos + BATCH_LENGTH_AT) + 12
-  }
-  return out
+/** The only batch of `batches`, or null when there are several (or a partial header; native refuses those). */
+export function singleBatch (batches: Buffer): ProducerBatch | null {
+  if (batches.length < HEADER_BYTES || batches.readInt32BE(BATCH_LENGTH_AT) + 12 !== batches.length) return null
+  return producerBatchAt(batches, 0)
 }
 
 export function producerBatchAt (buf: Buffer, pos: number): ProducerBatch {
   const attributes = buf.readInt16BE(pos + ATTRIBUTES_AT)
   return {
-    producerId: Number(buf.readBigInt64BE(pos + PRODUCER_ID_AT)),
+    producerId: int64At(buf, pos + PRODUCER_ID_AT),
     producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_AT),
     baseSequence: buf.readInt32BE(pos + BASE_SEQUENCE_AT),
     lastOffsetDelta: buf.readInt32BE(pos + LAST_OFFSET_DELTA_AT),
-    maxTimestamp: Number(buf.readBigInt64BE(pos + MAX_TIMESTAMP_AT)),
+    maxTimestamp: int64At(buf, pos + MAX_TIMESTAMP_AT),
     transactional: (attributes & TRANSACTIONAL) !== 0,
     controlType: (attributes & CONTROL) !== 0 ? controlTypeAt(buf, pos + HEADER_BYTES) : -1
   }
+}
+
+/** An int64 as a number (exact below 2^53: producer ids and timestamps), without a BigInt per call. */
+function int64At (buf: Buffer, pos: number): number {
+  return buf.readInt32BE(pos) * 4294967296 + buf.readUInt32BE(pos + 4)
 }
 
 function controlTypeAt (buf: Buffer, pos: number): number {

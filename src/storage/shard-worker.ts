@@ -5,14 +5,14 @@
 // piscina runs `startShard` once as the thread's only task; after that the shard lives on the port it
 // was handed. The pool must run with `atomics: 'disabled'`: piscina's default parks an idle worker in
 // Atomics.wait, which would starve both this port and the retention timer.
-import { NativeLog, StoreError, type LogConfig } from './native.js'
+import { NativeLog, StoreError, type AppendResult, type LogConfig } from './native.js'
 import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpenedLog, OpsMessage, RetentionChange } from './messages.js'
 import { readAppendRows, type AppendRequest } from './append-rows.js'
 import { toWireError } from './wire-error.js'
 import { ShardLifecycle, TurnRows } from './shard-lifecycle.js'
-import { hasProducer, producerBatches } from './producer-batch.js'
+import { hasProducer, singleBatch } from './producer-batch.js'
 import { replayProducers } from './producer-replay.js'
-import type { ProducerState } from './producer-state.js'
+import type { ProducerState, TxnAppendResult } from './producer-state.js'
 
 interface OpenLog { dir: string; native: NativeLog; producers: ProducerState }
 
@@ -52,7 +52,7 @@ class Shard {
     try {
       const log = this.log(req.log)
       if (!hasProducer(req.batches)) {
-        out.ok(req.id, { ...log.native.append(req.batches, req.opts), firstUnstableOffset: log.producers.firstUnstableOffset(), abortedFirstOffset: -1 })
+        out.ok(req.id, withTxnState(log.native.append(req.batches, req.opts), log.producers.firstUnstableOffset(), -1))
         return
       }
       this.appendForProducer(log, req, out)
@@ -65,19 +65,17 @@ class Shard {
    *  A producer's request carries one batch (Kafka's clients send one per partition); more is refused,
    *  as the checks of later batches would depend on earlier ones that might still fail validation. */
   private appendForProducer (log: OpenLog, req: AppendRequest, out: TurnRows): void {
-    const batches = producerBatches(req.batches)
-    const batch = batches[0]
-    if (batch === undefined || batches.length > 1) throw new StoreError('INVALID_RECORD', 'an idempotent or transactional append must carry exactly one record batch')
+    const batch = singleBatch(req.batches)
+    if (batch === null) throw new StoreError('INVALID_RECORD', 'an idempotent or transactional append must carry exactly one record batch')
     if (batch.controlType >= 0 && req.opts.allowControl !== true) throw new StoreError('INVALID_RECORD', 'clients may not write control batches')
     const duplicate = log.producers.check(batch)
-    const firstUnstable = (): number => log.producers.firstUnstableOffset()
     if (duplicate !== null) {
-      out.ok(req.id, { ...duplicate, logStartOffset: log.native.logStartOffset(), firstUnstableOffset: firstUnstable(), abortedFirstOffset: -1 })
+      out.ok(req.id, withTxnState({ ...duplicate, logStartOffset: log.native.logStartOffset() }, log.producers.firstUnstableOffset(), -1))
       return
     }
     const appended = log.native.append(req.batches, req.opts)
     const aborted = log.producers.record(batch, appended, req.opts.nowMs)
-    out.ok(req.id, { ...appended, firstUnstableOffset: firstUnstable(), abortedFirstOffset: aborted?.firstOffset ?? -1 })
+    out.ok(req.id, withTxnState(appended, log.producers.firstUnstableOffset(), aborted?.firstOffset ?? -1))
   }
 
   private control (op: ControlOp): ControlOutcome {
@@ -159,6 +157,14 @@ class Shard {
   private post (msg: FromShard, transfer: ArrayBuffer[] = []): void {
     this.init.port.postMessage(msg, transfer)
   }
+}
+
+/** The native result object gains the partition's transaction state in place: no copy per append. */
+function withTxnState (r: AppendResult, firstUnstableOffset: number, abortedFirstOffset: number): TxnAppendResult {
+  const out = r as TxnAppendResult
+  out.firstUnstableOffset = firstUnstableOffset
+  out.abortedFirstOffset = abortedFirstOffset
+  return out
 }
 
 export default function startShard (init: InitMessage): void {
