@@ -71,7 +71,8 @@ export class TransactionCoordinator {
   static async open (options: TxnCoordinatorOptions): Promise<TransactionCoordinator> {
     const coordinator = new TransactionCoordinator(options)
     const preparing = [...coordinator.txns.values()].filter(m => isPreparing(m.status))
-    await Promise.all(preparing.map(async m => { await coordinator.complete(m, m.status === TxnStatus.PrepareCommit) }))
+    const completed = await Promise.allSettled(preparing.map(async m => await coordinator.complete(m, m.status === TxnStatus.PrepareCommit)))
+    for (const c of completed) if (c.status === 'rejected') options.log.error({ err: c.reason }, 'completing a transaction found half-ended failed')
     options.log.info({ transactionalIds: coordinator.txns.size, completed: preparing.length }, 'loaded transactions from the transaction log')
     return coordinator
   }
@@ -165,7 +166,7 @@ export class TransactionCoordinator {
       if (meta.status === TxnStatus.Ongoing && now - meta.startMs > meta.timeoutMs) {
         this.options.log.info({ transactionalId: meta.transactionalId, producerId: meta.producerId }, 'aborting a transaction past its timeout')
         this.bumpEpoch(meta)
-        void this.end(meta, false)
+        this.end(meta, false).catch((error: unknown) => this.options.log.error({ err: error, transactionalId: meta.transactionalId }, 'aborting a timed-out transaction failed'))
       } else if (isIdle(meta.status) && now - meta.updateMs > this.options.settings.idExpirationMs) {
         this.txns.delete(meta.transactionalId)
         this.txnLog?.forget(meta.transactionalId).catch((error: unknown) => this.options.log.warn({ err: error }, 'could not write a transactional id tombstone'))
