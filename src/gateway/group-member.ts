@@ -19,7 +19,7 @@ import type { JoinedMember, JoinResult } from '../groups/results.js'
 import { ErrorCode } from '../protocol/index.js'
 import { roundRobinAssign } from './round-robin-assignor.js'
 
-export const SESSION_TIMEOUT_MS = 30_000
+const SESSION_TIMEOUT_MS = 30_000
 const REBALANCE_TIMEOUT_MS = 30_000
 const HEARTBEAT_MS = 500
 const RETRY_MS = 200

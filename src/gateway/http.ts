@@ -58,7 +58,6 @@ export class Exchange {
   private finished = false
   private readonly chunks: Buffer[] = []
   private received = 0
-  private bodyComplete = false
   private wholeBody: Buffer | null = null
   private bodyWaiters: Array<{ resolve: (body: Buffer) => void, reject: (error: unknown) => void }> = []
   private sink: Sink | null = null
@@ -92,7 +91,6 @@ export class Exchange {
     }
     // Without a length or chunked encoding there is no body, and uWS would never call onData.
     if ((length === '' || declared === 0) && this.header('transfer-encoding') === '') {
-      this.bodyComplete = true
       this.wholeBody = Buffer.alloc(0)
       return
     }
@@ -115,7 +113,6 @@ export class Exchange {
       }
       this.chunks.push(chunk)
       if (!last) return
-      this.bodyComplete = true
       const body = this.wholeBody = Buffer.concat(this.chunks)
       this.chunks.length = 0
       for (const waiter of this.bodyWaiters.splice(0)) waiter.resolve(body)

@@ -3,8 +3,6 @@
 // found, 40402 partition not found, 40403 consumer instance not found, 40601 format mismatch, 40901/40902
 // conflicting subscription or instance name, 42204 invalid consumer configuration, 50002/50003 Kafka
 // error, non-retriable/retriable). Every HTTP error the gateway answers goes through RestError.
-import { errorName, KafkaError } from '../protocol/index.js'
-
 export class RestError extends Error {
   override readonly name = 'RestError'
   constructor (readonly status: number, readonly errorCode: number, message: string) {
@@ -22,11 +20,6 @@ export const consumerNotFound = (group: string, instance: string): RestError =>
 export const badRequest = (message: string): RestError => new RestError(400, 400, message)
 export const unprocessable = (message: string): RestError => new RestError(422, 422, message)
 export const notFound = (message = 'HTTP 404 Not Found'): RestError => new RestError(404, 404, message)
-
-/** A Kafka error surfaced by a REST call that is not per record: 500 with 50002, or 50003 if retriable. */
-export function kafkaRestError (error: KafkaError): RestError {
-  return new RestError(500, error.retriable ? 50003 : 50002, `${errorName(error.code)}: ${error.message}`)
-}
 
 export const STATUS_TEXT: Record<number, string> = {
   200: '200 OK',

@@ -83,6 +83,6 @@ async function answerProduce (ex: Exchange, ctx: GatewayContext, topic: string, 
   })
 }
 
-export function range (n: number): number[] {
+function range (n: number): number[] {
   return Array.from({ length: n }, (_, i) => i)
 }
