@@ -3,6 +3,9 @@
 // (size, compression codec) read its fixed header only. On a single node the high watermark moves
 // with the append, so acks=1 and acks=all answer alike; acks=0 gets no answer at all. On a compacted
 // topic the records are decoded once, to refuse any without a key.
+// Idempotent and transactional batches are checked by the partition's shard at append time
+// (src/storage/producer-state.ts): a retry gets its original offset, a sequence gap
+// OUT_OF_ORDER_SEQUENCE_NUMBER and a fenced epoch INVALID_PRODUCER_EPOCH, for that partition only.
 import { batchCompressionAt, forEachBatch } from '../../protocol/codec/batch-peek.js'
 import { decodeBatches } from '../../protocol/codec/record-batch.js'
 import {
