@@ -149,7 +149,7 @@ function ratioFor (row: Row): Cell {
   const lean = find('sluice', row.workload, LEAN)
   if (row.latency !== undefined) {
     if (row.system === 'sluice' || lean?.latency === undefined) return ''
-    return `p99 ${round(row.latency.latency.getValueAtPercentile(99) / lean.latency.latency.getValueAtPercentile(99), 2)}x Sluice's`
+    return `Sluice p99 ${round(lean.latency.latency.getValueAtPercentile(99) / row.latency.latency.getValueAtPercentile(99), 2)}x this`
   }
   if (row.r === null) return ''
   if (row.system === 'sluice' && row.driver === LEAN && row.workload === 'produce 1 KB') {

@@ -5,7 +5,7 @@
 //            omission; saves the histogram (.hgrm) and its percentile picture (.svg)
 // Run: npx tsx bench/load.ts --workload produce [--bootstrap HOST:PORT] [options]   (npm run bench:load)
 import { parseArgs } from 'node:util'
-import { leanConsume, leanProduce, type ThroughputResult } from './drivers/kafka-lean.js'
+import { leanConsume, leanProduce, prepareTopic, type ThroughputResult } from './drivers/kafka-lean.js'
 import { runE2e } from './drivers/e2e.js'
 import type { Compression, KeyDistribution } from './drivers/records.js'
 import { hgrm, percentileSvg, summarize } from './lib/latency.js'
@@ -28,6 +28,7 @@ export const LOAD_HELP = `Usage: npx tsx bench/load.ts --workload produce|consum
   --in-flight N           Produce requests in flight per connection (default 8)
   --rate N                e2e offered records/s (default 5000)
   --warmup S              e2e seconds not measured (default 2)
+  --topic-config K=V      topic config when the run creates the topic (repeatable), e.g. flush.ms=1000
   --out DIR               results directory (default bench/results/load)`
 
 export function throughputRow (label: string, r: ThroughputResult, recordBytes: number): Record<string, string | number> {
@@ -50,7 +51,7 @@ async function main (): Promise<void> {
       acks: { type: 'string', default: '1' }, compression: { type: 'string', default: 'none' }, keys: { type: 'string', default: 'none' },
       records: { type: 'string', default: '1000000' }, seconds: { type: 'string', default: '30' }, 'in-flight': { type: 'string', default: '8' },
       rate: { type: 'string', default: '5000' }, warmup: { type: 'string', default: '2' }, out: { type: 'string', default: 'bench/results/load' },
-      help: { type: 'boolean', short: 'h' }
+      'topic-config': { type: 'string', multiple: true, default: [] }, help: { type: 'boolean', short: 'h' }
     }
   })
   if (a.help === true) { console.log(LOAD_HELP); return }
@@ -72,6 +73,8 @@ async function main (): Promise<void> {
     maxSeconds: Number(a.seconds),
     inFlight: Number(a['in-flight'])
   }
+  const topicConfigs = Object.fromEntries((a['topic-config'] ?? []).map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+  await prepareTopic(target, topicConfigs)
   const out = new ResultsDir(a.out as string)
   console.log(`# load ${workload} · ${bootstrap} · ${machine()}`)
   console.log(`# ${JSON.stringify({ ...produce, bootstrap: undefined })}`)
