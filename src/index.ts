@@ -16,6 +16,8 @@ export interface StartBrokerOptions {
   dataDir?: string
   /** Kafka listener port; default 0 (a free port). */
   port?: number
+  /** HTTP/WebSocket gateway port; default 0 (a free port), -1 turns the gateway off. */
+  httpPort?: number
   /** Any broker setting by its Kafka name, e.g. { 'num.partitions': '3' }. */
   settings?: Record<string, string>
 }
@@ -25,6 +27,8 @@ export interface RunningBroker {
   bootstrap: string
   host: string
   port: number
+  /** http://host:port of the gateway, or null when it is off. */
+  httpUrl: string | null
   dataDir: string
   stop: () => Promise<void>
 }
@@ -33,7 +37,12 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const temporary = options.dataDir === undefined
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sluice-'))
   const config = loadConfig({
-    flags: { listeners: `PLAINTEXT://127.0.0.1:${options.port ?? 0}`, ...options.settings, 'log.dirs': dataDir }
+    flags: {
+      listeners: `PLAINTEXT://127.0.0.1:${options.port ?? 0}`,
+      'http.port': String(options.httpPort ?? 0),
+      ...options.settings,
+      'log.dirs': dataDir
+    }
   })
   const broker = await Broker.start(config, pino({ level: process.env.SLUICE_LOG_LEVEL ?? 'warn' }))
   const { host, port } = broker.advertised
@@ -41,6 +50,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     bootstrap: `${host}:${port}`,
     host,
     port,
+    httpUrl: broker.gateway === null ? null : `http://${broker.gateway.host}:${broker.gateway.port}`,
     dataDir,
     async stop () {
       await broker.stop()

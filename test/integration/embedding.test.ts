@@ -1,0 +1,38 @@
+// The embedding API as a user's own test suite would use it: a broker in this process on free ports
+// with a temporary data directory, real clients against it, and stop() cleaning up after itself.
+import { existsSync } from 'node:fs'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { Kafka, logLevel } from 'kafkajs'
+import { startBroker, type RunningBroker } from '../../src/index.js'
+
+let broker: RunningBroker
+
+beforeAll(async () => { broker = await startBroker() })
+afterAll(async () => { await broker?.stop() })
+
+it('an embedded broker serves kafkajs on the bootstrap address it returns', async () => {
+  const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+  const producer = kafka.producer()
+  await producer.connect()
+  await producer.send({ topic: 'embedded', messages: [{ key: 'k', value: 'v1' }, { key: 'k', value: 'v2' }] })
+  await producer.disconnect()
+  const admin = kafka.admin()
+  await admin.connect()
+  const offsets = await admin.fetchTopicOffsets('embedded')
+  await admin.disconnect()
+  expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(2)
+})
+
+it('an embedded broker answers HTTP on the URL it returns', async () => {
+  expect(broker.httpUrl).not.toBeNull()
+  const response = await fetch(`${broker.httpUrl!}/healthz`)
+  expect(response.status).toBe(200)
+})
+
+it('stop() removes the temporary data directory, and two brokers can run side by side', async () => {
+  const other = await startBroker()
+  expect(other.port).not.toBe(broker.port)
+  expect(existsSync(other.dataDir)).toBe(true)
+  await other.stop()
+  expect(existsSync(other.dataDir)).toBe(false)
+})
