@@ -36,6 +36,12 @@ export interface DuplicateAppend { baseOffset: number; lastOffset: number; logAp
 /** A producer as DescribeProducers shows it. */
 export interface ProducerView { producerId: number; epoch: number; lastSequence: number; lastTimestamp: number; txnStartOffset: number }
 
+/** ProducerState as plain data, for the snapshot a clean close writes (producer-replay.ts). */
+export interface ProducerSnapshot {
+  producers: Array<[number, { epoch: number, batches: CachedBatch[], lastWriteMs: number }]>
+  ongoing: Array<[number, number]>
+}
+
 export class ProducerState {
   private readonly producers = new Map<number, ProducerEntry>()
   /** Open transactions: producer id -> first offset. */
@@ -99,6 +105,17 @@ export class ProducerState {
     for (const [id, entry] of this.producers) {
       if (!this.ongoing.has(id) && nowMs - entry.lastWriteMs >= expirationMs) this.producers.delete(id)
     }
+  }
+
+  snapshot (): ProducerSnapshot {
+    return { producers: [...this.producers], ongoing: [...this.ongoing] }
+  }
+
+  static restore (snapshot: ProducerSnapshot): ProducerState {
+    const state = new ProducerState()
+    for (const [id, entry] of snapshot.producers) state.producers.set(id, { epoch: entry.epoch, batches: [...entry.batches], lastWriteMs: entry.lastWriteMs })
+    for (const [id, offset] of snapshot.ongoing) state.ongoing.set(id, offset)
+    return state
   }
 
   producersView (): ProducerView[] {

@@ -11,10 +11,11 @@ import { readAppendRows, type AppendRequest } from './append-rows.js'
 import { toWireError } from './wire-error.js'
 import { ShardLifecycle, TurnRows } from './shard-lifecycle.js'
 import { hasProducer, singleBatch } from './producer-batch.js'
-import { replayProducers } from './producer-replay.js'
-import type { ProducerState, TxnAppendResult } from './producer-state.js'
+import { replayProducers, writeSnapshot } from './producer-replay.js'
+import type { AbortedTxn, ProducerState, TxnAppendResult } from './producer-state.js'
 
-interface OpenLog { dir: string; native: NativeLog; producers: ProducerState }
+/** `aborted` is kept here too (the main thread has its own copy) for the snapshot a clean close writes. */
+interface OpenLog { dir: string; native: NativeLog; producers: ProducerState; aborted: AbortedTxn[] }
 
 class Shard {
   private readonly logs = new Map<LogId, OpenLog>()
@@ -39,7 +40,8 @@ class Shard {
         this.lifecycle.counted(append.log, append.opts.nowMs, appended, () => { this.append(append, appended) })
         a++
       } else if (op !== undefined) {
-        results.push(this.control(op))
+        if (op.kind === 'clean') this.cleanThenAnswer(op.id, op.log, op.nowMs)
+        else results.push(this.control(op))
         c++
       }
     }
@@ -75,7 +77,22 @@ class Shard {
     }
     const appended = log.native.append(req.batches, req.opts)
     const aborted = log.producers.record(batch, appended, req.opts.nowMs)
+    if (aborted !== null) log.aborted.push(aborted)
     out.ok(req.id, withTxnState(appended, log.producers.firstUnstableOffset(), aborted?.firstOffset ?? -1))
+  }
+
+  /** A compaction pass runs in steps between later messages (shard-lifecycle.ts); its answer comes
+   *  in a results message of its own. */
+  private cleanThenAnswer (id: number, log: LogId, nowMs: number): void {
+    try {
+      this.log(log)
+    } catch (err) {
+      this.post({ kind: 'results', results: [{ id, ok: false, error: toWireError(err, `clean ${this.describe(log)}`) }], appended: null, errors: [] })
+      return
+    }
+    this.lifecycle.clean(log, nowMs, (outcome) => {
+      this.post({ kind: 'results', results: [{ id, ...outcome }], appended: null, errors: [] })
+    })
   }
 
   private control (op: ControlOp): ControlOutcome {
@@ -95,7 +112,7 @@ class Shard {
       case 'assignEpoch': this.log(op.log).native.assignEpoch(op.epoch, op.startOffset); return null
       case 'flush': this.flush(op.log); return null
       case 'delete': this.log(op.log).native.delete(); this.logs.delete(op.log); this.lifecycle.forget(op.log); return null
-      case 'clean': this.log(op.log); return this.lifecycle.clean(op.log, op.nowMs)
+      case 'clean': throw new Error('clean is answered when its pass ends (cleanThenAnswer)')
       case 'closeAll': this.closeAll(); return null
       case 'producers': return this.log(op.log).producers.producersView()
     }
@@ -103,9 +120,9 @@ class Shard {
 
   private open (id: LogId, dir: string, config: LogConfig): OpenedLog {
     const native = NativeLog.open(dir, config)
-    const { producers, aborted } = replayProducers(native)
-    this.logs.set(id, { dir, native, producers })
-    return { recovery: native.recovery, firstUnstableOffset: producers.firstUnstableOffset(), aborted }
+    const { producers, aborted } = replayProducers(native, dir)
+    this.logs.set(id, { dir, native, producers, aborted })
+    return { recovery: native.recovery, firstUnstableOffset: producers.firstUnstableOffset(), aborted: [...aborted] }
   }
 
   private log (id: LogId): OpenLog {
@@ -130,6 +147,7 @@ class Shard {
     let failure: unknown = null
     for (const log of this.logs.values()) {
       try {
+        writeSnapshot(log.dir, log.native, log.producers, log.aborted)
         log.native.close()
       } catch (err) {
         failure ??= err
