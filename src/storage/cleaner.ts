@@ -41,8 +41,25 @@ export interface CleanResult {
 
 type Compaction = Pick<LifecycleConfig, 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs' | 'minCleanableDirtyRatio'>
 
-/** One pass of the cleaner over `log` (its writer), whose directory is `dir`. Null when nothing was due. */
+/** Bytes of log a pass reads between two yields of cleanSteps. */
+export const STEP_BYTES = 256 * 1024
+
+/** One whole pass of the cleaner over `log` (its writer), whose directory is `dir`. Null when nothing was due. */
 export function cleanLog (log: NativeLog, dir: string, cfg: Compaction, nowMs: number, maxKeys = DEFAULT_MAX_KEYS): CleanResult | null {
+  const steps = cleanSteps(log, dir, cfg, nowMs, maxKeys)
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
+  }
+}
+
+/**
+ * The same pass, yielding after about every STEP_BYTES of log read, so that the shard can run other
+ * partitions' appends in between (shard-lifecycle.ts). Between two steps the log may change: appends
+ * only touch the active segment; a segment deleted meanwhile (retention, DeleteRecords) makes
+ * replaceSegment throw, which ends the pass with that error and leaves the checkpoint where it was.
+ */
+export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowMs: number, maxKeys = DEFAULT_MAX_KEYS): Generator<void, CleanResult | null> {
   const start = log.logStartOffset()
   const sealed = log.segments().slice(0, -1)
   let end = 0
@@ -59,8 +76,14 @@ export function cleanLog (log: NativeLog, dir: string, cfg: Compaction, nowMs: n
 
   const newest = new Map<string, number>()
   let mappedEnd = firstDirty
+  let read = 0
   for (const seg of dirty) {
     for (const view of segmentBatches(log, seg, start)) {
+      read += view.bytes.length
+      if (read >= STEP_BYTES) {
+        read = 0
+        yield
+      }
       if (view.header.control || view.header.transactional) continue
       for (const r of decodeBatch(view.bytes, { verifyCrc: false }).records) {
         if (r.key !== null) newest.set(r.key.toString('latin1'), Number(r.offset))
@@ -79,11 +102,12 @@ export function cleanLog (log: NativeLog, dir: string, cfg: Compaction, nowMs: n
   }
   for (const seg of cleanable) {
     if (seg.baseOffset >= mappedEnd) break
+    yield
     const views = segmentBatches(log, seg, start)
     const last = views[views.length - 1]?.header
     // Only a whole segment is rewritten: the copy must end with the batch the segment ends with.
     if (last === undefined || Number(last.baseOffset) + last.lastOffsetDelta + 1 !== seg.nextOffset) continue
-    const rewritten = cleanSegment(views, seg.baseOffset < start, survives)
+    const rewritten = yield * cleanSegment(views, seg.baseOffset < start, survives)
     if (rewritten === null) continue
     const path = join(dir, `${seg.baseOffset}.cleaned`)
     writeDurably(path, rewritten.batches)
@@ -134,15 +158,21 @@ function firstTimestamp (log: NativeLog, seg: SegmentInfo, from: number): number
   return first === undefined ? seg.maxTimestamp : Number(first.header.baseTimestamp)
 }
 
-/** The segment's batches without superseded records; null when it would not change. */
-function cleanSegment (views: BatchView[], lostPrefix: boolean, survives: (r: Record, timestamp: number) => boolean): { batches: Buffer[], removed: number } | null {
+/** The segment's batches without superseded records; null when it would not change. Yields as cleanSteps. */
+function * cleanSegment (views: BatchView[], lostPrefix: boolean, survives: (r: Record, timestamp: number) => boolean): Generator<void, { batches: Buffer[], removed: number } | null> {
   const batches: Buffer[] = []
   let removed = 0
-  views.forEach((view, i) => {
+  let read = 0
+  for (const [i, view] of views.entries()) {
+    read += view.bytes.length
+    if (read >= STEP_BYTES) {
+      read = 0
+      yield
+    }
     const h = view.header
     if (h.control || h.transactional) {
       batches.push(view.bytes)
-      return
+      continue
     }
     const records = decodeBatch(view.bytes, { verifyCrc: false }).records
     const appendTime = h.timestampType === TimestampType.LOG_APPEND_TIME ? Number(h.maxTimestamp) : null
@@ -150,9 +180,9 @@ function cleanSegment (views: BatchView[], lostPrefix: boolean, survives: (r: Re
     removed += records.length - kept.length
     if (kept.length === records.length) {
       batches.push(view.bytes)
-      return
+      continue
     }
-    if (kept.length === 0 && h.producerId < 0n && i < views.length - 1) return
+    if (kept.length === 0 && h.producerId < 0n && i < views.length - 1) continue
     batches.push(encodeBatch({
       records: kept.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta })),
       compression: h.compression,
@@ -165,6 +195,6 @@ function cleanSegment (views: BatchView[], lostPrefix: boolean, survives: (r: Re
       maxTimestamp: h.maxTimestamp,
       lastOffsetDelta: h.lastOffsetDelta
     }))
-  })
+  }
   return removed === 0 && !lostPrefix ? null : { batches, removed }
 }

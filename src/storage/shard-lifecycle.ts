@@ -1,6 +1,9 @@
 // A shard's data lifecycle beside its appends: the flush policy with group commit, the compaction
 // schedule, and which logs retention may delete from (cleanup.policy).
 //
+// Compaction runs in steps (cleaner.ts, cleanSteps), one per macrotask, so a pass over a large log
+// lets the shard's appends and ops run between its steps instead of stalling them for its length.
+//
 // Group commit: the shard runs a turn's appends through `counted`, then calls `flushDue` before it
 // answers. Every log due is fsynced once for all of the turn's appends, and the answers wait in
 // TurnRows until then: an append whose fsync failed is answered with that failure, never acked.
@@ -8,7 +11,7 @@ import type { NativeLog, LifecycleConfig, LogConfig } from './native.js'
 import type { LogId, RetentionChange, WireError } from './messages.js'
 import { ResultRowWriter } from './append-rows.js'
 import { FlushPolicy, type FlushLimits } from './flush-policy.js'
-import { cleanLog, type CleanResult } from './cleaner.js'
+import { cleanSteps, type CleanResult } from './cleaner.js'
 import { toWireError } from './wire-error.js'
 
 /** Kafka's log.cleaner.backoff.ms default: how often a shard looks for logs to compact. */
@@ -49,10 +52,16 @@ export class TurnRows extends ResultRowWriter {
 
 interface LifecycleLog { dir: string, native: NativeLog }
 
+/** How a compaction pass ended: its result, or the failure as it crosses threads. */
+export type CleanOutcome = { ok: true, value: CleanResult | null } | { ok: false, error: WireError }
+
 export class ShardLifecycle {
   private readonly configs = new Map<LogId, LifecycleConfig>()
   private readonly flushes: FlushPolicy
   private readonly cleanerTimer: NodeJS.Timeout
+  /** Passes under way, with whoever waits for each. */
+  private readonly cleaning = new Map<LogId, Array<(outcome: CleanOutcome) => void>>()
+  private stopped = false
 
   constructor (private readonly logs: ReadonlyMap<LogId, LifecycleLog>, private readonly report: (changes: RetentionChange[]) => void) {
     this.flushes = new FlushPolicy(() => { this.flushDue(Date.now(), null) })
@@ -96,28 +105,52 @@ export class ShardLifecycle {
     }
   }
 
-  /** One cleaner pass over a log, whatever its cleanup.policy says (null: nothing was due). */
-  clean (id: LogId, nowMs: number): CleanResult | null {
+  /** Runs a cleaner pass over a log, whatever its cleanup.policy says, and calls `done` at its end;
+   *  joins the pass under way if there is one. */
+  clean (id: LogId, nowMs: number, done: (outcome: CleanOutcome) => void): void {
+    const waiting = this.cleaning.get(id)
+    if (waiting !== undefined) {
+      waiting.push(done)
+      return
+    }
     const log = this.logs.get(id)
-    return log === undefined ? null : cleanLog(log.native, log.dir, this.config(id), nowMs)
+    if (log === undefined) {
+      done({ ok: true, value: null })
+      return
+    }
+    this.cleaning.set(id, [done])
+    const steps = cleanSteps(log.native, log.dir, this.config(id), nowMs)
+    const finish = (outcome: CleanOutcome): void => {
+      const waiters = this.cleaning.get(id) ?? []
+      this.cleaning.delete(id)
+      for (const w of waiters) w(outcome)
+    }
+    const step = (): void => {
+      try {
+        if (this.stopped || this.logs.get(id) !== log) throw new Error(`${log.dir} was closed during compaction`)
+        const next = steps.next()
+        if (next.done === true) finish({ ok: true, value: next.value })
+        else setImmediate(step)
+      } catch (err) {
+        finish({ ok: false, error: toWireError(err, `compaction of ${log.dir}`) })
+      }
+    }
+    step()
   }
 
   stop (): void {
+    this.stopped = true
     clearInterval(this.cleanerTimer)
     this.flushes.stop()
   }
 
   private cleanAll (nowMs: number): void {
-    const changes: RetentionChange[] = []
-    for (const [id, log] of this.logs) {
-      if (this.config(id).cleanupPolicy === 'delete') continue
-      try {
-        this.clean(id, nowMs)
-      } catch (err) {
-        changes.push({ log: id, logStartOffset: -1, deletedSegments: 0, deletedBytes: 0, error: toWireError(err, `compaction of ${log.dir}`) })
-      }
+    for (const id of this.logs.keys()) {
+      if (this.config(id).cleanupPolicy === 'delete' || this.cleaning.has(id)) continue
+      this.clean(id, nowMs, (outcome) => {
+        if (!outcome.ok) this.report([{ log: id, logStartOffset: -1, deletedSegments: 0, deletedBytes: 0, error: outcome.error }])
+      })
     }
-    if (changes.length > 0) this.report(changes)
   }
 
   private config (id: LogId): LifecycleConfig { return this.configs.get(id) ?? DEFAULTS }
