@@ -4,6 +4,7 @@
 // scaling curves. Everything lands in a results directory: results.json, one .hgrm per latency run,
 // and SVG pictures of the latency distributions.
 // Run: npx tsx bench/compare.ts [--quick] [--out DIR]   (npm run bench:compare, bench:compare:quick)
+import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { runE2e, type E2eResult } from './drivers/e2e.js'
 import type { E2eTarget } from './drivers/e2e-targets.js'
@@ -43,6 +44,11 @@ const rows: Row[] = []
 const latencies: Series[] = []
 const out = new ResultsDir(args.out as string)
 const log = (line: string): void => { process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`) }
+/**
+ * Announces a measured phase after writing back the previous phase's dirty pages (`sync`): on ext4 an
+ * fsync waits for earlier dirty data, so without it each phase would pay for the one before.
+ */
+const phase = (line: string): void => { execFileSync('sync'); log(line) }
 
 async function withServer<T> (start: () => Promise<Server>, body: (s: Server) => Promise<T>): Promise<T> {
   const server = await start()
@@ -54,7 +60,7 @@ function produceOptions (bootstrap: string, topic: string, partitions = PARTITIO
 }
 
 async function e2e (system: string, target: E2eTarget, ack: string): Promise<void> {
-  log(`${system}: e2e latency at ${E2E_RATE} records/s`)
+  phase(`${system}: e2e latency at ${E2E_RATE} records/s`)
   const r = await runE2e(target, { rate: E2E_RATE, recordBytes: RECORD, seconds: PLAN.e2eSeconds, warmupSeconds: PLAN.warmup })
   rows.push({ system, workload: `e2e @ ${E2E_RATE}/s`, driver: target.kind === 'kafka' ? LEAN : target.kind === 'redis' ? 'ioredis' : 'nats.js', r: null, latency: r, ack })
   latencies.push({ label: system, histogram: r.latency })
@@ -63,7 +69,7 @@ async function e2e (system: string, target: E2eTarget, ack: string): Promise<voi
 
 async function ceilings (): Promise<void> {
   for (const mode of ['discard', 'file'] as const) {
-    log(`ceiling: ${mode}`)
+    phase(`ceiling: ${mode}`)
     const r = await withServer(async () => await startSink(mode), async (s) => await streamTo(s, { connections: 2, maxBytes: PLAN.sinkBytes, maxSeconds: PLAN.seconds }))
     rows.push({ system: mode === 'file' ? 'null sink' : 'loopback TCP', workload: 'bytes in', driver: 'node:net', r, ack: ACK.ceiling })
   }
@@ -73,10 +79,10 @@ async function sluice (): Promise<void> {
   await withServer(async () => await startSluice(), async (s) => {
     const bootstrap = `${s.host}:${s.port}`
     await leanProduceTopic(bootstrap)
-    log('sluice: produce')
+    phase('sluice: produce')
     const produced = await leanProduce({ ...produceOptions(bootstrap, 'compare'), quiet: true })
     rows.push({ system: 'sluice', workload: 'produce 1 KB', driver: LEAN, r: produced, ack: ACK.sluice })
-    log('sluice: catch-up consume')
+    phase('sluice: catch-up consume')
     const consumed = await leanConsume({ bootstrap, topic: 'compare', partitions: PARTITIONS, connections: 2, maxRecords: produced.records, maxSeconds: PLAN.seconds, quiet: true })
     rows.push({ system: 'sluice', workload: 'catch-up consume', driver: LEAN, r: consumed, ack: ACK.sluice })
     for (const client of ['kafkajs', 'platformatic'] as const) await nodeClient(client, bootstrap, 'sluice', ACK.sluice)
@@ -92,7 +98,7 @@ async function leanProduceTopic (bootstrap: string): Promise<void> {
 }
 
 async function nodeClient (client: NodeClient, bootstrap: string, system: string, ack: string): Promise<void> {
-  log(`${system}: ${client} produce`)
+  phase(`${system}: ${client} produce`)
   const r = await clientProduce(client, { bootstrap, topic: 'compare-clients', recordBytes: RECORD, batchRecords: 64, acks: 1, maxRecords: PLAN.clientRecords, maxSeconds: PLAN.seconds, inFlight: 8 })
   rows.push({ system, workload: 'produce 1 KB', driver: client === 'kafkajs' ? 'kafkajs 2.2' : '@platformatic/kafka 1.35', r, ack })
 }
@@ -113,12 +119,12 @@ async function stub (): Promise<void> {
 async function redis (): Promise<void> {
   await withServer(async () => await startRedis(), async (s) => {
     const load = { host: s.host, port: s.port, stream: 'compare', recordBytes: RECORD, maxRecords: PLAN.records, maxSeconds: PLAN.seconds, batch: 64, inFlight: 8 }
-    log('redis: redis-benchmark XADD')
+    phase('redis: redis-benchmark XADD')
     rows.push({ system: 'redis', workload: 'produce 1 KB', driver: 'redis-benchmark -P 64 -c 50', r: await redisBenchmark({ ...load, maxRecords: Math.min(PLAN.records, 1_000_000) }), ack: ACK.redis })
-    log('redis: ioredis XADD')
+    phase('redis: ioredis XADD')
     const produced = await redisProduce({ ...load, maxRecords: PLAN.clientRecords })
     rows.push({ system: 'redis', workload: 'produce 1 KB', driver: 'ioredis pipeline', r: produced, ack: ACK.redis })
-    log('redis: catch-up XREAD')
+    phase('redis: catch-up XREAD')
     rows.push({ system: 'redis', workload: 'catch-up consume', driver: 'ioredis XREAD COUNT 1000', r: await redisConsume({ ...load, maxRecords: produced.records }), ack: ACK.redis })
     await e2e('redis', { kind: 'redis', host: s.host, port: s.port, stream: 'compare-e2e' }, ACK.redis)
   })
@@ -127,10 +133,10 @@ async function redis (): Promise<void> {
 async function nats (): Promise<void> {
   await withServer(async () => await startNats(), async (s) => {
     const load = { host: s.host, port: s.port, stream: 'compare', recordBytes: RECORD, maxRecords: PLAN.clientRecords, maxSeconds: PLAN.seconds, inFlight: 256 }
-    log('nats: JetStream publish')
+    phase('nats: JetStream publish')
     const produced = await natsProduce(load)
     rows.push({ system: 'nats', workload: 'produce 1 KB', driver: 'nats.js (256 acks in flight)', r: produced, ack: ACK.nats })
-    log('nats: catch-up consume')
+    phase('nats: catch-up consume')
     rows.push({ system: 'nats', workload: 'catch-up consume', driver: 'nats.js ordered consumer', r: await natsConsume({ ...load, maxRecords: produced.records }), ack: ACK.nats })
     await e2e('nats', { kind: 'nats', host: s.host, port: s.port, stream: 'compare-e2e' }, ACK.nats)
   })
@@ -189,7 +195,7 @@ async function main (): Promise<void> {
   const header = `# Sluice comparative run · ${new Date().toISOString()} · ${machine()}\n` +
     `# 1 KB records, ${PARTITIONS} partitions, acks=1, ${QUICK ? 'quick' : 'full'} mode; Redis AOF everysec; nats-server 2.9 file store\n`
   console.log(header + '\n' + comparison)
-  const scaling = await scalingCurves({ quick: QUICK, recordBytes: RECORD, topicConfigs: SLUICE_TOPIC, out, log })
+  const scaling = await scalingCurves({ quick: QUICK, recordBytes: RECORD, topicConfigs: SLUICE_TOPIC, out, phase })
   const text = header + '\n' + comparison + '\n' + scaling.text
   console.log(scaling.text)
   out.write('results.txt', text)

@@ -16,7 +16,8 @@ export interface ScalingOptions {
   recordBytes: number
   topicConfigs: Record<string, string>
   out: ResultsDir
-  log: (line: string) => void
+  /** Announces a measured phase (and lets the caller settle the machine first). */
+  phase: (line: string) => void
 }
 
 const PARTITION_COUNTS = [1, 10, 100, 1000]
@@ -38,19 +39,20 @@ export async function scalingCurves (o: ScalingOptions): Promise<{ text: string,
   try {
     const partitionRows: Array<[number, ThroughputResult]> = []
     for (const n of PARTITION_COUNTS) {
-      o.log(`scaling: ${n} partitions`)
+      o.phase(`scaling: ${n} partitions`)
       partitionRows.push([n, await run(`scale-p${n}`, n)])
     }
-    o.log('scaling: empty log')
+    o.phase('scaling: empty log')
     const empty = await run('scale-empty', 10)
-    o.log(`scaling: retaining ${retainedBytes / 1e9} GB`)
+    o.phase(`scaling: retaining ${retainedBytes / 1e9} GB`)
     await prepareTopic({ bootstrap, topic: 'scale-retained', partitions: 10 }, o.topicConfigs)
     const fill = await leanProduce({ ...base('scale-retained', 10), batchRecords: 64, maxRecords: Math.ceil(retainedBytes / o.recordBytes), maxSeconds: o.quick ? 30 : 240 })
+    o.phase('scaling: produce into the retained log')
     const retained = await leanProduce(base('scale-retained', 10))
     const rateRows: Array<{ rate: number, achieved: number, p50: number, p99: number, 'p99.9': number, max: number }> = []
     const series: Series[] = []
     for (const rate of rates) {
-      o.log(`scaling: e2e at ${rate}/s`)
+      o.phase(`scaling: e2e at ${rate}/s`)
       const r = await runE2e({ kind: 'kafka', bootstrap, topic: `scale-rate-${rate}`, partitions: 1, acks: 1 }, { rate, recordBytes: o.recordBytes, seconds: o.quick ? 2 : 8, warmupSeconds: o.quick ? 0.5 : 1 })
       const s = summarize(r.latency)
       rateRows.push({ rate, achieved: Math.round(r.achievedRate), p50: s.p50, p99: s.p99, 'p99.9': s['p99.9'], max: s.max })
