@@ -78,14 +78,15 @@ export class ShardLifecycle {
   /** Whether retention by time and size applies (cleanup.policy has `delete`). */
   deletes (id: LogId): boolean { return this.config(id).cleanupPolicy !== 'compact' }
 
-  /** Runs one append of a turn and counts the records it added, for flush.messages. */
-  counted (id: LogId, nowMs: number, rows: TurnRows, append: () => void): void {
+  /** Runs one append of a turn and counts the records it added, for flush.messages. flush.ms runs on
+   *  the shard's clock, not the append's (a caller's nowMs may be stale or skewed). */
+  counted (id: LogId, rows: TurnRows, append: () => void): void {
     const log = this.logs.get(id)
     const before = log?.native.highWatermark() ?? 0
     rows.current = id
     append()
     const added = log === undefined ? 0 : log.native.highWatermark() - before
-    if (added > 0) this.flushes.appended(id, added, nowMs, this.limits(id))
+    if (added > 0) this.flushes.appended(id, added, Date.now(), this.limits(id))
   }
 
   /** fsyncs every log the flush policy says is due, then settles the turn's answers (if any). */

@@ -37,7 +37,7 @@ class Shard {
       const append = appends[a]
       const op = msg.ops[c]
       if (append !== undefined && (op === undefined || append.id < op.id)) {
-        this.lifecycle.counted(append.log, append.opts.nowMs, appended, () => { this.append(append, appended) })
+        this.lifecycle.counted(append.log, appended, () => { this.append(append, appended) })
         a++
       } else if (op !== undefined) {
         if (op.kind === 'clean') this.cleanThenAnswer(op.id, op.log, op.nowMs)
