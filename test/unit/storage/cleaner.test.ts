@@ -78,6 +78,25 @@ describe('cleanLog', () => {
     expect(cleanLog(log, join(dir, 't-0'), { ...COMPACT, minCleanableDirtyRatio: 0.9 }, NOW)).toBeNull()
   })
 
+  it('cleans below min.cleanable.dirty.ratio once the first dirty record is older than max.compaction.lag.ms', () => {
+    put([['a', '1'], ['a', '2']], 0, NOW - 120_000)
+    log.roll(NOW)
+    put([['b', '1']])
+    const lazy = { ...COMPACT, minCleanableDirtyRatio: 1.01 }
+    expect(cleanLog(log, join(dir, 't-0'), { ...lazy, maxCompactionLagMs: 600_000 }, NOW)).toBeNull()
+    expect(cleanLog(log, join(dir, 't-0'), { ...lazy, maxCompactionLagMs: 60_000 }, NOW)?.recordsRemoved).toBe(1)
+  })
+
+  it('keeps transactional batches whole and never lets them supersede other records', () => {
+    put([['a', 'plain']])
+    const txn = encodeBatch({ records: [{ key: Buffer.from('a'), value: Buffer.from('txn'), timestamp: NOW - 120_000 }], producerId: 7n, producerEpoch: 0, baseSequence: 0, transactional: true })
+    log.append(txn, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs: NOW })
+    log.roll(NOW)
+    put([['z', 'z']])
+    expect(cleanLog(log, join(dir, 't-0'), COMPACT, NOW)).toMatchObject({ recordsRemoved: 0 })
+    expect(contents()).toEqual([[0, 'a', 'plain'], [1, 'a', 'txn'], [2, 'z', 'z']])
+  })
+
   it('leaves segments younger than min.compaction.lag.ms alone', () => {
     put([['a', '1'], ['a', '2']], 0, NOW - 1_000)
     log.roll(NOW)
