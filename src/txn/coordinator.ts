@@ -96,11 +96,11 @@ export class TransactionCoordinator {
     }
     if (meta.status === TxnStatus.Ongoing) {
       // The previous instance left a transaction open: abort it under a new epoch, which fences it.
-      this.bumpEpoch(meta)
+      this.bumpEpoch(meta, false)
       const aborted = await this.end(meta, false)
       if (aborted !== ErrorCode.NONE) return { errorCode: aborted, ...NO_PRODUCER }
     }
-    this.bumpEpoch(meta)
+    this.bumpEpoch(meta, true)
     meta.timeoutMs = timeoutMs
     meta.status = TxnStatus.Empty
     meta.partitions.clear()
@@ -165,7 +165,7 @@ export class TransactionCoordinator {
     for (const meta of this.txns.values()) {
       if (meta.status === TxnStatus.Ongoing && now - meta.startMs > meta.timeoutMs) {
         this.options.log.info({ transactionalId: meta.transactionalId, producerId: meta.producerId }, 'aborting a transaction past its timeout')
-        this.bumpEpoch(meta)
+        this.bumpEpoch(meta, false)
         this.end(meta, false).catch((error: unknown) => this.options.log.error({ err: error, transactionalId: meta.transactionalId }, 'aborting a timed-out transaction failed'))
       } else if (isIdle(meta.status) && now - meta.updateMs > this.options.settings.idExpirationMs) {
         this.txns.delete(meta.transactionalId)
@@ -236,14 +236,20 @@ export class TransactionCoordinator {
     return ErrorCode.NONE
   }
 
-  /** On epoch exhaustion the id moves to a new producer id, as in Kafka. */
-  private bumpEpoch (meta: TxnMetadata): void {
+  /**
+   * `newIdOnOverflow`: InitProducerId hands out a new producer id once the epoch is exhausted, as in
+   * Kafka. A bump that fences before an abort never does: the abort markers must carry the producer
+   * id of the open transaction, so there the epoch stops at its maximum.
+   */
+  private bumpEpoch (meta: TxnMetadata, newIdOnOverflow: boolean): void {
     meta.lastProducerEpoch = meta.producerEpoch
-    if (meta.producerEpoch >= MAX_EPOCH - 1) {
+    if (meta.producerEpoch < MAX_EPOCH - 1) {
+      meta.producerEpoch++
+    } else if (newIdOnOverflow) {
       meta.producerId = this.options.ids.allocate()
       meta.producerEpoch = 0
     } else {
-      meta.producerEpoch++
+      meta.producerEpoch = MAX_EPOCH
     }
   }
 }
