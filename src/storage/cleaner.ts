@@ -39,19 +39,22 @@ export interface CleanResult {
   firstDirtyOffset: number
 }
 
-type Compaction = Pick<LifecycleConfig, 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs' | 'minCleanableDirtyRatio'>
+/** The topic configs a pass follows; `maxKeys` bounds its offset map (default DEFAULT_MAX_KEYS). */
+export type Compaction = Pick<LifecycleConfig, 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs' | 'minCleanableDirtyRatio'> & { maxKeys?: number }
 
 /** Bytes of log a pass reads between two yields of cleanSteps. */
 export const STEP_BYTES = 256 * 1024
 
 /** One whole pass of the cleaner over `log` (its writer), whose directory is `dir`. Null when nothing was due. */
-export function cleanLog (log: NativeLog, dir: string, cfg: Compaction, nowMs: number, maxKeys = DEFAULT_MAX_KEYS): CleanResult | null {
-  const steps = cleanSteps(log, dir, cfg, nowMs, maxKeys)
+export function cleanLog (log: NativeLog, dir: string, cfg: Compaction, nowMs: number): CleanResult | null {
+  const steps = cleanSteps(log, dir, cfg, nowMs)
   for (;;) {
     const step = steps.next()
     if (step.done === true) return step.value
   }
 }
+
+interface Plan { start: number, cleanable: SegmentInfo[], dirty: SegmentInfo[], firstDirty: number }
 
 /**
  * The same pass, yielding after about every STEP_BYTES of log read, so that the shard can run other
@@ -59,7 +62,40 @@ export function cleanLog (log: NativeLog, dir: string, cfg: Compaction, nowMs: n
  * only touch the active segment; a segment deleted meanwhile (retention, DeleteRecords) makes
  * replaceSegment throw, which ends the pass with that error and leaves the checkpoint where it was.
  */
-export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowMs: number, maxKeys = DEFAULT_MAX_KEYS): Generator<void, CleanResult | null> {
+export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowMs: number): Generator<void, CleanResult | null> {
+  const plan = planPass(log, dir, cfg, nowMs)
+  if (plan === null) return null
+  const { newest, mappedEnd } = yield * mapNewestOffsets(log, plan, cfg.maxKeys ?? DEFAULT_MAX_KEYS)
+  const result: CleanResult = { cleanedSegments: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, firstDirtyOffset: mappedEnd }
+  const survives = (r: Record, timestamp: number): boolean => {
+    if (r.key === null) return true
+    const latest = newest.get(r.key.toString('latin1'))
+    if (latest !== undefined && latest > Number(r.offset)) return false
+    return r.value !== null || timestamp + cfg.deleteRetentionMs >= nowMs
+  }
+  for (const seg of plan.cleanable) {
+    if (seg.baseOffset >= mappedEnd) break
+    yield
+    const views = segmentBatches(log, seg, plan.start)
+    const last = views[views.length - 1]?.header
+    // Only a whole segment is rewritten: the copy must end with the batch the segment ends with.
+    if (last === undefined || Number(last.baseOffset) + last.lastOffsetDelta + 1 !== seg.nextOffset) continue
+    const rewritten = yield * cleanSegment(views, seg.baseOffset < plan.start, survives)
+    if (rewritten === null) continue
+    const path = join(dir, `${seg.baseOffset}.cleaned`)
+    writeDurably(path, rewritten.batches)
+    log.replaceSegment(seg.baseOffset, path)
+    result.cleanedSegments++
+    result.bytesBefore += seg.sizeBytes
+    result.bytesAfter += rewritten.batches.reduce((n, b) => n + b.length, 0)
+    result.recordsRemoved += rewritten.removed
+  }
+  writeCheckpoint(dir, mappedEnd)
+  return result
+}
+
+/** Steps 1 and 2: what is cleanable and dirty, and whether a pass is due at all. */
+function planPass (log: NativeLog, dir: string, cfg: Compaction, nowMs: number): Plan | null {
   const start = log.logStartOffset()
   const sealed = log.segments().slice(0, -1)
   let end = 0
@@ -72,13 +108,16 @@ export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowM
   const dirtyBytes = dirty.reduce((n, s) => n + s.sizeBytes, 0)
   const totalBytes = cleanable.reduce((n, s) => n + s.sizeBytes, 0)
   const overdue = nowMs - firstTimestamp(log, first, Math.max(firstDirty, first.baseOffset)) > cfg.maxCompactionLagMs
-  if (dirtyBytes < cfg.minCleanableDirtyRatio * totalBytes && !overdue) return null
+  return dirtyBytes < cfg.minCleanableDirtyRatio * totalBytes && !overdue ? null : { start, cleanable, dirty, firstDirty }
+}
 
+/** Step 3: the newest offset of each key of the dirty segments, up to a segment boundary past maxKeys. */
+function * mapNewestOffsets (log: NativeLog, plan: Plan, maxKeys: number): Generator<void, { newest: Map<string, number>, mappedEnd: number }> {
   const newest = new Map<string, number>()
-  let mappedEnd = firstDirty
+  let mappedEnd = plan.firstDirty
   let read = 0
-  for (const seg of dirty) {
-    for (const view of segmentBatches(log, seg, start)) {
+  for (const seg of plan.dirty) {
+    for (const view of segmentBatches(log, seg, plan.start)) {
       read += view.bytes.length
       if (read >= STEP_BYTES) {
         read = 0
@@ -92,33 +131,7 @@ export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowM
     mappedEnd = seg.nextOffset
     if (newest.size >= maxKeys) break
   }
-
-  const result: CleanResult = { cleanedSegments: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, firstDirtyOffset: mappedEnd }
-  const survives = (r: Record, timestamp: number): boolean => {
-    if (r.key === null) return true
-    const latest = newest.get(r.key.toString('latin1'))
-    if (latest !== undefined && latest > Number(r.offset)) return false
-    return r.value !== null || timestamp + cfg.deleteRetentionMs >= nowMs
-  }
-  for (const seg of cleanable) {
-    if (seg.baseOffset >= mappedEnd) break
-    yield
-    const views = segmentBatches(log, seg, start)
-    const last = views[views.length - 1]?.header
-    // Only a whole segment is rewritten: the copy must end with the batch the segment ends with.
-    if (last === undefined || Number(last.baseOffset) + last.lastOffsetDelta + 1 !== seg.nextOffset) continue
-    const rewritten = yield * cleanSegment(views, seg.baseOffset < start, survives)
-    if (rewritten === null) continue
-    const path = join(dir, `${seg.baseOffset}.cleaned`)
-    writeDurably(path, rewritten.batches)
-    log.replaceSegment(seg.baseOffset, path)
-    result.cleanedSegments++
-    result.bytesBefore += seg.sizeBytes
-    result.bytesAfter += rewritten.batches.reduce((n, b) => n + b.length, 0)
-    result.recordsRemoved += rewritten.removed
-  }
-  writeCheckpoint(dir, mappedEnd)
-  return result
+  return { newest, mappedEnd }
 }
 
 /** The checkpoint, or 0 when no pass has run. */
