@@ -161,7 +161,13 @@ export class PartitionStore {
 
   /** The aborted transactions that overlap [from, to): begun before `to`, their ABORT marker at or after `from`. */
   abortedTransactions (topic: string, partition: number, from: number, to: number): AbortedTxn[] {
-    const { aborted } = this.partition(topic, partition)
+    const p = this.partition(topic, partition)
+    // Transactions wholly below the log start (retention, DeleteRecords) can no longer be fetched.
+    const logStart = p.reader.logStartOffset()
+    let gone = 0
+    while (gone < p.aborted.length && p.aborted[gone]!.lastOffset < logStart) gone++
+    if (gone > 0) p.aborted.splice(0, gone)
+    const { aborted } = p
     const out: AbortedTxn[] = []
     for (let i = aborted.length - 1; i >= 0 && aborted[i]!.lastOffset >= from; i--) {
       if (aborted[i]!.firstOffset < to) out.push(aborted[i]!)

@@ -161,6 +161,8 @@ class Shard {
     const changes: RetentionChange[] = []
     for (const [id, log] of this.logs) {
       log.producers.expire(nowMs, this.init.producerExpirationMs)
+      const logStart = log.native.logStartOffset()
+      if (log.aborted.length > 0 && log.aborted[0]!.lastOffset < logStart) log.aborted = log.aborted.filter(a => a.lastOffset >= logStart)
       try {
         if (!this.lifecycle.deletes(id)) continue
         const r = log.native.applyRetention(nowMs)
