@@ -21,7 +21,7 @@ async function measure (settings: Record<string, number>): Promise<Row> {
   const broker = await startBroker({ settings })
   const client = new KafkaClient({ bootstrap: broker.bootstrap })
   try {
-    await new Admin(client).createTopics([{ name: 'flush', numPartitions: 1, replicationFactor: 1 }])
+    await new Admin(client).createTopics([{ name: 'flush', partitions: 1, replicationFactor: 1 }])
     const bulk = new Producer(client, { acks: -1, lingerMs: 2 })
     const t0 = nowNs()
     for (let i = 0; i < THROUGHPUT_RECORDS; i++) bulk.write({ topic: 'flush', partition: 0, value: VALUE })

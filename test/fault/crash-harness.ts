@@ -51,7 +51,7 @@ export async function crashRounds (rounds: number, options: CrashOptions = {}): 
   let attempted = -1
   try {
     await withClient(broker, async (client) => {
-      await new Admin(client).createTopics([{ name: CRASH_TOPIC, numPartitions: 1, replicationFactor: 1 }])
+      await new Admin(client).createTopics([{ name: CRASH_TOPIC, partitions: 1, replicationFactor: 1 }])
     })
     for (let round = 0; round < rounds; round++) {
       const outcome = await produceUntilKilled(broker, round, maxRoundMs * Math.random(), acked)

@@ -22,7 +22,7 @@ const broker = await startBroker({
 })
 try {
   const client = new KafkaClient({ bootstrap: broker.bootstrap })
-  await new Admin(client).createTopics([{ name: 'witness', numPartitions: 1, replicationFactor: 1 }, { name: 'soak', numPartitions: 1, replicationFactor: 1 }])
+  await new Admin(client).createTopics([{ name: 'witness', partitions: 1, replicationFactor: 1 }, { name: 'soak', partitions: 1, replicationFactor: 1 }])
   const producer = new Producer(client, { acks: -1, lingerMs: 0 })
   let witnessed = 0
   const report = await fuzz(broker, FUZZ_FRAMES, Date.now() & 0xffff, async () => {

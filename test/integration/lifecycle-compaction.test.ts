@@ -87,7 +87,7 @@ describe('produce to a compacted topic', () => {
     const broker = await startBroker()
     const client = new KafkaClient({ bootstrap: broker.bootstrap })
     try {
-      await new Admin(client).createTopics([{ name: 'table', numPartitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' } }])
+      await new Admin(client).createTopics([{ name: 'table', partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' } }])
       const producer = new Producer(client, { acks: -1, retries: 0, lingerMs: 0 })
       const refused = await producer.send({ topic: 'table', partition: 0, value: 'no key' }).catch((e: unknown) => e)
       expect(refused).toBeInstanceOf(KafkaError)

@@ -34,8 +34,8 @@ beforeAll(async () => {
   })
   client = new KafkaClient({ bootstrap: broker.bootstrap })
   await new Admin(client).createTopics([
-    { name: 'ballast', numPartitions: 1, replicationFactor: 1 },
-    { name: 'fill', numPartitions: 1, replicationFactor: 1 }
+    { name: 'ballast', partitions: 1, replicationFactor: 1 },
+    { name: 'fill', partitions: 1, replicationFactor: 1 }
   ])
 })
 

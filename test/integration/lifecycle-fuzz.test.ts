@@ -13,7 +13,7 @@ let client: KafkaClient
 beforeAll(async () => {
   broker = await startBroker({ settings: { 'socket.request.max.bytes': 1 << 20, 'auto.create.topics.enable': false } })
   client = new KafkaClient({ bootstrap: broker.bootstrap })
-  await new Admin(client).createTopics([{ name: 'witness', numPartitions: 1, replicationFactor: 1 }])
+  await new Admin(client).createTopics([{ name: 'witness', partitions: 1, replicationFactor: 1 }])
 })
 
 afterAll(async () => {

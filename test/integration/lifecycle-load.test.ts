@@ -18,8 +18,8 @@ beforeAll(async () => {
   broker = await startBroker({ settings: { 'log.segment.bytes': 1 << 20, 'log.retention.bytes': 8 << 20, 'log.retention.check.interval.ms': 1_000 } })
   client = new KafkaClient({ bootstrap: broker.bootstrap })
   await new Admin(client).createTopics([
-    { name: 'load', numPartitions: 1, replicationFactor: 1 },
-    { name: 'soak', numPartitions: 1, replicationFactor: 1 }
+    { name: 'load', partitions: 1, replicationFactor: 1 },
+    { name: 'soak', partitions: 1, replicationFactor: 1 }
   ])
   const producer = new Producer(client, { acks: 1 })
   for (let i = 0; i < 256; i++) producer.write({ topic: 'load', partition: 0, value: Buffer.alloc(4096, i) })
