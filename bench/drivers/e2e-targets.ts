@@ -8,7 +8,7 @@ import { Redis } from 'ioredis'
 import { connect as natsConnect, type JetStreamClient, type NatsConnection, type PubAck } from 'nats'
 import { decodeBatches, encodeBatch } from '../../src/protocol/codec/record-batch.js'
 import { nowNs } from '../lib/report.js'
-import { checkProduceAnswer, fetchAnswer, fetchFrame, produceFrame, prepareTopic } from './kafka-lean.js'
+import { checkProduceAnswer, fetchAnswer, fetchFrame, produceFrame, prepareTopic, type FetchedPartition } from './kafka-lean.js'
 import { Wire } from './wire.js'
 
 export type E2eTarget =
@@ -62,8 +62,8 @@ async function kafkaConsumer (t: Extract<E2eTarget, { kind: 'kafka' }>, onValue:
   const limits = { maxWaitMs: 500, maxBytes: 64 * 2 ** 20, partitionMaxBytes: 8 * 2 ** 20 }
   // A first fetch at offset 0 with no wait tells each partition's end; reading starts there.
   for (let p = 0; p < t.partitions; p++) offsets.set(p, 0)
-  const first = await new Promise<Buffer>(resolve => wire.send(fetchFrame(t.topic, offsets, { ...limits, maxWaitMs: 0, partitionMaxBytes: 1 }), resolve))
-  for (const p of fetchAnswer(first)) offsets.set(p.partition, p.highWatermark)
+  const first = await new Promise<FetchedPartition[]>(resolve => wire.send(fetchFrame(t.topic, offsets, { ...limits, maxWaitMs: 0, partitionMaxBytes: 1 }), frame => resolve(fetchAnswer(frame))))
+  for (const p of first) offsets.set(p.partition, p.highWatermark)
   let open = true
   const onAnswer = (frame: Buffer): void => {
     const receipt = nowNs()

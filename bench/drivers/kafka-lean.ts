@@ -186,22 +186,34 @@ export async function leanConsume (o: ConsumeOptions): Promise<ThroughputResult>
     const offsets = new Map<number, number>()
     for (let p = c; p < o.partitions; p += o.connections) offsets.set(p, 0)
     const ends = new Map<number, number>()
-    while (offsets.size > 0 && records < o.maxRecords && performance.now() < deadline) {
-      const frame = await new Promise<Buffer>(resolve => wire.send(fetchFrame(o.topic, offsets, limits), resolve))
-      requests++
-      for (const p of fetchAnswer(frame)) {
-        if (!ends.has(p.partition)) ends.set(p.partition, p.highWatermark)
-        let next = offsets.get(p.partition) ?? 0
-        for (const batch of iterateBatches(p.records ?? Buffer.alloc(0), { allowTruncatedTail: true })) {
-          next = Number(batch.header.baseOffset) + batch.header.lastOffsetDelta + 1
-          records += batch.header.recordsCount
-          bytes += batch.header.size
-        }
-        if (next >= (ends.get(p.partition) ?? 0)) offsets.delete(p.partition)
-        else offsets.set(p.partition, next)
+    // Answers are read inside their callback: a frame is valid only until it returns (wire.ts).
+    await new Promise<void>((resolve, reject) => {
+      const next = (): void => {
+        if (offsets.size === 0 || records >= o.maxRecords || performance.now() >= deadline) { resolve(); return }
+        wire.send(fetchFrame(o.topic, offsets, limits), onAnswer)
       }
-      if (o.quiet !== true) progress.update(records)
-    }
+      const onAnswer = (frame: Buffer): void => {
+        try {
+          requests++
+          for (const p of fetchAnswer(frame)) {
+            if (!ends.has(p.partition)) ends.set(p.partition, p.highWatermark)
+            let at = offsets.get(p.partition) ?? 0
+            for (const batch of iterateBatches(p.records ?? Buffer.alloc(0), { allowTruncatedTail: true })) {
+              at = Number(batch.header.baseOffset) + batch.header.lastOffsetDelta + 1
+              records += batch.header.recordsCount
+              bytes += batch.header.size
+            }
+            if (at >= (ends.get(p.partition) ?? 0)) offsets.delete(p.partition)
+            else offsets.set(p.partition, at)
+          }
+          if (o.quiet !== true) progress.update(records)
+          next()
+        } catch (error) {
+          reject(error)
+        }
+      }
+      next()
+    })
     wire.close()
   }))
   return { records, bytes, seconds: (performance.now() - started) / 1000, requests }

@@ -2,6 +2,10 @@
 // come (pipelined, no ApiVersions round trip, no per-request objects beyond a callback), and answer
 // frames are matched to requests in order (a broker answers one connection's requests in order,
 // protocol-notes.md §1). Requests that get no answer (Produce with acks=0) pass null as the callback.
+//
+// Lifetime: an answer frame is valid only while its callback runs. A frame that spans socket chunks
+// (a large fetch answer) is gathered into one scratch buffer that the connection reuses: a fresh
+// 32 MiB buffer per answer cost the catch-up consumer ~40% of its time in page faults and copying.
 import { connect, type Socket } from 'node:net'
 import { FRAME_PREFIX_BYTES, frameSize } from '../../src/protocol/index.js'
 
@@ -14,6 +18,7 @@ export class Wire {
   private buffered = 0
   private failure: Error | null = null
   private drainWaiters: Array<() => void> = []
+  private scratch: Buffer = Buffer.alloc(0)
 
   private constructor (private readonly socket: Socket) {
     socket.setNoDelay(true)
@@ -71,7 +76,10 @@ export class Wire {
       const size = frameSize(this.chunks[0] as Buffer)
       const total = FRAME_PREFIX_BYTES + size
       if (this.buffered < total) return
-      if ((this.chunks[0] as Buffer).length < total) this.flatten()
+      if ((this.chunks[0] as Buffer).length < total) {
+        this.answer(this.gather(total).subarray(FRAME_PREFIX_BYTES, total))
+        continue
+      }
       const first = this.chunks[0] as Buffer
       const frame = first.subarray(FRAME_PREFIX_BYTES, total)
       if (first.length === total) this.chunks.shift()
@@ -81,9 +89,25 @@ export class Wire {
     }
   }
 
-  /** Joins the buffered chunks into one, once a frame spans several (large fetch answers). */
+  /** Joins the buffered chunks when even the 4-byte size prefix is split between them. */
   private flatten (): void {
     this.chunks = [Buffer.concat(this.chunks, this.buffered)]
+  }
+
+  /** Moves the first `total` buffered bytes into the reused scratch buffer and returns it. */
+  private gather (total: number): Buffer {
+    if (this.scratch.length < total) this.scratch = Buffer.allocUnsafeSlow(total)
+    let filled = 0
+    while (filled < total) {
+      const chunk = this.chunks[0] as Buffer
+      const take = Math.min(chunk.length, total - filled)
+      chunk.copy(this.scratch, filled, 0, take)
+      filled += take
+      if (take === chunk.length) this.chunks.shift()
+      else this.chunks[0] = chunk.subarray(take)
+    }
+    this.buffered -= total
+    return this.scratch
   }
 
   private answer (frame: Buffer): void {
