@@ -89,7 +89,9 @@ export class TransactionCoordinator {
       this.txns.set(transactionalId, meta)
     }
     if (isPreparing(meta.status)) return { errorCode: ErrorCode.CONCURRENT_TRANSACTIONS, ...NO_PRODUCER }
-    if (current.producerId >= 0) {
+    // The caller's id and epoch are checked only against an id that has had an epoch: a fresh mapping
+    // accepts any (Kafka: a producer recovering with the id it had as a plain idempotent producer).
+    if (current.producerId >= 0 && meta.producerEpoch >= 0) {
       const retried = current.producerId === meta.producerId && current.producerEpoch === meta.lastProducerEpoch && isIdle(meta.status)
       if (retried) return { errorCode: ErrorCode.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch }
       if (current.producerId !== meta.producerId || current.producerEpoch !== meta.producerEpoch) return { errorCode: ErrorCode.PRODUCER_FENCED, ...NO_PRODUCER }
