@@ -61,7 +61,8 @@ export class FlushPolicy {
       this.timer = null
       this.timerAt = Infinity
       this.onTimer()
-      const next = Math.min(...[...this.unsynced.values()].map((u) => u.sinceMs + u.limits.flushMs))
+      const timed = [...this.unsynced.values()].filter((u) => u.limits.flushMs < NEVER)
+      const next = Math.min(...timed.map((u) => u.sinceMs + u.limits.flushMs))
       if (Number.isFinite(next)) this.arm(Math.max(next, Date.now() + 1))
     }, Math.max(0, at - Date.now()))
   }
