@@ -22,7 +22,7 @@ const PRODUCER_ID_AT = 43
 const SNAPSHOT_FILE = 'producer-state.snapshot'
 const SNAPSHOT_VERSION = 1
 
-export interface ReplayedLog { producers: ProducerState; aborted: AbortedTxn[]; fromSnapshot: boolean }
+export interface ReplayedLog { producers: ProducerState; aborted: AbortedTxn[] }
 
 interface SnapshotFile extends ProducerSnapshot { version: number; offset: number; aborted: AbortedTxn[] }
 
@@ -49,7 +49,7 @@ export function replayProducers (log: NativeLog, dir: string): ReplayedLog {
       }
     }
   }
-  return { producers, aborted, fromSnapshot: snapshot !== null }
+  return { producers, aborted }
 }
 
 /** Written at a clean close, after the last append: the state as of the log end. */
