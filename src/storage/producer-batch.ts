@@ -33,7 +33,9 @@ export interface ProducerBatch {
 export function hasProducer (batches: Buffer): boolean {
   for (let pos = 0; pos + HEADER_BYTES <= batches.length;) {
     if (batches.readInt32BE(pos + PRODUCER_ID_AT) >= 0) return true
-    pos += batches.readInt32BE(pos + BATCH_LENGTH_AT) + 12
+    const size = batches.readInt32BE(pos + BATCH_LENGTH_AT) + 12
+    if (size < HEADER_BYTES) return false // malformed: the native validation refuses it
+    pos += size
   }
   return false
 }
