@@ -13,7 +13,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts']
+          include: ['test/unit/**/*.test.ts'],
+          // Storage suites start shard worker threads; on a loaded 2-core machine that alone can take seconds.
+          testTimeout: 20_000,
+          hookTimeout: 20_000
         }
       },
       {
