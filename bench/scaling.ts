@@ -22,6 +22,8 @@ export interface ScalingOptions {
 
 const PARTITION_COUNTS = [1, 10, 100, 1000]
 
+interface RateRow { rate: number, achieved: number, p50: number, p99: number, 'p99.9': number, max: number }
+
 export async function scalingCurves (o: ScalingOptions): Promise<{ text: string, json: object }> {
   const records = o.quick ? 60_000 : 1_000_000
   const seconds = o.quick ? 3 : 15
@@ -49,7 +51,7 @@ export async function scalingCurves (o: ScalingOptions): Promise<{ text: string,
     const fill = await leanProduce({ ...base('scale-retained', 10), batchRecords: 64, maxRecords: Math.ceil(retainedBytes / o.recordBytes), maxSeconds: o.quick ? 30 : 240 })
     o.phase('scaling: produce into the retained log')
     const retained = await leanProduce(base('scale-retained', 10))
-    const rateRows: Array<{ rate: number, achieved: number, p50: number, p99: number, 'p99.9': number, max: number }> = []
+    const rateRows: RateRow[] = []
     const series: Series[] = []
     for (const rate of rates) {
       o.phase(`scaling: e2e at ${rate}/s`)
@@ -61,17 +63,31 @@ export async function scalingCurves (o: ScalingOptions): Promise<{ text: string,
       if (r.achievedRate < rate * 0.95 || s.p99 > 1000) break
     }
     o.out.write('rate.svg', percentileSvg('Sluice end-to-end latency by offered rate (1 KB, CO-corrected)', series))
-    const mb = (r: ThroughputResult): number => round(r.records * o.recordBytes / r.seconds / 1e6)
-    const p10 = partitionRows.find(([n]) => n === 10)?.[1]
-    const text = '## Sluice: throughput by partition count (1 KB, batches of 16, acks=1)\n' +
-      table(['PARTITIONS', 'RECORDS/S', 'MB/S', 'VS 10 PARTITIONS'], partitionRows.map(([n, r]) => [n, Math.round(r.records / r.seconds), mb(r), p10 === undefined ? '' : `${round(mb(r) / mb(p10) * 100)}%`])) +
-      `\n## Sluice: throughput with ${round(fill.bytes / 1e9, 2)} GB already retained vs. an empty log (10 partitions)\n` +
-      table(['LOG', 'RECORDS/S', 'MB/S', 'VS EMPTY'], [['empty', Math.round(empty.records / empty.seconds), mb(empty), '100%'],
-        [`${round(fill.bytes / 1e9, 2)} GB retained`, Math.round(retained.records / retained.seconds), mb(retained), `${round(mb(retained) / mb(empty) * 100)}%`]]) +
-      '\n## Sluice: end-to-end latency (ms) as the offered rate rises\n' +
-      table(['OFFERED/S', 'ACHIEVED/S', 'p50', 'p99', 'p99.9', 'MAX'], rateRows.map(r => Object.values(r)))
+    const text = formatScaling({ recordBytes: o.recordBytes, partitionRows, empty, retained, retainedBytes: fill.bytes, rateRows })
     return { text, json: { partitions: partitionRows.map(([n, r]) => ({ partitions: n, ...r })), retainedBytes: fill.bytes, empty, retained, rate: rateRows } }
   } finally {
     await server.stop()
   }
+}
+
+interface Curves {
+  recordBytes: number
+  partitionRows: Array<[number, ThroughputResult]>
+  empty: ThroughputResult
+  retained: ThroughputResult
+  retainedBytes: number
+  rateRows: RateRow[]
+}
+
+function formatScaling (c: Curves): string {
+  const mb = (r: ThroughputResult): number => round(r.records * c.recordBytes / r.seconds / 1e6)
+  const p10 = c.partitionRows.find(([n]) => n === 10)?.[1]
+  const gb = round(c.retainedBytes / 1e9, 2)
+  return '## Sluice: throughput by partition count (1 KB, batches of 16, acks=1)\n' +
+    table(['PARTITIONS', 'RECORDS/S', 'MB/S', 'VS 10 PARTITIONS'], c.partitionRows.map(([n, r]) => [n, Math.round(r.records / r.seconds), mb(r), p10 === undefined ? '' : `${round(mb(r) / mb(p10) * 100)}%`])) +
+    `\n## Sluice: throughput with ${gb} GB already retained vs. an empty log (10 partitions)\n` +
+    table(['LOG', 'RECORDS/S', 'MB/S', 'VS EMPTY'], [['empty', Math.round(c.empty.records / c.empty.seconds), mb(c.empty), '100%'],
+      [`${gb} GB retained`, Math.round(c.retained.records / c.retained.seconds), mb(c.retained), `${round(mb(c.retained) / mb(c.empty) * 100)}%`]]) +
+    '\n## Sluice: end-to-end latency (ms) as the offered rate rises\n' +
+    table(['OFFERED/S', 'ACHIEVED/S', 'p50', 'p99', 'p99.9', 'MAX'], c.rateRows.map(r => Object.values(r)))
 }
