@@ -2,7 +2,7 @@
 // request handler, and writes the answers back strictly in request order.
 //
 // Framing copies nothing when a frame lies inside one socket chunk (the common case); a frame that
-// spans chunks is gathered once into a buffer of its exact size.
+// spans chunks is joined once, when its last byte has arrived.
 //
 // Ordering: Kafka answers one request per connection at a time. We start consecutive Produce requests
 // concurrently (their appends are queued in order per partition, so their effects stay ordered) and
@@ -46,7 +46,9 @@ interface Slot {
 
 export class Connection {
   readonly remote: string
-  private partial: Buffer | null = null
+  /** The frame being gathered across socket chunks: its size (-1 when none) and what has arrived. */
+  private partialSize = -1
+  private partialChunks: Buffer[] = []
   private partialFilled = 0
   private leftover: Buffer | null = null
   private readonly slots: Slot[] = []
@@ -82,14 +84,15 @@ export class Connection {
       this.leftover = null
     }
     let pos = 0
-    if (this.partial !== null) {
-      const take = Math.min(this.partial.length - this.partialFilled, data.length)
-      data.copy(this.partial, this.partialFilled, 0, take)
+    if (this.partialSize >= 0) {
+      const take = Math.min(this.partialSize - this.partialFilled, data.length)
+      this.partialChunks.push(data.subarray(0, take))
       this.partialFilled += take
       pos = take
-      if (this.partialFilled < this.partial.length) return
-      const frame = this.partial
-      this.partial = null
+      if (this.partialFilled < this.partialSize) return
+      const frame = Buffer.concat(this.partialChunks, this.partialSize)
+      this.partialChunks = []
+      this.partialSize = -1
       this.enqueue(frame)
     }
     while (!this.isClosed && data.length - pos >= 4) {
@@ -103,8 +106,11 @@ export class Connection {
         this.enqueue(data.subarray(pos + 4, pos + 4 + size))
         pos += 4 + size
       } else {
-        this.partial = Buffer.allocUnsafe(size)
-        this.partialFilled = data.copy(this.partial, 0, pos + 4)
+        // Gather the chunks and join them once complete, rather than allocating `size` up front:
+        // the size is the peer's claim, and memory should follow the bytes that actually arrived.
+        this.partialSize = size
+        this.partialChunks = [data.subarray(pos + 4)]
+        this.partialFilled = data.length - pos - 4
         return
       }
     }
