@@ -7,20 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Kafka, logLevel } from 'kafkajs'
 import {
   decodeDescribeGroupsResponse, decodeFindCoordinatorResponse, decodeHeartbeatResponse, decodeJoinGroupResponse, decodeListGroupsResponse,
-  decodeMetadataResponse, decodeOffsetCommitResponse, decodeOffsetFetchResponse, decodeResponseHeader, decodeSyncGroupResponse,
+  decodeMetadataResponse, decodeOffsetCommitResponse, decodeOffsetFetchResponse, decodeSyncGroupResponse,
   encodeDescribeGroupsRequest, encodeFindCoordinatorRequest, encodeHeartbeatRequest, encodeJoinGroupRequest, encodeListGroupsRequest,
-  encodeMetadataRequest, encodeOffsetCommitRequest, encodeOffsetFetchRequest, encodeSyncGroupRequest, ErrorCode, type MessageInput,
-  type Reader, type RequestHeaderInput
+  encodeMetadataRequest, encodeOffsetCommitRequest, encodeOffsetFetchRequest, encodeSyncGroupRequest, ErrorCode
 } from '../../src/protocol/index.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
-import { WireConnection } from '../helpers/wire.js'
-
-interface Api<Req, Res> {
-  key: number
-  encode: (message: MessageInput<Req>, version: number, header: RequestHeaderInput) => Buffer[]
-  decode: (body: Reader, version: number) => Res
-}
-const api = <Req, Res>(key: number, encode: Api<Req, Res>['encode'], decode: Api<Req, Res>['decode']): Api<Req, Res> => ({ key, encode, decode })
+import { api, WireClient as Client } from '../helpers/wire-client.js'
 
 const Metadata = api(3, encodeMetadataRequest, decodeMetadataResponse)
 const OffsetCommit = api(8, encodeOffsetCommitRequest, decodeOffsetCommitResponse)
@@ -32,27 +24,6 @@ const SyncGroup = api(14, encodeSyncGroupRequest, decodeSyncGroupResponse)
 const DescribeGroups = api(15, encodeDescribeGroupsRequest, decodeDescribeGroupsResponse)
 const ListGroups = api(16, encodeListGroupsRequest, decodeListGroupsResponse)
 
-/** One client connection speaking with our encoders; requests on it are answered in order. */
-class Client {
-  private correlationId = 0
-  private constructor (private readonly wire: WireConnection) {}
-
-  static async open (broker: RunningBroker): Promise<Client> {
-    return new Client(await WireConnection.open('127.0.0.1', broker.port))
-  }
-
-  async call<Req, Res> (target: Api<Req, Res>, version: number, message: MessageInput<Req>, timeoutMs = 10_000): Promise<Res> {
-    const correlationId = ++this.correlationId
-    this.wire.write(Buffer.concat(target.encode(message, version, { correlationId, clientId: 'sluice-wire' })))
-    const response = await this.wire.nextResponse(timeoutMs)
-    const frame = Buffer.concat([Buffer.alloc(4), response.body])
-    frame.writeInt32BE(response.correlationId)
-    const { body } = decodeResponseHeader(frame, target.key, version)
-    return target.decode(body, version)
-  }
-
-  close (): void { this.wire.close() }
-}
 
 /** ConsumerProtocolSubscription v0 for `topics`, which kafkajs's assigners read. */
 function subscription (...topics: string[]): Buffer {

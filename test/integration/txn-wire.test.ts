@@ -7,21 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   decodeAddOffsetsToTxnResponse, decodeAddPartitionsToTxnResponse, decodeDescribeProducersResponse, decodeDescribeTransactionsResponse,
   decodeEndTxnResponse, decodeInitProducerIdResponse, decodeListTransactionsResponse, decodeMetadataResponse, decodeOffsetFetchResponse,
-  decodeProduceResponse, decodeResponseHeader, decodeTxnOffsetCommitResponse, encodeAddOffsetsToTxnRequest, encodeAddPartitionsToTxnRequest,
+  decodeProduceResponse, decodeTxnOffsetCommitResponse, encodeAddOffsetsToTxnRequest, encodeAddPartitionsToTxnRequest,
   encodeDescribeProducersRequest, encodeDescribeTransactionsRequest, encodeEndTxnRequest, encodeInitProducerIdRequest,
   encodeListTransactionsRequest, encodeMetadataRequest, encodeOffsetFetchRequest, encodeProduceRequest, encodeTxnOffsetCommitRequest,
-  ErrorCode, type MessageInput, type Reader, type RequestHeaderInput
+  ErrorCode
 } from '../../src/protocol/index.js'
 import { encodeBatch } from '../../src/protocol/codec/record-batch.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
-import { WireConnection } from '../helpers/wire.js'
-
-interface Api<Req, Res> {
-  key: number
-  encode: (message: MessageInput<Req>, version: number, header: RequestHeaderInput) => Buffer[]
-  decode: (body: Reader, version: number) => Res
-}
-const api = <Req, Res>(key: number, encode: Api<Req, Res>['encode'], decode: Api<Req, Res>['decode']): Api<Req, Res> => ({ key, encode, decode })
+import { api, WireClient as Client } from '../helpers/wire-client.js'
 
 const Produce = api(0, encodeProduceRequest, decodeProduceResponse)
 const Metadata = api(3, encodeMetadataRequest, decodeMetadataResponse)
@@ -35,33 +28,13 @@ const DescribeProducers = api(61, encodeDescribeProducersRequest, decodeDescribe
 const DescribeTransactions = api(65, encodeDescribeTransactionsRequest, decodeDescribeTransactionsResponse)
 const ListTransactions = api(66, encodeListTransactionsRequest, decodeListTransactionsResponse)
 
-class Client {
-  private correlationId = 0
-  private constructor (private readonly wire: WireConnection) {}
-
-  static async open (broker: RunningBroker): Promise<Client> {
-    return new Client(await WireConnection.open('127.0.0.1', broker.port))
-  }
-
-  async call<Req, Res> (target: Api<Req, Res>, version: number, message: MessageInput<Req>): Promise<Res> {
-    const correlationId = ++this.correlationId
-    this.wire.write(Buffer.concat(target.encode(message, version, { correlationId, clientId: 'sluice-txn-wire' })))
-    const response = await this.wire.nextResponse(10_000)
-    const frame = Buffer.concat([Buffer.alloc(4), response.body])
-    frame.writeInt32BE(response.correlationId)
-    const { body } = decodeResponseHeader(frame, target.key, version)
-    return target.decode(body, version)
-  }
-
-  close (): void { this.wire.close() }
-}
 
 let broker: RunningBroker
 let c: Client
 
 beforeAll(async () => {
   broker = await startBroker({ settings: { 'auto.create.topics.enable': true, 'num.partitions': 1 } })
-  c = await Client.open(broker)
+  c = await Client.open(broker, 'sluice-txn-wire')
 })
 
 afterAll(async () => {
@@ -110,7 +83,7 @@ describe('idempotent produce on the wire', () => {
     expect(new Set(ids).size).toBe(3)
     c.close()
     await broker.restart()
-    c = await Client.open(broker)
+    c = await Client.open(broker, 'sluice-txn-wire')
     const after = (await c.call(InitProducerId, 0, { transactionalId: null, transactionTimeoutMs: -1 })).producerId
     expect(after).toBeGreaterThan(Math.max(...ids))
   })

@@ -1,0 +1,34 @@
+// A test client that speaks to the broker with our own protocol encoders over a raw socket, for the
+// error cases and versions that real clients hide. Requests on one connection are answered in order.
+import { decodeResponseHeader, type MessageInput, type Reader, type RequestHeaderInput } from '../../src/protocol/index.js'
+import type { RunningBroker } from './broker.js'
+import { WireConnection } from './wire.js'
+
+export interface Api<Req, Res> {
+  key: number
+  encode: (message: MessageInput<Req>, version: number, header: RequestHeaderInput) => Buffer[]
+  decode: (body: Reader, version: number) => Res
+}
+
+export const api = <Req, Res>(key: number, encode: Api<Req, Res>['encode'], decode: Api<Req, Res>['decode']): Api<Req, Res> => ({ key, encode, decode })
+
+export class WireClient {
+  private correlationId = 0
+  private constructor (private readonly wire: WireConnection, private readonly clientId: string) {}
+
+  static async open (broker: RunningBroker, clientId = 'sluice-wire'): Promise<WireClient> {
+    return new WireClient(await WireConnection.open('127.0.0.1', broker.port), clientId)
+  }
+
+  async call<Req, Res> (target: Api<Req, Res>, version: number, message: MessageInput<Req>, timeoutMs = 10_000): Promise<Res> {
+    const correlationId = ++this.correlationId
+    this.wire.write(Buffer.concat(target.encode(message, version, { correlationId, clientId: this.clientId })))
+    const response = await this.wire.nextResponse(timeoutMs)
+    const frame = Buffer.concat([Buffer.alloc(4), response.body])
+    frame.writeInt32BE(response.correlationId)
+    const { body } = decodeResponseHeader(frame, target.key, version)
+    return target.decode(body, version)
+  }
+
+  close (): void { this.wire.close() }
+}
