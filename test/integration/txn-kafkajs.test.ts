@@ -5,7 +5,8 @@
 // and a SIGKILL mid-transaction loses nothing committed and shows nothing aborted.
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachMessagePayload } from 'kafkajs'
+import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs'
+import { consumeUntil } from '../helpers/kafkajs-consume.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 
 /**
@@ -96,28 +97,6 @@ async function createTopic (topic: string, numPartitions = 1): Promise<void> {
   expect(await admin.createTopics({ topics: [{ topic, numPartitions }] })).toBe(true)
 }
 
-/** Consumes `topic` from the beginning in a fresh group until `until` holds; returns the values seen. */
-async function consumeUntil (topic: string, readUncommitted: boolean, until: (values: string[]) => boolean, timeoutMs = 20_000): Promise<string[]> {
-  const consumer: Consumer = kafka.consumer({ groupId: `reader-${topic}-${String(readUncommitted)}-${Math.random()}`, readUncommitted, maxWaitTimeInMs: 100, sessionTimeout: 6000 })
-  const values: string[] = []
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true })
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`saw only ${JSON.stringify(values)} from ${topic}`)), timeoutMs)
-      void consumer.run({
-        eachMessage: async ({ message }: EachMessagePayload) => {
-          values.push(message.value?.toString() ?? '')
-          if (until(values)) { clearTimeout(timer); resolve() }
-        }
-      }).catch(reject)
-    })
-  } finally {
-    await consumer.disconnect()
-  }
-  return values
-}
-
 describe('kafkajs idempotent producer', () => {
   it('keeps every record exactly once and in order when connections are cut mid-produce', async () => {
     await createTopic('idem-cut')
@@ -136,7 +115,7 @@ describe('kafkajs idempotent producer', () => {
       await producer.disconnect()
     }
     expect(proxy.cuts).toBeGreaterThan(3)
-    const seen = await consumeUntil('idem-cut', true, v => v.length >= total)
+    const seen = await consumeUntil(kafka, 'idem-cut', true, v => v.length >= total)
     expect(seen).toEqual(Array.from({ length: total }, (_, i) => String(i)))
     const [offsets] = await admin.fetchTopicOffsets('idem-cut')
     expect(offsets?.high).toBe(String(total))
@@ -169,9 +148,9 @@ describe('kafkajs transactions', () => {
     }
     await producer.disconnect()
 
-    const committed = await consumeUntil('ctp-out', false, v => v.includes('D'))
+    const committed = await consumeUntil(kafka, 'ctp-out', false, v => v.includes('D'))
     expect(committed).toEqual(['A', 'B', 'C', 'D'])
-    const everything = await consumeUntil('ctp-out', true, v => v.includes('D'))
+    const everything = await consumeUntil(kafka, 'ctp-out', true, v => v.includes('D'))
     expect(everything).toEqual(['A', 'B', 'C-aborted', 'C', 'D'])
     const [groupOffsets] = await admin.fetchOffsets({ groupId: 'ctp-group', topics: ['ctp-in'] })
     expect(groupOffsets?.partitions[0]?.offset).toBe('4')
@@ -192,7 +171,7 @@ describe('kafkajs transactions', () => {
     await txn.commit()
     await first.disconnect()
     await second.disconnect()
-    expect(await consumeUntil('fence', false, v => v.includes('from-second'))).toEqual(['from-second'])
+    expect(await consumeUntil(kafka, 'fence', false, v => v.includes('from-second'))).toEqual(['from-second'])
   })
 
   it('the broker aborts a transaction left open past its timeout', async () => {
@@ -207,7 +186,7 @@ describe('kafkajs transactions', () => {
     await txn.send({ topic: 'abandoned', messages: [{ value: 'committed-later' }] })
     await txn.commit()
     // read_committed reaches 'committed-later' only once the open transaction below it has ended.
-    expect(await consumeUntil('abandoned', false, v => v.includes('committed-later'))).toEqual(['committed-later'])
+    expect(await consumeUntil(kafka, 'abandoned', false, v => v.includes('committed-later'))).toEqual(['committed-later'])
     await expect(open.commit()).rejects.toThrow()
     await idle.disconnect()
     await later.disconnect()

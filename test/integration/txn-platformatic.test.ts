@@ -4,7 +4,8 @@
 // consumer sees only the committed records, a read_uncommitted one both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Producer, stringSerializers } from '@platformatic/kafka'
-import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs'
+import { Kafka, logLevel } from 'kafkajs'
+import { consumeUntil } from '../helpers/kafkajs-consume.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 
 let broker: RunningBroker
@@ -18,27 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await broker?.stop()
 })
-
-async function consumeUntil (topic: string, readUncommitted: boolean, until: (values: string[]) => boolean): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${String(readUncommitted)}`, readUncommitted, maxWaitTimeInMs: 100, sessionTimeout: 6000 })
-  const values: string[] = []
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true })
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`saw only ${JSON.stringify(values)}`)), 20_000)
-      void consumer.run({
-        eachMessage: async ({ message }: EachMessagePayload) => {
-          values.push(message.value?.toString() ?? '')
-          if (until(values)) { clearTimeout(timer); resolve() }
-        }
-      }).catch(reject)
-    })
-  } finally {
-    await consumer.disconnect()
-  }
-  return values
-}
 
 describe('@platformatic/kafka transactions', () => {
   it('commits one transaction and aborts another; read_committed sees only the committed one', async () => {
@@ -63,7 +43,7 @@ describe('@platformatic/kafka transactions', () => {
     } finally {
       await producer.close()
     }
-    expect(await consumeUntil('plat-txn', false, v => v.includes('kept-3'))).toEqual(['kept-1', 'kept-2', 'kept-3'])
-    expect(await consumeUntil('plat-txn', true, v => v.includes('kept-3'))).toEqual(['kept-1', 'kept-2', 'dropped', 'kept-3'])
+    expect(await consumeUntil(kafka, 'plat-txn', false, v => v.includes('kept-3'))).toEqual(['kept-1', 'kept-2', 'kept-3'])
+    expect(await consumeUntil(kafka, 'plat-txn', true, v => v.includes('kept-3'))).toEqual(['kept-1', 'kept-2', 'dropped', 'kept-3'])
   })
 })

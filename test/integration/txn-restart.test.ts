@@ -3,7 +3,8 @@
 // committed; the open transaction is aborted by the restarted coordinator (its timeout), so neither its
 // records nor its offsets ever become visible to read_committed, and the last stable offset moves on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type EachMessagePayload } from 'kafkajs'
+import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs'
+import { consumeUntil } from '../helpers/kafkajs-consume.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 
 let broker: RunningBroker
@@ -24,27 +25,6 @@ afterAll(async () => {
 
 function client (): Kafka {
   return new Kafka({ clientId: 'sluice-txn-restart', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } })
-}
-
-async function consumeUntil (kafka: Kafka, topic: string, readUncommitted: boolean, until: (values: string[]) => boolean): Promise<string[]> {
-  const consumer: Consumer = kafka.consumer({ groupId: `reader-${String(readUncommitted)}`, readUncommitted, maxWaitTimeInMs: 100, sessionTimeout: 6000 })
-  const values: string[] = []
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true })
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`saw only ${JSON.stringify(values)}`)), 20_000)
-      void consumer.run({
-        eachMessage: async ({ message }: EachMessagePayload) => {
-          values.push(message.value?.toString() ?? '')
-          if (until(values)) { clearTimeout(timer); resolve() }
-        }
-      }).catch(reject)
-    })
-  } finally {
-    await consumer.disconnect()
-  }
-  return values
 }
 
 describe('transactions across a broker crash', () => {
