@@ -3,7 +3,8 @@
 // DELETE, APPEND, SUBTRACT, validateOnly, refusals) and AlterConfigs v2. The Admin is used where it
 // has the call; the raw API modules where a test needs each resource's error code and message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Admin, alterConfigsV2, Connection, describeConfigsV4, incrementalAlterConfigsV1, ResponseError } from '@platformatic/kafka'
+import { Admin, alterConfigsV2, Connection, describeConfigsV4, incrementalAlterConfigsV1 } from '@platformatic/kafka'
+import { answer } from '../helpers/platformatic.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 
 const TOPIC = 2
@@ -37,16 +38,6 @@ afterAll(async () => {
   await admin?.close()
   await broker?.stop()
 })
-
-/** The decoded response, also when the client turned its error codes into a ResponseError. */
-async function answer<T> (request: Promise<T>): Promise<T> {
-  try {
-    return await request
-  } catch (error) {
-    if (error instanceof ResponseError) return (error as unknown as { response: T }).response
-    throw error
-  }
-}
 
 async function create (topic: string, configs: Record<string, string> = {}): Promise<void> {
   await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) })

@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   Admin, Connection, createPartitionsV3, createTopicsV7, deleteRecordsV2, deleteTopicsV6, describeClusterV0, describeClusterV1,
-  offsetForLeaderEpochV4, Producer, ResponseError, stringSerializers
+  offsetForLeaderEpochV4, Producer, stringSerializers
 } from '@platformatic/kafka'
+import { answer } from '../helpers/platformatic.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
@@ -41,16 +42,6 @@ afterAll(async () => {
   await admin?.close()
   await broker?.stop()
 })
-
-/** The decoded response, also when the client turned its error codes into a ResponseError. */
-async function answer<T> (request: Promise<T>): Promise<T> {
-  try {
-    return await request
-  } catch (error) {
-    if (error instanceof ResponseError) return (error as unknown as { response: T }).response
-    throw error
-  }
-}
 
 async function produce (topic: string, count: number): Promise<void> {
   await producer.send({ messages: Array.from({ length: count }, (_, i) => ({ topic, partition: 0, value: `v${i}` })), acks: 1 })
