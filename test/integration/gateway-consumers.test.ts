@@ -3,9 +3,10 @@
 // consumer share one group's partitions and together read every record once; a WebSocket group
 // subscription is a member too. Issue #6.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs'
+import { type Kafka, type Admin, type Consumer, type Producer } from 'kafkajs'
 import { request } from 'node:http'
 import WebSocket from 'ws'
+import { closeKafkajs, connectKafkajs } from '../helpers/kafkajs-fixture.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 
 const V2 = 'application/vnd.kafka.v2+json'
@@ -21,17 +22,11 @@ let kafka: Kafka
 beforeAll(async () => {
   broker = await startBroker({ http: true, settings: { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 500 } })
   base = `http://127.0.0.1:${broker.httpPort!}`
-  kafka = new Kafka({ clientId: 'sluice-gateway-consumers', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
-  admin = kafka.admin()
-  producer = kafka.producer()
-  await admin.connect()
-  await producer.connect()
+  ;({ kafka, admin, producer } = await connectKafkajs(broker, { clientId: 'sluice-gateway-consumers' }))
 })
 
 afterAll(async () => {
-  await producer?.disconnect()
-  await admin?.disconnect()
-  await broker?.stop()
+  await closeKafkajs({ producer, admin, broker })
 })
 
 async function call (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number, json: any }> {

@@ -2,7 +2,8 @@
 // HTTP traffic flows (request counts and latency quantiles per API, bytes and records in and out per
 // topic, partition offsets and sizes, group lag, connections). Issue #6.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { type Kafka, type Admin, type Producer } from 'kafkajs'
+import { closeKafkajs, connectKafkajs } from '../helpers/kafkajs-fixture.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 
 let broker: RunningBroker
@@ -14,17 +15,11 @@ let kafka: Kafka
 beforeAll(async () => {
   broker = await startBroker({ http: true, settings: { 'group.initial.rebalance.delay.ms': 0 } })
   base = `http://127.0.0.1:${broker.httpPort!}`
-  kafka = new Kafka({ clientId: 'sluice-gateway-metrics', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
-  admin = kafka.admin()
-  producer = kafka.producer()
-  await admin.connect()
-  await producer.connect()
+  ;({ kafka, admin, producer } = await connectKafkajs(broker, { clientId: 'sluice-gateway-metrics' }))
 })
 
 afterAll(async () => {
-  await producer?.disconnect()
-  await admin?.disconnect()
-  await broker?.stop()
+  await closeKafkajs({ producer, admin, broker })
 })
 
 /** The samples of the exposition, keyed by `name{labels}` exactly as printed. */

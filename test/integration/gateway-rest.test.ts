@@ -3,7 +3,8 @@
 // partitioner puts them; every kind of bad input gets the documented status and error body and leaves
 // the broker serving. Issue #6.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { type Kafka, type Admin, type Producer } from 'kafkajs'
+import { closeKafkajs, connectKafkajs } from '../helpers/kafkajs-fixture.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 import { has, kcat } from '../helpers/clients.js'
 import { fetchRawBatches } from './support/raw-api.js'
@@ -20,17 +21,11 @@ let kafka: Kafka
 beforeAll(async () => {
   broker = await startBroker({ http: true, settings: { 'auto.create.topics.enable': false, 'http.max.body.bytes': 65536 } })
   base = `http://127.0.0.1:${broker.httpPort!}`
-  kafka = new Kafka({ clientId: 'sluice-gateway-rest', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
-  admin = kafka.admin()
-  producer = kafka.producer()
-  await admin.connect()
-  await producer.connect()
+  ;({ kafka, admin, producer } = await connectKafkajs(broker, { clientId: 'sluice-gateway-rest' }))
 })
 
 afterAll(async () => {
-  await producer?.disconnect()
-  await admin?.disconnect()
-  await broker?.stop()
+  await closeKafkajs({ producer, admin, broker })
 })
 
 async function createTopic (topic: string, numPartitions = 1, configEntries: Array<{ name: string, value: string }> = []): Promise<void> {

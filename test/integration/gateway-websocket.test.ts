@@ -5,8 +5,9 @@
 // shared; bad frames get an error and nothing else; a slow reader is paused, bounded, told and
 // dropped. Issue #6.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { type Kafka, type Admin, type Producer } from 'kafkajs'
 import WebSocket from 'ws'
+import { closeKafkajs, connectKafkajs } from '../helpers/kafkajs-fixture.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 import { fetchRawBatches } from './support/raw-api.js'
 
@@ -23,17 +24,11 @@ beforeAll(async () => {
     http: true,
     settings: { 'http.ws.max.buffered.bytes': MAX_BUFFERED, 'http.ws.slow.client.ms': 1500, 'http.ws.max.message.bytes': 1024 * 1024 }
   })
-  kafka = new Kafka({ clientId: 'sluice-gateway-ws', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
-  admin = kafka.admin()
-  producer = kafka.producer()
-  await admin.connect()
-  await producer.connect()
+  ;({ kafka, admin, producer } = await connectKafkajs(broker, { clientId: 'sluice-gateway-ws' }))
 })
 
 afterAll(async () => {
-  await producer?.disconnect()
-  await admin?.disconnect()
-  await broker?.stop()
+  await closeKafkajs({ producer, admin, broker })
 })
 
 /** A WebSocket that queues what it receives and lets a test wait for a message matching a predicate. */

@@ -5,7 +5,8 @@
 // move to the others; a new set of members resumes from the committed offsets after a broker
 // restart. Issue #4.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { type Admin, type Producer } from 'kafkajs'
+import { closeKafkajs, connectKafkajs } from '../helpers/kafkajs-fixture.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 import { has, pythonCommand, runOk } from '../helpers/clients.js'
 
@@ -110,17 +111,11 @@ describe.skipIf(!has.kafkaPython)('kafka-python 2.0.2 consumer group', () => {
 
   beforeAll(async () => {
     broker = await startBroker({ settings: { 'group.initial.rebalance.delay.ms': 0 } })
-    const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100 } })
-    admin = kafka.admin()
-    producer = kafka.producer()
-    await admin.connect()
-    await producer.connect()
+    ;({ admin, producer } = await connectKafkajs(broker, { retry: { retries: 20, initialRetryTime: 100 } }))
   })
 
   afterAll(async () => {
-    await producer?.disconnect()
-    await admin?.disconnect()
-    await broker?.stop()
+    await closeKafkajs({ producer, admin, broker })
   })
 
   const run = async <T>(request: object): Promise<T> => JSON.parse(await runOk(pythonCommand('kafka'), ['-', JSON.stringify({ bootstrap: broker.bootstrap, partitions: 6, ...request })], {

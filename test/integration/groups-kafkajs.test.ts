@@ -3,7 +3,8 @@
 // consume every record exactly once; a leaving member's partitions move to the others; the group
 // resumes from its committed offsets after every member restarts, across a broker restart. Issue #4.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs'
+import { type Kafka, type Admin, type Consumer, type Producer } from 'kafkajs'
+import { closeKafkajs, connectKafkajs } from '../helpers/kafkajs-fixture.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 
 const PARTITIONS = 6
@@ -16,17 +17,11 @@ let producer: Producer
 
 beforeAll(async () => {
   broker = await startBroker({ settings: { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 500 } })
-  kafka = new Kafka({ clientId: 'sluice-groups', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } })
-  admin = kafka.admin()
-  producer = kafka.producer()
-  await admin.connect()
-  await producer.connect()
+  ;({ kafka, admin, producer } = await connectKafkajs(broker, { clientId: 'sluice-groups', retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } }))
 })
 
 afterAll(async () => {
-  await producer?.disconnect()
-  await admin?.disconnect()
-  await broker?.stop()
+  await closeKafkajs({ producer, admin, broker })
 })
 
 interface Received { member: number, partition: number, offset: string, value: string }

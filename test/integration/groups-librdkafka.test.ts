@@ -6,7 +6,8 @@
 // (group.instance.id) restarted within its session timeout gets its partitions back while the other
 // member sees no rebalance. Issue #4.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { type Admin, type Producer } from 'kafkajs'
+import { closeKafkajs, connectKafkajs } from '../helpers/kafkajs-fixture.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 import { has, kcat, pythonCommand, runOk } from '../helpers/clients.js'
 
@@ -138,17 +139,11 @@ let producer: Producer
 
 beforeAll(async () => {
   broker = await startBroker({ settings: { 'group.initial.rebalance.delay.ms': 0 } })
-  const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100 } })
-  admin = kafka.admin()
-  producer = kafka.producer()
-  await admin.connect()
-  await producer.connect()
+  ;({ admin, producer } = await connectKafkajs(broker, { retry: { retries: 20, initialRetryTime: 100 } }))
 })
 
 afterAll(async () => {
-  await producer?.disconnect()
-  await admin?.disconnect()
-  await broker?.stop()
+  await closeKafkajs({ producer, admin, broker })
 })
 
 async function produce (topic: string, prefix: string, count: number): Promise<void> {
