@@ -28,9 +28,10 @@ import { startBroker } from '../src/index.js'
 import {
   decodeHeartbeatResponse, decodeJoinGroupResponse, decodeLeaveGroupResponse, decodeMetadataResponse, decodeOffsetCommitResponse,
   decodeResponseHeader, decodeSyncGroupResponse, encodeHeartbeatRequest, encodeJoinGroupRequest, encodeLeaveGroupRequest,
-  encodeMetadataRequest, encodeOffsetCommitRequest, encodeSyncGroupRequest, type MessageInput, type Reader, type RequestHeaderInput
+  encodeMetadataRequest, encodeOffsetCommitRequest, encodeSyncGroupRequest
 } from '../src/protocol/index.js'
 import { PartitionStore } from '../src/storage/partition-store.js'
+import { api, type Api } from '../test/helpers/wire-client.js'
 
 const MEMBERS = 10
 const REBALANCES = 200
@@ -96,8 +97,6 @@ const ms = (p: { p50: number, p99: number, mean: number }): Row => ({ 'p50 ms': 
 
 // ---- a minimal pipelining client on our encoders ----
 
-interface Api<Req, Res> { key: number, encode: (m: MessageInput<Req>, v: number, h: RequestHeaderInput) => Buffer[], decode: (b: Reader, v: number) => Res }
-const api = <Req, Res>(key: number, encode: Api<Req, Res>['encode'], decode: Api<Req, Res>['decode']): Api<Req, Res> => ({ key, encode, decode })
 const Metadata = api(3, encodeMetadataRequest, decodeMetadataResponse)
 const OffsetCommit = api(8, encodeOffsetCommitRequest, decodeOffsetCommitResponse)
 const JoinGroup = api(11, encodeJoinGroupRequest, decodeJoinGroupResponse)
@@ -129,7 +128,7 @@ class Client {
     return new Client(socket)
   }
 
-  call<Req, Res> (target: Api<Req, Res>, version: number, message: MessageInput<Req>): Promise<Res> {
+  call<Input, Res> (target: Api<Input, Res>, version: number, message: Input): Promise<Res> {
     const correlationId = ++this.correlationId
     const chunks = target.encode(message, version, { correlationId, clientId: 'bench' })
     this.socket.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))

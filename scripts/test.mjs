@@ -3,6 +3,7 @@
 // (`npm test -- test/integration/kcat.test.ts`).
 //
 // CI=true makes a missing external client a failure: CI must exercise every client.
+// Tests and benchmarks are type-checked (tsc --noEmit); a project with type errors counts as one failure.
 // The last line printed is always `N passed, N failed, N skipped` (vitest's counts, plus one failure
 // for a failed native suite), the plain closing line that CI reads.
 import { spawnSync } from 'node:child_process'
@@ -43,6 +44,17 @@ function buildIfStale () {
   if (tsc.status !== 0) return false
   writeFileSync(stamp, `${new Date().toISOString()}\n`)
   return true
+}
+
+// The build covers src/ only; tests and benchmarks are type-checked here so they cannot rot silently.
+function typeCheck () {
+  const failed = []
+  for (const project of ['test/tsconfig.json', 'bench/tsconfig.json']) {
+    console.log(`test: type-checking (npx tsc -p ${project})`)
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: root, stdio: 'inherit' })
+    if (tsc.status !== 0) failed.push(project)
+  }
+  return failed
 }
 
 function runVitest (jsonPath) {
@@ -102,6 +114,8 @@ if (!buildIfStale()) {
   process.exit(1)
 }
 
+const typeErrors = typeCheck()
+
 const jsonPath = join(tmpdir(), `sluice-vitest-${process.pid}.json`)
 const report = runVitest(jsonPath)
 rmSync(jsonPath, { force: true })
@@ -109,6 +123,8 @@ const totals = report === undefined
   ? { passed: 0, failed: 1, skipped: 0, skippedFiles: [] }
   : summarise(report)
 if (report === undefined) console.error('test: vitest wrote no report (it crashed or its configuration is broken)')
+
+totals.failed += typeErrors.length
 
 let nativeOutcome = 'not run (set SLUICE_TEST_NATIVE=1 or CI=true)'
 if (inCi || process.env.SLUICE_TEST_NATIVE === '1') {
@@ -118,6 +134,7 @@ if (inCi || process.env.SLUICE_TEST_NATIVE === '1') {
 
 const missing = missingClients()
 const notes = [`native suite: ${nativeOutcome}`]
+if (typeErrors.length > 0) notes.push(`type errors in ${typeErrors.join(', ')} (each counted as 1 failure)`)
 if (totals.skippedFiles.length > 0) notes.push(`entirely skipped: ${totals.skippedFiles.join(', ')}`)
 if (missing.length > 0) {
   notes.push(`SKIPPED: the suites for ${missing.join(', ')} did not run: not installed.`)

@@ -1,16 +1,17 @@
 // A test client that speaks to the broker with our own protocol encoders over a raw socket, for the
 // error cases and versions that real clients hide. Requests on one connection are answered in order.
-import { decodeResponseHeader, type MessageInput, type Reader, type RequestHeaderInput } from '../../src/protocol/index.js'
+import { decodeResponseHeader, type Reader, type RequestHeaderInput } from '../../src/protocol/index.js'
 import type { RunningBroker } from './broker.js'
 import { WireConnection } from './wire.js'
 
-export interface Api<Req, Res> {
+/** One API: `Input` is what its request encoder takes (a MessageInput of the generated request type). */
+export interface Api<Input, Res> {
   key: number
-  encode: (message: MessageInput<Req>, version: number, header: RequestHeaderInput) => Buffer[]
+  encode: (message: Input, version: number, header: RequestHeaderInput) => Buffer[]
   decode: (body: Reader, version: number) => Res
 }
 
-export const api = <Req, Res>(key: number, encode: Api<Req, Res>['encode'], decode: Api<Req, Res>['decode']): Api<Req, Res> => ({ key, encode, decode })
+export const api = <Input, Res>(key: number, encode: Api<Input, Res>['encode'], decode: Api<Input, Res>['decode']): Api<Input, Res> => ({ key, encode, decode })
 
 export class WireClient {
   private correlationId = 0
@@ -20,7 +21,7 @@ export class WireClient {
     return new WireClient(await WireConnection.open('127.0.0.1', broker.port), clientId)
   }
 
-  async call<Req, Res> (target: Api<Req, Res>, version: number, message: MessageInput<Req>, timeoutMs = 10_000): Promise<Res> {
+  async call<Input, Res> (target: Api<Input, Res>, version: number, message: Input, timeoutMs = 10_000): Promise<Res> {
     const correlationId = ++this.correlationId
     this.wire.write(Buffer.concat(target.encode(message, version, { correlationId, clientId: this.clientId })))
     const response = await this.wire.nextResponse(timeoutMs)

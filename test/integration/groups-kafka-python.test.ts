@@ -94,12 +94,12 @@ def resume():
 print(json.dumps(share() if req['op'] == 'share' else resume()))
 `
 
-type Record = [member: number, partition: number, offset: number, value: string]
-interface ShareResult { shared: Record<string, number[]>, takenOver: Record<string, number[]>, records: Record[], errors: string[] }
+type Consumed = [member: number, partition: number, offset: number, value: string]
+interface ShareResult { shared: Record<string, number[]>, takenOver: Record<string, number[]>, records: Consumed[], errors: string[] }
 
 const values = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${i}`)
 
-function expectExactlyOnce (records: Record[], expected: string[]): void {
+function expectExactlyOnce (records: Consumed[], expected: string[]): void {
   expect(records.map(r => r[3]).sort()).toEqual([...expected].sort())
   expect(new Set(records.map(r => `${r[1]}:${r[2]}`)).size).toBe(records.length)
 }
@@ -137,7 +137,7 @@ describe.skipIf(!has.kafkaPython)('kafka-python 2.0.2 consumer group', () => {
 
     await producer.send({ topic: group.topic, messages: values('c', 20).map(value => ({ key: value, value })) })
     await broker.restart()
-    const resumed = await run<{ records: Record[] }>({ op: 'resume', ...group, first: 20 })
+    const resumed = await run<{ records: Consumed[] }>({ op: 'resume', ...group, first: 20 })
     expectExactlyOnce(resumed.records, values('c', 20))
   })
 })

@@ -122,8 +122,8 @@ def static():
 print(json.dumps({'share': share, 'resume': resume, 'static': static}[req['op']]()))
 `
 
-type Record = [member: string, partition: number, offset: number, value: string]
-interface ShareResult { shared: Record<string, number[]>, takenOver: Record<string, number[]>, records: Record[] }
+type Consumed = [member: string, partition: number, offset: number, value: string]
+interface ShareResult { shared: Record<string, number[]>, takenOver: Record<string, number[]>, records: Consumed[] }
 type Event = [member: string, kind: 'assign' | 'revoke', partitions: number[]]
 
 const values = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${i}`)
@@ -170,7 +170,7 @@ describe.skipIf(!has.confluentKafka)('confluent-kafka (librdkafka 2.0.2) consume
 
       await produce(group.topic, 'c', 20)
       await broker.restart()
-      const resumed = await run<{ records: Record[] }>({ op: 'resume', ...group, first: 20 })
+      const resumed = await run<{ records: Consumed[] }>({ op: 'resume', ...group, first: 20 })
       expectExactlyOnce(resumed.records, values('c', 20))
     })
   }
@@ -178,7 +178,7 @@ describe.skipIf(!has.confluentKafka)('confluent-kafka (librdkafka 2.0.2) consume
   it('a static member restarted within its session timeout gets its partitions back and the other member sees no rebalance', async () => {
     const group = { topic: 'rd-static', group: 'rd-static-app' }
     await admin.createTopics({ topics: [{ topic: group.topic, numPartitions: 6 }] })
-    const result = await run<{ before: number[], after: number[], events: Event[], records: Record[] }>({ op: 'static', ...group, first: 30 })
+    const result = await run<{ before: number[], after: number[], events: Event[], records: Consumed[] }>({ op: 'static', ...group, first: 30 })
     expect(result.after).toEqual(result.before)
     // From the restart on: s2 gives its partitions up locally and s2-again gets them; s1 sees nothing.
     expect(result.events).toEqual([['s2', 'revoke', result.before], ['s2-again', 'assign', result.before]])

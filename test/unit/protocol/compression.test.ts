@@ -13,7 +13,7 @@ function xerialStream (data: Buffer, blockSize: number): Buffer {
   XERIAL_MAGIC.copy(header)
   header.writeInt32BE(1, 8)
   header.writeInt32BE(1, 12)
-  const parts = [header]
+  const parts: Buffer[] = [header]
   for (let pos = 0; pos < data.length; pos += blockSize) {
     const block = snappy.compressSync(data.subarray(pos, pos + blockSize))
     const length = Buffer.alloc(4)

@@ -27,7 +27,7 @@ interface KafkajsDecodedRecord {
 const BASE_TS = 1_700_000_000_000
 
 function messages (count: number): KafkajsMessage[] {
-  return Array.from({ length: count }, (_, i) => ({
+  return Array.from({ length: count }, (_, i): KafkajsMessage => ({
     key: i % 4 === 1 ? null : Buffer.from(`key-${i}`),
     value: i % 5 === 2 ? null : Buffer.from(`value-${i}-`.repeat(i % 9)),
     timestamp: BASE_TS + ((i * 37) % 11) - 5,

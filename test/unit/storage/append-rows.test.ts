@@ -24,9 +24,9 @@ describe('append rows', () => {
 
   it('carry results and errors back in id order', () => {
     const writer = new ResultRowWriter()
-    writer.ok(1, { baseOffset: 0, lastOffset: 4, logAppendTimeMs: -1, logStartOffset: 0 })
+    writer.ok(1, { baseOffset: 0, lastOffset: 4, logAppendTimeMs: -1, logStartOffset: 0, firstUnstableOffset: -1, abortedFirstOffset: -1 })
     writer.failed(2, { code: 'CORRUPT_MESSAGE', message: 'crc' })
-    writer.ok(3, { baseOffset: 2 ** 50, lastOffset: 2 ** 50 + 1, logAppendTimeMs: 99, logStartOffset: 7 })
+    writer.ok(3, { baseOffset: 2 ** 50, lastOffset: 2 ** 50 + 1, logAppendTimeMs: 99, logStartOffset: 7, firstUnstableOffset: 5, abortedFirstOffset: 6 })
     const seen: Array<[number, AppendResult | WireError]> = []
     readResultRows(writer.take()!, writer.errors, {
       ok: (id, result) => seen.push([id, result]),
@@ -35,6 +35,6 @@ describe('append rows', () => {
     expect(seen.map(([id]) => id)).toEqual([1, 2, 3])
     expect(seen[0]![1]).toMatchObject({ baseOffset: 0, lastOffset: 4, logAppendTimeMs: -1, logStartOffset: 0 })
     expect(seen[1]![1]).toEqual({ code: 'CORRUPT_MESSAGE', message: 'crc' })
-    expect(seen[2]![1]).toMatchObject({ baseOffset: 2 ** 50, lastOffset: 2 ** 50 + 1, logAppendTimeMs: 99, logStartOffset: 7 })
+    expect(seen[2]![1]).toMatchObject({ baseOffset: 2 ** 50, lastOffset: 2 ** 50 + 1, logAppendTimeMs: 99, logStartOffset: 7, firstUnstableOffset: 5, abortedFirstOffset: 6 })
   })
 })

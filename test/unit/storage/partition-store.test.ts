@@ -214,7 +214,7 @@ describe('PartitionStore', () => {
     const store = await openStore()
     await store.createPartition('bad', 0)
     const corrupt = batch(2)
-    corrupt[corrupt.length - 1] ^= 0xff
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 0xff, corrupt.length - 1)
     const err = await storeErrorOf(store.append('bad', 0, Buffer.concat([batch(), corrupt]), now()))
     expect(err.code).toBe('CORRUPT_MESSAGE')
     expect(store.highWatermark('bad', 0)).toBe(0)
