@@ -164,6 +164,28 @@ describe('DeleteRecords v2', () => {
   })
 })
 
+describe('DescribeLogDirs v4', () => {
+  it('answers the data directory, the size of each asked partition that exists and the volume\'s bytes', async () => {
+    await admin.createTopics({ topics: ['pk-sized'], partitions: 2, replicas: 1 })
+    await produce('pk-sized', 5)
+    const [described] = await admin.describeLogDirs({ topics: [{ name: 'pk-sized', partitions: [0, 1, 7] }, { name: 'pk-no-such-topic', partitions: [0] }] })
+    expect(described?.results).toHaveLength(1)
+    const dir = described!.results[0]!
+    expect(dir.logDir).toBe(broker.dataDir)
+    expect(dir.totalBytes).toBeGreaterThan(0n)
+    expect(dir.usableBytes).toBeGreaterThan(0n)
+    expect(dir.usableBytes).toBeLessThanOrEqual(dir.totalBytes)
+    // Unknown topics and partitions are left out, as Kafka leaves them out.
+    expect(dir.topics.map(t => t.name)).toEqual(['pk-sized'])
+    const partitions = dir.topics[0]!.partitions
+    expect(partitions.map(p => [p.partitionIndex, p.offsetLag, p.isFutureKey])).toEqual([[0, 0n, false], [1, 0n, false]])
+    // Five records of a few bytes each in one batch: more than a batch header, less than a segment's preallocation.
+    expect(partitions[0]!.partitionSize).toBeGreaterThan(61n)
+    expect(partitions[0]!.partitionSize).toBeLessThan(4096n)
+    expect(partitions[1]!.partitionSize).toBe(0n)
+  })
+})
+
 // Error answers are checked in admin-wire.test.ts: @platformatic/kafka 1.35 reads EpochEndOffset as
 // partition, errorCode (the spec's order is errorCode, partition), which only all-zero prefixes survive.
 describe('OffsetForLeaderEpoch v4', () => {

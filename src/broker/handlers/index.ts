@@ -12,6 +12,7 @@ import { deleteTopicsHandler } from './delete-topics.js'
 import { describeClusterHandler } from './describe-cluster.js'
 import { describeConfigsHandler } from './describe-configs.js'
 import { describeGroupsHandler } from './describe-groups.js'
+import { describeLogDirsHandler } from './describe-log-dirs.js'
 import { describeProducersHandler } from './describe-producers.js'
 import { describeTransactionsHandler } from './describe-transactions.js'
 import { endTxnHandler } from './end-txn.js'
@@ -45,6 +46,7 @@ export const handlers: AnyHandler[] = [
   deleteRecordsHandler,
   offsetForLeaderEpochHandler,
   describeConfigsHandler,
+  describeLogDirsHandler,
   alterConfigsHandler,
   createPartitionsHandler,
   incrementalAlterConfigsHandler,
