@@ -217,3 +217,23 @@ describe('DeleteRecords through kafkajs', () => {
     expect(await admin.fetchTopicOffsets('kj-trim-durable')).toEqual([expect.objectContaining({ low: '2', high: '5' })])
   })
 })
+
+describe('Partition reassignments through kafkajs', () => {
+  it('reassigning to this broker completes at once; other brokers, duplicates and unknown partitions are refused; none is ever listed', async () => {
+    await create('reassigned', 2)
+    const node = (await admin.describeCluster()).brokers[0]!.nodeId
+    await admin.alterPartitionReassignments({ topics: [{ topic: 'reassigned', partitionAssignment: [{ partition: 0, replicas: [node] }, { partition: 1, replicas: [node] }] }] })
+    expect(await admin.listPartitionReassignments({})).toEqual({ topics: [] })
+    expect(await admin.listPartitionReassignments({ topics: [{ topic: 'reassigned', partitions: [0, 1] }] })).toEqual({ topics: [] })
+    const refused = await admin.alterPartitionReassignments({
+      topics: [
+        { topic: 'reassigned', partitionAssignment: [{ partition: 0, replicas: [node + 1] }, { partition: 1, replicas: [node, node] }, { partition: 5, replicas: [node] }] },
+        { topic: 'never-created', partitionAssignment: [{ partition: 0, replicas: [node] }] }
+      ]
+    }).then(() => null, (e: unknown) => e as { errors?: Array<{ type: string }> })
+    expect(refused?.errors?.map(e => e.type)).toEqual(['INVALID_REPLICA_ASSIGNMENT', 'INVALID_REPLICA_ASSIGNMENT', 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_OR_PARTITION'])
+    // The partitions stayed where they were and still take records.
+    await producer.send({ topic: 'reassigned', messages: [{ partition: 1, value: 'after' }] })
+    expect((await admin.fetchTopicOffsets('reassigned')).find(p => p.partition === 1)?.high).toBe('1')
+  })
+})

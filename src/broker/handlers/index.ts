@@ -3,6 +3,7 @@ import type { AnyHandler } from '../handler.js'
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js'
 import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js'
 import { alterConfigsHandler } from './alter-configs.js'
+import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.js'
 import { apiVersionsHandler } from './api-versions.js'
 import { createPartitionsHandler } from './create-partitions.js'
 import { createTopicsHandler } from './create-topics.js'
@@ -25,6 +26,7 @@ import { joinGroupHandler } from './join-group.js'
 import { leaveGroupHandler } from './leave-group.js'
 import { listGroupsHandler } from './list-groups.js'
 import { listOffsetsHandler } from './list-offsets.js'
+import { listPartitionReassignmentsHandler } from './list-partition-reassignments.js'
 import { listTransactionsHandler } from './list-transactions.js'
 import { metadataHandler } from './metadata.js'
 import { offsetCommitHandler } from './offset-commit.js'
@@ -50,6 +52,8 @@ export const handlers: AnyHandler[] = [
   alterConfigsHandler,
   createPartitionsHandler,
   incrementalAlterConfigsHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   describeClusterHandler,
   offsetCommitHandler,
   offsetFetchHandler,
