@@ -1,7 +1,8 @@
 // The admin APIs through kafkajs 2.2.4, which speaks their non-flexible versions (CreateTopics v3,
 // DeleteTopics v1, CreatePartitions v1, DescribeConfigs v2, AlterConfigs v1, DeleteRecords v1):
 // validation errors as kafkajs surfaces them, config sources and synonyms, AlterConfigs' replace
-// semantics, and DeleteRecords moving the log start for Fetch and ListOffsets.
+// semantics, DeleteRecords moving the log start for Fetch and ListOffsets, and the partition
+// reassignment APIs (v0), which on one broker complete at once or refuse.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigResourceTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
