@@ -46,18 +46,25 @@ export async function start (argv: string[]): Promise<void> {
     flags
   })
   const log = createLogger()
-  const broker = await Broker.start(config, log)
+  // Signal handlers go in before the broker starts: a SIGTERM that arrives while it starts, or just
+  // after the ready line, stops it gracefully (exit 0) instead of killing the process.
+  let broker: Broker | null = null
+  let stopSignal: string | null = null
+  const stop = (): void => {
+    log.info({ signal: stopSignal }, 'shutting down')
+    broker?.stop().then(() => process.exit(0), error => { log.error({ err: error }, 'shutdown failed'); process.exit(1) })
+  }
+  const onSignal = (signal: string): void => {
+    if (stopSignal !== null) return
+    stopSignal = signal
+    if (broker !== null) stop()
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  broker = await Broker.start(config, log)
+  if (stopSignal !== null) { stop(); return }
   const { host, port } = broker.advertised
   const ms = Math.round(performance.now() - started)
   const http = broker.gateway === null ? '' : `, HTTP on ${broker.gateway.host}:${broker.gateway.port}`
   process.stdout.write(`Sluice ready: Kafka on ${host}:${port}${http}, data in ${broker.dataDir} (${ms} ms)\n`)
-  let stopping = false
-  const stop = (signal: string): void => {
-    if (stopping) return
-    stopping = true
-    log.info({ signal }, 'shutting down')
-    broker.stop().then(() => process.exit(0), error => { log.error({ err: error }, 'shutdown failed'); process.exit(1) })
-  }
-  process.on('SIGTERM', () => stop('SIGTERM'))
-  process.on('SIGINT', () => stop('SIGINT'))
 }
