@@ -19,11 +19,24 @@
 //           liblz4 frames (librdkafka's) with linked blocks, block and content checksums, content size.
 //   zstd    standard zstd frames (zstd-napi), level 3 like zstd-jni's default.
 
+import { createRequire } from 'node:module'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import * as snappy from 'snappy'
-import * as lz4 from 'lz4-napi'
-import * as zstd from 'zstd-napi'
-import zstdNative from 'zstd-napi/binding.js'
+import type * as Snappy from 'snappy'
+import type * as Lz4 from 'lz4-napi'
+import type * as Zstd from 'zstd-napi'
+import type ZstdNative from 'zstd-napi/binding.js'
+
+// The codec addons load on first use, not at import: together they cost ~50 ms of every start, and
+// most brokers and tools never see a compressed batch. require() is synchronous, as the calls are.
+const require = createRequire(import.meta.url)
+let snappyModule: typeof Snappy | undefined
+let lz4Module: typeof Lz4 | undefined
+let zstdModule: typeof Zstd | undefined
+let zstdNativeModule: typeof ZstdNative | undefined
+const snappy = (): typeof Snappy => (snappyModule ??= require('snappy') as typeof Snappy)
+const lz4 = (): typeof Lz4 => (lz4Module ??= require('lz4-napi') as typeof Lz4)
+const zstd = (): typeof Zstd => (zstdModule ??= require('zstd-napi') as typeof Zstd)
+const zstdNative = (): typeof ZstdNative => (zstdNativeModule ??= require('zstd-napi/binding.js') as typeof ZstdNative)
 
 export const CompressionCodec = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const
 export type CompressionCodec = (typeof CompressionCodec)[keyof typeof CompressionCodec]
@@ -59,9 +72,9 @@ export function compress (codec: number, data: Uint8Array): Buffer {
   switch (checkCodec(codec)) {
     case CompressionCodec.NONE: return input
     case CompressionCodec.GZIP: return gzipSync(input)
-    case CompressionCodec.SNAPPY: return snappy.compressSync(input)
-    case CompressionCodec.LZ4: return lz4.compressFrameSync(input)
-    case CompressionCodec.ZSTD: return zstd.compress(input)
+    case CompressionCodec.SNAPPY: return snappy().compressSync(input)
+    case CompressionCodec.LZ4: return lz4().compressFrameSync(input)
+    case CompressionCodec.ZSTD: return zstd().compress(input)
   }
 }
 
@@ -146,7 +159,7 @@ function snappyBlock (block: Buffer, maxBytes: number): Buffer {
     if ((b & 0x80) === 0) break
   }
   if (declared > maxBytes) throw overLimit(CompressionCodec.SNAPPY, declared, maxBytes)
-  return snappy.uncompressSync(block, { asBuffer: true }) as Buffer
+  return snappy().uncompressSync(block, { asBuffer: true }) as Buffer
 }
 
 // ---- lz4 ------------------------------------------------------------------------------------
@@ -162,7 +175,7 @@ const LZ4_MAX_RATIO = 255
 function lz4Decompress (input: Buffer, maxBytes: number): Buffer {
   const bound = lz4FrameBound(input, maxBytes)
   if (bound > maxBytes + 4 * 1024 * 1024) throw overLimit(CompressionCodec.LZ4, bound, maxBytes)
-  return lz4.decompressFrameSync(input)
+  return lz4().decompressFrameSync(input)
 }
 
 /** Walks the frames' headers and returns an upper bound of the decompressed size. */
@@ -210,22 +223,22 @@ function lz4FrameBound (input: Buffer, maxBytes: number): number {
 
 // One decompression context for the process: contexts are expensive to create (window buffers),
 // and all calls are synchronous, so no two calls can interleave on it.
-let zstdContext: InstanceType<typeof zstdNative.DCtx> | undefined
-const ZSTD_OUT_CHUNK = zstdNative.dStreamOutSize()
+let zstdContext: InstanceType<typeof ZstdNative.DCtx> | undefined
 
 function zstdDecompress (input: Buffer, maxBytes: number): Buffer {
+  const native = zstdNative()
   // findFrameCompressedSize throws on a truncated frame; getFrameContentSize is null when the
   // producer streamed (zstd-jni does) and the header carries no size.
   let declared: number | null = 0
   for (let rest = input; rest.length > 0;) {
-    const size = zstdNative.getFrameContentSize(rest)
+    const size = native.getFrameContentSize(rest)
     declared = declared === null || size === null ? null : declared + size
-    rest = rest.subarray(zstdNative.findFrameCompressedSize(rest))
+    rest = rest.subarray(native.findFrameCompressedSize(rest))
   }
   if (declared !== null && declared > maxBytes) throw overLimit(CompressionCodec.ZSTD, declared, maxBytes)
-  zstdContext ??= new zstdNative.DCtx()
+  zstdContext ??= new native.DCtx()
   const ctx = zstdContext
-  ctx.reset(zstdNative.ResetDirective.sessionOnly)
+  ctx.reset(native.ResetDirective.sessionOnly)
   if (declared !== null) {
     const out = Buffer.allocUnsafe(declared)
     const written = ctx.decompress(out, input)
@@ -235,14 +248,14 @@ function zstdDecompress (input: Buffer, maxBytes: number): Buffer {
   return zstdStream(ctx, input, maxBytes)
 }
 
-function zstdStream (ctx: InstanceType<typeof zstdNative.DCtx>, input: Buffer, maxBytes: number): Buffer {
+function zstdStream (ctx: InstanceType<typeof ZstdNative.DCtx>, input: Buffer, maxBytes: number): Buffer {
   const chunks: Buffer[] = []
   let produced = 0
   let rest = input
   for (;;) {
     // Room for one byte past the limit, so that crossing it is seen without a larger allocation.
     const room = maxBytes + 1 - produced
-    const out = Buffer.allocUnsafe(Math.min(room, Math.max(ZSTD_OUT_CHUNK, rest.length * 4)))
+    const out = Buffer.allocUnsafe(Math.min(room, Math.max(zstdNative().dStreamOutSize(), rest.length * 4)))
     const [remaining, written, consumed] = ctx.decompressStream(out, rest)
     produced += written
     if (produced > maxBytes) throw overLimit(CompressionCodec.ZSTD, produced, maxBytes)
