@@ -5,16 +5,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { KafkaClient, parseBootstrap } from '../client/index.js'
 import { validateTopicName } from '../broker/topic-registry.js'
 import { KafkaError } from '../protocol/index.js'
-
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const
+import { UsageError } from './exit.js'
 
 export const DEFAULT_BOOTSTRAP = 'localhost:9092'
 
-/** Bad flags or arguments: exit code 2, with a pointer to the tool's --help. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-  constructor (message: string, readonly tool?: string) { super(message) }
-}
+export { EXIT, UsageError } from './exit.js'
 
 export type Options = NonNullable<ParseArgsConfig['options']>
 

@@ -3,27 +3,43 @@
 // protocol with our own client (src/client). Exit codes, for scripts:
 //   0 ok · 1 Kafka or runtime error (no broker, unknown topic, a refused request) · 2 usage or config error
 import { ConfigError } from '../config/settings.js'
-import { BrokerUnreachableError, ConnectionError, UnsupportedApiError } from '../client/index.js'
-import { ErrorCode, KafkaError } from '../protocol/index.js'
-import { cluster, CLUSTER_HELP } from './cluster.js'
-import { EXIT, UsageError } from './command.js'
-import { configs, CONFIGS_HELP } from './configs.js'
-import { consume, CONSUME_HELP } from './consume.js'
-import { groups, GROUPS_HELP } from './groups.js'
-import { produce, PRODUCE_HELP } from './produce.js'
-import { start, START_HELP } from './start.js'
-import { topics, TOPICS_HELP } from './topics.js'
+import { BrokerUnreachableError, ConnectionError, UnsupportedApiError } from '../client/errors.js'
+import { ErrorCode, KafkaError } from '../protocol/errors.js'
+import { EXIT, UsageError } from './exit.js'
 
-interface Tool { run: (argv: string[]) => Promise<void>, help: string, summary: string }
+interface Tool { run: (argv: string[]) => Promise<void>, help: string }
 
-const TOOLS: Record<string, Tool> = {
-  start: { run: start, help: START_HELP, summary: 'run a broker (data in ./sluice-data, Kafka on localhost:9092)' },
-  topics: { run: topics, help: TOPICS_HELP, summary: 'create, list, describe, alter, add-partitions, delete topics' },
-  produce: { run: produce, help: PRODUCE_HELP, summary: 'send lines of stdin or a file as records' },
-  consume: { run: consume, help: CONSUME_HELP, summary: 'print records (plain, json or a kcat-style template)' },
-  groups: { run: groups, help: GROUPS_HELP, summary: 'list, describe (with lag), delete consumer groups, reset offsets' },
-  configs: { run: configs, help: CONFIGS_HELP, summary: 'describe and alter topic and broker configs' },
-  cluster: { run: cluster, help: CLUSTER_HELP, summary: 'brokers, controller, cluster id and served API versions' }
+// Each tool's module is imported only when it runs (or for help): `sluice start` never loads the
+// client, the tools never load the broker.
+const TOOLS: Record<string, { summary: string, load: () => Promise<Tool> }> = {
+  start: {
+    summary: 'run a broker (data in ./sluice-data, Kafka on localhost:9092)',
+    load: async () => { const m = await import('./start.js'); return { run: m.start, help: m.START_HELP } }
+  },
+  topics: {
+    summary: 'create, list, describe, alter, add-partitions, delete topics',
+    load: async () => { const m = await import('./topics.js'); return { run: m.topics, help: m.TOPICS_HELP } }
+  },
+  produce: {
+    summary: 'send lines of stdin or a file as records',
+    load: async () => { const m = await import('./produce.js'); return { run: m.produce, help: m.PRODUCE_HELP } }
+  },
+  consume: {
+    summary: 'print records (plain, json or a kcat-style template)',
+    load: async () => { const m = await import('./consume.js'); return { run: m.consume, help: m.CONSUME_HELP } }
+  },
+  groups: {
+    summary: 'list, describe (with lag), delete consumer groups, reset offsets',
+    load: async () => { const m = await import('./groups.js'); return { run: m.groups, help: m.GROUPS_HELP } }
+  },
+  configs: {
+    summary: 'describe and alter topic and broker configs',
+    load: async () => { const m = await import('./configs.js'); return { run: m.configs, help: m.CONFIGS_HELP } }
+  },
+  cluster: {
+    summary: 'brokers, controller, cluster id and served API versions',
+    load: async () => { const m = await import('./cluster.js'); return { run: m.cluster, help: m.CLUSTER_HELP } }
+  }
 }
 
 const USAGE = `Usage: sluice <tool> [options]     (sluice <tool> --help for its options)
@@ -34,7 +50,10 @@ ${Object.entries(TOOLS).map(([name, tool]) => `  ${name.padEnd(9)} ${tool.summar
 Every tool but start takes --bootstrap HOST:PORT (-b; default $SLUICE_BOOTSTRAP or localhost:9092).
 Exit codes: 0 ok, 1 Kafka or runtime error, 2 usage or config error.`
 
-const FULL_HELP = USAGE + '\n\n' + Object.values(TOOLS).map(tool => tool.help).join('\n\n')
+async function fullHelp (): Promise<string> {
+  const tools = await Promise.all(Object.values(TOOLS).map(async tool => await tool.load()))
+  return USAGE + '\n\n' + tools.map(tool => tool.help).join('\n\n')
+}
 
 // Codes that say the request itself was wrong (a name or value the user gave), not that Kafka failed.
 const USAGE_CODES = new Set<number>([
@@ -44,13 +63,13 @@ const USAGE_CODES = new Set<number>([
 async function main (): Promise<void> {
   const [name, ...rest] = process.argv.slice(2)
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const topic = name === 'help' ? rest[0] : undefined
-    process.stdout.write((topic !== undefined && TOOLS[topic] !== undefined ? TOOLS[topic].help : FULL_HELP) + '\n')
+    const topic = name === 'help' && rest[0] !== undefined ? TOOLS[rest[0]] : undefined
+    process.stdout.write((topic !== undefined ? (await topic.load()).help : await fullHelp()) + '\n')
     return
   }
   const tool = TOOLS[name]
   if (tool === undefined) throw new UsageError(`unknown tool "${name}"\n\n${USAGE}`)
-  await tool.run(rest)
+  await (await tool.load()).run(rest)
 }
 
 /** The message and exit code for anything a tool throws. */
