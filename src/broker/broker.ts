@@ -1,7 +1,11 @@
 // The single-node broker: opens the data directory, the storage shards and the topic registry, and
 // serves the Kafka protocol on the configured listener until stopped. The HTTP/WebSocket gateway
 // (src/gateway) starts after the Kafka listener, unless http.enabled is false or http.port is -1,
-// and stops first.
+// and stops first; its module (and uWebSockets.js) is imported only then.
+//
+// The internal topics are created on first need, as Kafka does: __consumer_offsets on the first
+// FindCoordinator for a group (or the first group write), __transaction_state on the first
+// transactional producer. If they exist, their state is loaded before the listener opens.
 import { createServer, type Server, type Socket } from 'node:net'
 import { resolve } from 'node:path'
 import type { Logger } from 'pino'
@@ -9,7 +13,7 @@ import { parseListener, type BrokerConfig } from '../config/broker-config.js'
 import { GroupCoordinator } from '../groups/coordinator.js'
 import { groupSettingsFrom } from '../groups/group-settings.js'
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS } from '../groups/offsets-topic.js'
-import { Gateway } from '../gateway/gateway.js'
+import type { Gateway } from '../gateway/gateway.js'
 import { PartitionStore } from '../storage/partition-store.js'
 import { TransactionCoordinator } from '../txn/coordinator.js'
 import { ProducerIdAllocator } from '../txn/producer-ids.js'
@@ -70,8 +74,14 @@ export class Broker {
       producerExpirationMs: config['producer.id.expiration.ms']
     })
     const topics = await Topics.open(config, registry, store, log)
+    const offsetsTopic = new InternalTopic(topics, OFFSETS_TOPIC, config['offsets.topic.num.partitions'], OFFSETS_TOPIC_CONFIGS)
+    const txnTopic = new InternalTopic(topics, TXN_TOPIC, config['transaction.state.log.num.partitions'], TXN_TOPIC_CONFIGS)
     const groups = GroupCoordinator.open({
-      store, log, settings: groupSettingsFrom(config), offsetsPartitions: await ensureOffsetsTopic(config, topics)
+      store,
+      log,
+      settings: groupSettingsFrom(config),
+      offsetsPartitions: offsetsTopic.partitions,
+      createOffsetsTopic: offsetsTopic.exists ? undefined : async () => { await offsetsTopic.create() }
     })
     const txn = await TransactionCoordinator.open({
       store,
@@ -82,16 +92,24 @@ export class Broker {
         idExpirationMs: config['transactional.id.expiration.ms']
       },
       ids: ProducerIdAllocator.open(dataDir),
-      txnPartitions: topics.get(TXN_TOPIC)?.partitions ?? null,
-      createTxnTopic: async () => await ensureInternalTopic(topics, TXN_TOPIC, config['transaction.state.log.num.partitions'], TXN_TOPIC_CONFIGS),
-      groups: { offsetsTopic: OFFSETS_TOPIC, offsetsPartitionFor: id => groups.partitionFor(id), completeTxn: (pid, commit) => groups.completeTxn(pid, commit) },
+      txnPartitions: txnTopic.exists ? txnTopic.partitions : null,
+      createTxnTopic: async () => { await txnTopic.create(); return txnTopic.partitions },
+      groups: {
+        offsetsTopic: OFFSETS_TOPIC,
+        offsetsPartitionFor: id => groups.partitionFor(id),
+        ensureOffsetsTopic: async () => { await groups.ensureOffsetsTopic() },
+        completeTxn: (pid, commit) => groups.completeTxn(pid, commit)
+      },
       partitionExists: (topic, partition) => { const t = topics.get(topic); return t !== undefined && partition >= 0 && partition < t.partitions }
     })
     const broker = new Broker({ config, log, store, topics, groups, txn, router: new Router() })
     broker.router.bind(broker)
     try {
       await broker.listen()
-      if (config['http.enabled'] && config['http.port'] >= 0) broker.httpGateway = await Gateway.start(broker)
+      if (config['http.enabled'] && config['http.port'] >= 0) {
+        const { Gateway } = await import('../gateway/gateway.js')
+        broker.httpGateway = await Gateway.start(broker)
+      }
     } catch (error) {
       await broker.stop()
       throw error
@@ -167,14 +185,21 @@ export class Broker {
   }
 }
 
-/** Creates __consumer_offsets on first start; an existing topic keeps its partition count. */
-async function ensureOffsetsTopic (config: BrokerConfig, topics: Topics): Promise<number> {
-  return await ensureInternalTopic(topics, OFFSETS_TOPIC, config['offsets.topic.num.partitions'], OFFSETS_TOPIC_CONFIGS)
-}
+/** An internal topic that is created when first needed; an existing one keeps its partition count. */
+class InternalTopic {
+  constructor (
+    private readonly topics: Topics,
+    private readonly name: string,
+    private readonly count: number,
+    private readonly configs: Readonly<Record<string, string>>
+  ) {}
 
-async function ensureInternalTopic (topics: Topics, name: string, partitions: number, configs: Readonly<Record<string, string>>): Promise<number> {
-  const existing = topics.get(name)
-  if (existing !== undefined) return existing.partitions
-  const created = await topics.create(name, partitions, { ...configs }, true)
-  return created.partitions
+  get exists (): boolean { return this.topics.get(this.name) !== undefined }
+  /** The existing topic's partitions, else how many create() makes. */
+  get partitions (): number { return this.topics.get(this.name)?.partitions ?? this.count }
+
+  /** Creates the topic unless it exists; concurrent calls share one creation (Topics.create). */
+  async create (): Promise<void> {
+    if (!this.exists) await this.topics.create(this.name, this.count, { ...this.configs }, true)
+  }
 }

@@ -5,7 +5,9 @@
 //
 // Lifecycle: open() replays the offsets topic (the broker calls it before its listener opens), so no
 // request ever sees a partially loaded coordinator; stop() answers parked requests with NOT_COORDINATOR
-// and waits for the writes in flight.
+// and waits for the writes in flight. A broker whose offsets topic does not exist yet has no group
+// state to load: it creates the topic on first need (FindCoordinator for a group, or the first write),
+// as Kafka does, so a broker that never sees a group never pays for its 50 partitions.
 //
 // Group ids: JoinGroup, SyncGroup, Heartbeat and LeaveGroup refuse an empty group id
 // (INVALID_GROUP_ID); offset commits and fetches, DescribeGroups and DeleteGroups accept it, as Kafka
@@ -32,8 +34,10 @@ import { joinError, syncError, type JoinResult, type LeaveResult, type SyncResul
 export interface CoordinatorOptions {
   store: PartitionStore
   settings: GroupSettings
-  /** Partitions of __consumer_offsets, which must exist. */
+  /** Partitions of __consumer_offsets: the existing topic's, or as many as createOffsetsTopic makes. */
   offsetsPartitions: number
+  /** Set when __consumer_offsets does not exist yet: creates it (with offsetsPartitions partitions). */
+  createOffsetsTopic?: () => Promise<void>
   log: Logger
 }
 
@@ -71,10 +75,13 @@ export class GroupCoordinator {
   private retentionTimer: NodeJS.Timeout | null = null
   private stopped = false
   private loaded: LoadReport | null = null
+  /** Resolves once __consumer_offsets exists; null until the first need when it does not exist yet. */
+  private offsetsTopic: Promise<void> | null
 
   private constructor (private readonly options: CoordinatorOptions) {
     const { store, settings, log } = options
-    this.offsetLog = new OffsetLog(store, log)
+    this.offsetsTopic = options.createOffsetsTopic === undefined ? Promise.resolve() : null
+    this.offsetLog = new OffsetLog(store, log, OFFSETS_TOPIC, async () => { await this.ensureOffsetsTopic() })
     this.groupStore = new GroupStore(this.offsetLog, options.offsetsPartitions, log)
     this.rebalancer = new Rebalancer(settings, this.groupStore, log)
     this.membership = new Membership(this.rebalancer, this.groupStore)
@@ -88,14 +95,16 @@ export class GroupCoordinator {
     this.txnOffsets = new TxnOffsets(directory, { offsetLog: this.offsetLog, store: this.groupStore, maxMetadataBytes: settings.offsetMetadataMaxBytes, log })
   }
 
-  /** Replays __consumer_offsets and starts the retention checks. */
+  /** Replays __consumer_offsets if it exists and starts the retention checks. */
   static open (options: CoordinatorOptions): GroupCoordinator {
     const coordinator = new GroupCoordinator(options)
-    const { groups, openTxn, report } = loadGroups(options.store, OFFSETS_TOPIC, options.offsetsPartitions, options.log)
-    for (const [groupId, loaded] of groups) coordinator.restore(groupId, loaded)
-    for (const held of openTxn) coordinator.txnOffsets.restore(held)
-    coordinator.loaded = report
-    options.log.info(report, 'loaded consumer groups from the offsets topic')
+    if (options.createOffsetsTopic === undefined) {
+      const { groups, openTxn, report } = loadGroups(options.store, OFFSETS_TOPIC, options.offsetsPartitions, options.log)
+      for (const [groupId, loaded] of groups) coordinator.restore(groupId, loaded)
+      for (const held of openTxn) coordinator.txnOffsets.restore(held)
+      coordinator.loaded = report
+      options.log.info(report, 'loaded consumer groups from the offsets topic')
+    }
     coordinator.retentionTimer = setInterval(() => {
       coordinator.offsets.expire().catch((error: unknown) => options.log.error({ err: error }, 'offset retention failed'))
     }, options.settings.retentionCheckIntervalMs)
@@ -107,6 +116,13 @@ export class GroupCoordinator {
   get stats (): { groups: number, appends: number, records: number } { return { groups: this.groups.size, ...this.offsetLog.stats } }
 
   partitionFor (groupId: string): number { return this.groupStore.partitionFor(groupId) }
+
+  /** Creates __consumer_offsets unless it exists; a failed creation is tried again on the next call. */
+  async ensureOffsetsTopic (): Promise<void> {
+    const create = this.options.createOffsetsTopic
+    this.offsetsTopic ??= create!().catch((error: unknown) => { this.offsetsTopic = null; throw error })
+    await this.offsetsTopic
+  }
 
   async joinGroup (request: JoinRequest): Promise<JoinResult> {
     const { minSessionTimeoutMs, maxSessionTimeoutMs } = this.options.settings

@@ -27,7 +27,13 @@ export class OffsetLog {
   private appends = 0
   private recordsWritten = 0
 
-  constructor (private readonly store: PartitionStore, private readonly log: Logger, readonly topic = OFFSETS_TOPIC) {}
+  /** `topicReady` resolves once the topic exists; it is created on first need (coordinator.ts). */
+  constructor (
+    private readonly store: PartitionStore,
+    private readonly log: Logger,
+    readonly topic = OFFSETS_TOPIC,
+    private readonly topicReady: () => Promise<void> = async () => {}
+  ) {}
 
   /** Resolves once the records are appended to the partition's log; rejects with the store's error. */
   write (partition: number, records: readonly RecordInput[]): Promise<void> {
@@ -53,6 +59,7 @@ export class OffsetLog {
     const batch = encodeBatch({ records: [...records], now: BigInt(nowMs), producerId: BigInt(producer.producerId), producerEpoch: producer.producerEpoch, baseSequence: -1, transactional: true })
     this.appends++
     this.recordsWritten += records.length
+    await this.topicReady()
     await this.store.append(this.topic, partition, batch, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs, allowControl: true })
   }
 
@@ -78,7 +85,7 @@ export class OffsetLog {
     let done: Promise<unknown>
     try {
       const batches = encodeBatches(pending.records, BigInt(nowMs))
-      done = this.store.append(this.topic, partition, batches, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs })
+      done = this.topicReady().then(async () => await this.store.append(this.topic, partition, batches, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs }))
     } catch (error) {
       done = Promise.reject(error)
     }

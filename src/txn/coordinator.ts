@@ -27,6 +27,8 @@ export interface TxnSettings {
 export interface TxnGroups {
   offsetsPartitionFor: (groupId: string) => number
   offsetsTopic: string
+  /** Creates the offsets topic if it does not exist yet (it is created on first need). */
+  ensureOffsetsTopic: () => Promise<void>
   /** The pending transactional offsets of `producerId` become committed offsets, or are dropped. */
   completeTxn: (producerId: number, commit: boolean) => void
 }
@@ -124,6 +126,12 @@ export class TransactionCoordinator {
 
   /** AddOffsetsToTxn: the group's __consumer_offsets partition joins the transaction. */
   async addOffsets (producer: TxnProducer, groupId: string): Promise<number> {
+    try {
+      await this.options.groups.ensureOffsetsTopic()
+    } catch (error) {
+      this.options.log.warn({ err: error, groupId }, 'could not create the offsets topic')
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    }
     const checked = this.check(producer)
     if (typeof checked === 'number') return checked
     const { offsetsTopic, offsetsPartitionFor } = this.options.groups

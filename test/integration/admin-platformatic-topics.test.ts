@@ -4,7 +4,7 @@
 // needs the per-entry answers or a request the Admin cannot build.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  Admin, Connection, createPartitionsV3, createTopicsV7, deleteRecordsV2, deleteTopicsV6, describeClusterV0, describeClusterV1,
+  Admin, Connection, createPartitionsV3, createTopicsV7, deleteRecordsV2, deleteTopicsV6, describeClusterV0, describeClusterV1, findCoordinatorV6,
   offsetForLeaderEpochV4, Producer, stringSerializers
 } from '@platformatic/kafka'
 import { answer } from '../helpers/platformatic.js'
@@ -21,6 +21,7 @@ const MISMATCHED_ENDPOINT_TYPE = 114
 const TOPIC_CONFIG = 1
 const DEFAULT_CONFIG = 5
 const TIMEOUT_MS = 10_000
+const GROUP_KEY_TYPE = 0
 
 let broker: RunningBroker
 let admin: Admin
@@ -112,7 +113,11 @@ describe('DeleteTopics v6', () => {
     expect(await admin.listTopics()).toContain('pk-named-twice')
   })
 
-  it('the internal __consumer_offsets cannot be deleted: INVALID_REQUEST, and it stays', async () => {
+  it('__consumer_offsets appears at the first group lookup, as in Kafka, and then cannot be deleted: INVALID_REQUEST, and it stays', async () => {
+    expect(await admin.listTopics({ includeInternals: true })).not.toContain('__consumer_offsets')
+    const found = await answer(findCoordinatorV6.api.async(connection, GROUP_KEY_TYPE, ['pk-first-group']))
+    expect(found.coordinators).toEqual([expect.objectContaining({ key: 'pk-first-group', errorCode: 0, nodeId: expect.any(Number) })])
+    expect(await admin.listTopics({ includeInternals: true })).toContain('__consumer_offsets')
     const response = await answer(deleteTopicsV6.api.async(connection, [{ name: '__consumer_offsets', topicId: ZERO_UUID }], TIMEOUT_MS))
     expect(response.responses).toEqual([expect.objectContaining({ name: '__consumer_offsets', errorCode: INVALID_REQUEST, errorMessage: expect.stringContaining('internal') })])
     expect(await admin.listTopics({ includeInternals: true })).toContain('__consumer_offsets')

@@ -24,7 +24,7 @@ async function openTxn (h: Harness): Promise<TransactionCoordinator> {
     ids: ProducerIdAllocator.open(h.dir),
     txnPartitions: 1,
     createTxnTopic: async () => 1,
-    groups: { offsetsTopic: OFFSETS_TOPIC, offsetsPartitionFor: id => h.coordinator.partitionFor(id), completeTxn: (pid, commit) => h.coordinator.completeTxn(pid, commit) },
+    groups: { offsetsTopic: OFFSETS_TOPIC, offsetsPartitionFor: id => h.coordinator.partitionFor(id), ensureOffsetsTopic: async () => {}, completeTxn: (pid, commit) => h.coordinator.completeTxn(pid, commit) },
     partitionExists: () => true
   })
 }
