@@ -6,10 +6,15 @@
 // and one hdr-histogram record (~0.2 µs). Latency quantiles cover a sliding window of one to two
 // minutes (two histograms, rotated every WINDOW_MS), so they describe now, not the whole uptime;
 // counts and sums are cumulative, as Prometheus expects.
-import * as hdr from 'hdr-histogram-js'
+import { createRequire } from 'node:module'
+import type { Histogram } from 'hdr-histogram-js'
 import { forEachBatch } from '../protocol/codec/batch-peek.js'
 import { BatchField } from '../protocol/codec/record-batch.js'
 import { Reader } from '../protocol/index.js'
+
+// The package's index also compiles its WebAssembly build (~50 ms of every start); the plain JS
+// histogram that hdr.build({ bitBucketSize: 32 }) would make is loaded alone.
+const { default: Int32Histogram } = createRequire(import.meta.url)('hdr-histogram-js/dist/Int32Histogram.js') as typeof import('hdr-histogram-js/dist/Int32Histogram.js')
 
 const WINDOW_MS = 60_000
 /** Microseconds; an hour is the longest request we keep apart from "longer". */
@@ -116,8 +121,10 @@ export class BrokerMetrics {
   }
 }
 
-function newHistogram (): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 2, bitBucketSize: 32 })
+function newHistogram (): Histogram {
+  const histogram = new Int32Histogram(1, HIGHEST_US, 2)
+  histogram.autoResize = true // as hdr.build() sets it
+  return histogram
 }
 
 function countRecords (records: Buffer): number {
