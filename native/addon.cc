@@ -236,6 +236,7 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
     out.Set("truncatedAtOffset", Napi::Number::New(env, mine ? static_cast<double>(r.truncated_at_offset) : -1));
     out.Set("rebuiltIndexes", Napi::Number::New(env, mine ? r.rebuilt_indexes : 0));
     out.Set("durationMs", Napi::Number::New(env, mine ? r.duration_ms : 0));
+    out.Set("unclean", Napi::Boolean::New(env, mine && r.unclean));
     return out;
   }
 };

@@ -25,6 +25,7 @@ struct RecoveryReport {
   int64_t truncated_at_offset = -1;
   uint32_t rebuilt_indexes = 0;
   double duration_ms = 0;
+  bool unclean = false;  // segments were found without the clean-shutdown marker: a crash, so a full scan
 };
 
 struct Log {

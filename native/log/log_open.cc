@@ -114,6 +114,7 @@ Status log_open(const std::string& dir, const LogConfig& cfg, std::shared_ptr<Lo
     if (!st.ok()) return st;
   }
   std::vector<int64_t> bases = list_segments(dir);
+  log->recovery.unclean = !clean && !bases.empty();
   st = load_segments(log.get(), bases, clean);
   if (!st.ok()) return st;
   if (log->segments.empty()) {

@@ -14,7 +14,7 @@ import { GroupCoordinator } from '../groups/coordinator.js'
 import { groupSettingsFrom } from '../groups/group-settings.js'
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS } from '../groups/offsets-topic.js'
 import type { Gateway } from '../gateway/gateway.js'
-import { PartitionStore } from '../storage/partition-store.js'
+import { PartitionStore, type StoreRecovery } from '../storage/partition-store.js'
 import { TransactionCoordinator } from '../txn/coordinator.js'
 import { ProducerIdAllocator } from '../txn/producer-ids.js'
 import { TXN_TOPIC, TXN_TOPIC_CONFIGS } from '../txn/txn-log.js'
@@ -73,6 +73,7 @@ export class Broker {
       retentionCheckIntervalMs: config['log.retention.check.interval.ms'],
       producerExpirationMs: config['producer.id.expiration.ms']
     })
+    logRecovery(log, store.recovery)
     const topics = await Topics.open(config, registry, store, log)
     const offsetsTopic = new InternalTopic(topics, OFFSETS_TOPIC, config['offsets.topic.num.partitions'], OFFSETS_TOPIC_CONFIGS)
     const txnTopic = new InternalTopic(topics, TXN_TOPIC, config['transaction.state.log.num.partitions'], TXN_TOPIC_CONFIGS)
@@ -183,6 +184,12 @@ export class Broker {
     })()
     return this.stopping
   }
+}
+
+/** Whether the last run ended cleanly: after a graceful stop no log needs a recovery scan. */
+function logRecovery (log: Logger, recovery: StoreRecovery): void {
+  if (recovery.unclean === 0) log.info(recovery, recovery.partitions === 0 ? 'no partitions yet, nothing to recover' : 'clean shutdown, no recovery')
+  else log.warn(recovery, `recovered ${recovery.unclean} of ${recovery.partitions} partitions after an unclean shutdown`)
 }
 
 /** An internal topic that is created when first needed; an existing one keeps its partition count. */

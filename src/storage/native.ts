@@ -40,6 +40,8 @@ export interface RecoveryReport {
   truncatedAtOffset: number // -1 when nothing was truncated
   rebuiltIndexes: number
   durationMs: number
+  /** Segments were found without the marker a clean close leaves: the last run crashed. */
+  unclean: boolean
 }
 export interface AppendOptions {
   leaderEpoch: number // stamped into partitionLeaderEpoch of every batch

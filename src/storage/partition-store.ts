@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { NativeLog, StoreError, type AppendResult, type LogConfig, type TimestampLookup } from './native.js'
+import { NativeLog, StoreError, type AppendResult, type LogConfig, type RecoveryReport, type TimestampLookup } from './native.js'
 import type { LogId, RetentionChange } from './messages.js'
 import type { CleanResult } from './cleaner.js'
 import type { AbortedTxn, ProducerView } from './producer-state.js'
@@ -47,6 +47,9 @@ export interface RetentionEvent {
 
 export interface StoreStats { shards: ShardStats[] }
 
+/** What opening the data directory found: `unclean` partitions had crashed and were scanned whole. */
+export interface StoreRecovery { partitions: number, unclean: number, scannedBytes: number, truncatedBytes: number, rebuiltIndexes: number }
+
 interface Partition {
   id: PartitionId
   /** The directory name under dataDir, `<topic>-<partition>`; also the key of `partitionsByName`. */
@@ -78,6 +81,7 @@ export class PartitionStore {
   private readonly retentionListeners = new Set<(event: RetentionEvent) => void>()
   private shards: ShardChannel[] = []
   private closing: Promise<void> | null = null
+  private readonly recovered: StoreRecovery = { partitions: 0, unclean: 0, scannedBytes: 0, truncatedBytes: 0, rebuiltIndexes: 0 }
 
   private constructor (private readonly dataDir: string, private readonly defaults: LogConfig) {}
 
@@ -97,13 +101,16 @@ export class PartitionStore {
     try {
       for (const s of started) if (s.status === 'rejected') throw s.reason
       const found = await discoverPartitions(opts.dataDir)
-      await Promise.all(found.map(async (id) => { await store.openPartition(id, opts.defaults) }))
+      await Promise.all(found.map(async (id) => { store.countRecovery(await store.openPartition(id, opts.defaults)) }))
     } catch (err) {
       await store.close().catch((closeErr: unknown) => { throw new AggregateError([err, closeErr], 'open failed, then close failed') })
       throw err
     }
     return store
   }
+
+  /** What open() found in the data directory. */
+  get recovery (): Readonly<StoreRecovery> { return this.recovered }
 
   partitions (): PartitionId[] {
     return [...this.partitionsByName.values()].map((p) => ({ ...p.id }))
@@ -286,7 +293,16 @@ export class PartitionStore {
     for (const c of closed) if (c.status === 'rejected') throw c.reason
   }
 
-  private async openPartition (id: PartitionId, config: LogConfig): Promise<void> {
+  private countRecovery (report: RecoveryReport): void {
+    const r = this.recovered
+    r.partitions++
+    if (report.unclean) r.unclean++
+    r.scannedBytes += report.scannedBytes
+    r.truncatedBytes += report.truncatedBytes
+    r.rebuiltIndexes += report.rebuiltIndexes
+  }
+
+  private async openPartition (id: PartitionId, config: LogConfig): Promise<RecoveryReport> {
     const name = partitionDirName(id.topic, id.partition)
     const shard = this.shards[shardOf(id.topic, id.partition, this.shards.length)]
     if (shard === undefined) throw new Error(`no shard for ${name}`)
@@ -302,6 +318,7 @@ export class PartitionStore {
       }
       this.partitionsByName.set(name, p)
       this.partitionsByLog.set(log, p)
+      return opened.recovery
     } finally {
       this.opening.delete(name)
     }
