@@ -27,6 +27,9 @@ import { Topics } from './topics.js'
 
 export interface BrokerAddress { host: string; port: number }
 
+/** How long a stop waits for the requests already received to be answered before it cuts connections. */
+const DRAIN_MS = 5_000
+
 interface BrokerParts {
   config: BrokerConfig
   log: Logger
@@ -169,16 +172,24 @@ export class Broker {
     socket.once('close', () => this.connections.delete(connection))
   }
 
-  /** Stops accepting, lets in-flight requests finish briefly, flushes and closes every log. */
+  /**
+   * Graceful stop: stops accepting, wakes long polls, answers parked group requests (NOT_COORDINATOR),
+   * answers every request already received (for at most DRAIN_MS), then flushes and closes every log,
+   * so the next start needs no recovery.
+   */
   stop (): Promise<void> {
     this.stopping ??= (async () => {
       await this.httpGateway?.stop()
       const closed = Promise.all(this.servers.map(server => new Promise<void>(resolve => server.close(() => resolve()))))
       this.router.shutdown()
-      for (const connection of this.connections) connection.close()
-      await closed
       await this.txn.stop()
       await this.groups.stop()
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<void>(resolve => { timer = setTimeout(resolve, DRAIN_MS) })
+      await Promise.race([Promise.all([...this.connections].map(async c => { await c.drain() })), late])
+      clearTimeout(timer)
+      for (const connection of this.connections) connection.close()
+      await closed
       await this.topics.close()
       await this.store.close()
     })()

@@ -54,6 +54,8 @@ export class Connection {
   private readonly slots: Slot[] = []
   private readonly closing = new AbortController()
   private paused = false
+  /** Set by drain(): nothing more is read; the socket ends once the received requests are answered. */
+  private draining = false
 
   constructor (readonly socket: Socket, private readonly handler: ConnectionHandler, private readonly limits: ConnectionLimits) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
@@ -69,6 +71,24 @@ export class Connection {
   get closed (): AbortSignal { return this.closing.signal }
   get isClosed (): boolean { return this.closing.signal.aborted }
 
+  /**
+   * Graceful close, for broker shutdown: reads no further request, answers every request already
+   * received (running or queued), then ends the socket. Resolves once it is closed.
+   */
+  drain (): Promise<void> {
+    if (this.isClosed) return Promise.resolve()
+    const closed = new Promise<void>(resolve => this.closing.signal.addEventListener('abort', () => resolve(), { once: true }))
+    if (!this.draining) {
+      this.draining = true
+      this.socket.pause()
+      this.partialSize = -1
+      this.partialChunks = []
+      this.leftover = null
+      this.endIfDrained()
+    }
+    return closed
+  }
+
   close (): void {
     if (this.isClosed) return
     this.closing.abort()
@@ -78,6 +98,7 @@ export class Connection {
   }
 
   private onData (chunk: Buffer): void {
+    if (this.draining) return
     let data = chunk
     if (this.leftover !== null) {
       data = Buffer.concat([this.leftover, chunk])
@@ -180,8 +201,14 @@ export class Connection {
       for (const chunk of answer) this.socket.write(chunk)
     }
     if (wrote) this.socket.uncork()
-    if (this.socket.writableLength > this.limits.maxPendingWriteBytes) this.pause()
+    if (this.draining) this.endIfDrained()
+    else if (this.socket.writableLength > this.limits.maxPendingWriteBytes) this.pause()
     else this.maybeResume()
+  }
+
+  /** While draining: once no request is left, ends the socket after its answers are written. */
+  private endIfDrained (): void {
+    if (this.slots.length === 0) this.socket.destroySoon()
   }
 
   private pause (): void {
@@ -191,7 +218,7 @@ export class Connection {
   }
 
   private maybeResume (): void {
-    if (!this.paused || this.isClosed) return
+    if (!this.paused || this.isClosed || this.draining) return
     if (this.slots.length >= this.limits.maxQueuedRequests) return
     if (this.socket.writableLength > this.limits.maxPendingWriteBytes) return
     this.paused = false
