@@ -14,13 +14,13 @@ import { GroupCoordinator } from '../groups/coordinator.js'
 import { groupSettingsFrom } from '../groups/group-settings.js'
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS } from '../groups/offsets-topic.js'
 import type { Gateway } from '../gateway/gateway.js'
-import { PartitionStore, type StoreRecovery } from '../storage/partition-store.js'
+import type { PartitionStore, StoreRecovery } from '../storage/partition-store.js'
 import { TransactionCoordinator } from '../txn/coordinator.js'
 import { ProducerIdAllocator } from '../txn/producer-ids.js'
 import { TXN_TOPIC, TXN_TOPIC_CONFIGS } from '../txn/txn-log.js'
 import { Connection } from './connection.js'
-import { logConfigFor } from './log-config.js'
 import { BrokerMetrics } from './metrics.js'
+import { openStore } from './open-store.js'
 import { Router } from './router.js'
 import { TopicRegistry } from './topic-registry.js'
 import { Topics } from './topics.js'
@@ -66,16 +66,22 @@ export class Broker {
     this.router = parts.router
   }
 
-  static async start (config: BrokerConfig, log: Logger): Promise<Broker> {
+  /** `opening`: the store, if the caller began opening it already (openStore, src/cli/start.ts). */
+  static async start (config: BrokerConfig, log: Logger, opening: Promise<PartitionStore> = openStore(config)): Promise<Broker> {
+    opening.catch(() => {}) // awaited below; a failure must not count as unhandled meanwhile
+    const http = config['http.enabled'] && config['http.port'] >= 0
+    // Loads while the shards start; a failed import is reported where it is awaited.
+    const gatewayModule = http ? import('../gateway/gateway.js') : null
+    gatewayModule?.catch(() => {})
     const dataDir = resolve(config['log.dirs'])
-    const registry = TopicRegistry.open(dataDir, config['node.id'])
-    const store = await PartitionStore.open({
-      dataDir,
-      shards: config.shards > 0 ? config.shards : undefined,
-      defaults: logConfigFor(config, {}),
-      retentionCheckIntervalMs: config['log.retention.check.interval.ms'],
-      producerExpirationMs: config['producer.id.expiration.ms']
-    })
+    let registry: TopicRegistry
+    try {
+      registry = TopicRegistry.open(dataDir, config['node.id'])
+    } catch (error) {
+      await opening.then(async store => { await store.close() }, () => {})
+      throw error
+    }
+    const store = await opening
     logRecovery(log, store.recovery)
     const topics = await Topics.open(config, registry, store, log)
     const offsetsTopic = new InternalTopic(topics, OFFSETS_TOPIC, config['offsets.topic.num.partitions'], OFFSETS_TOPIC_CONFIGS)
@@ -110,10 +116,7 @@ export class Broker {
     broker.router.bind(broker)
     try {
       await broker.listen()
-      if (config['http.enabled'] && config['http.port'] >= 0) {
-        const { Gateway } = await import('../gateway/gateway.js')
-        broker.httpGateway = await Gateway.start(broker)
-      }
+      if (gatewayModule !== null) broker.httpGateway = await (await gatewayModule).Gateway.start(broker)
     } catch (error) {
       await broker.stop()
       throw error

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util'
 import { loadConfig, readPropertiesFile } from '../config/broker-config.js'
 import { ConfigError } from '../config/settings.js'
-import { Broker } from '../broker/broker.js'
+import type { Broker } from '../broker/broker.js'
+import { openStore } from '../broker/open-store.js'
 import { createLogger } from './logger.js'
 
 export const START_HELP = `Usage: sluice start [--data-dir DIR] [--port N] [--http-port N] [--config server.properties] [--set key=value ...]
@@ -61,7 +62,11 @@ export async function start (argv: string[]): Promise<void> {
   }
   process.on('SIGTERM', onSignal)
   process.on('SIGINT', onSignal)
-  broker = await Broker.start(config, log)
+  // The shard threads boot while this thread imports the broker's modules (~150 files).
+  const opening = openStore(config)
+  opening.catch(() => {}) // Broker.start awaits it
+  const { Broker: BrokerClass } = await import('../broker/broker.js')
+  broker = await BrokerClass.start(config, log, opening)
   if (stopSignal !== null) { stop(); return }
   const { host, port } = broker.advertised
   const ms = Math.round(performance.now() - started)
