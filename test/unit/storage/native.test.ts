@@ -99,10 +99,12 @@ describe('NativeLog', () => {
   it('reopening after close keeps every record and scans only the tail', () => {
     const dir = join(root, 't-1')
     let log = NativeLog.open(dir, small)
+    expect(log.recovery.unclean).toBe(false) // a new log has nothing to recover
     fill(log, 40)
     const before = readAll(log)
     log.close()
     log = NativeLog.open(dir, small)
+    expect(log.recovery.unclean).toBe(false)
     expect(log.recovery.truncatedAtOffset).toBe(-1)
     expect(log.recovery.truncatedBytes).toBe(0)
     expect(log.recovery.scannedBytes).toBeLessThan(small.segmentBytes)
@@ -147,6 +149,7 @@ describe('NativeLog', () => {
       bytes[batchSize * where + 100]! ^= 0xff
       writeFileSync(file, bytes)
       log = NativeLog.open(dir, config)
+      expect(log.recovery.unclean).toBe(crashed)
       expect(log.recovery.truncatedAtOffset).toBe(5 * where)
       expect(log.recovery.truncatedBytes).toBe((30 - where) * batchSize)
       expect(log.highWatermark()).toBe(5 * where)
