@@ -17,19 +17,22 @@ struct AddonData {
   Napi::FunctionReference error_class;  // StoreError(code, message, errno?) from native.ts
 };
 
-Napi::Value ThrowStoreError(Napi::Env env, const Status& st) {
+// The StoreError for a failed Status, as a value (ThrowStoreError throws it).
+Napi::Value StoreErrorValue(Napi::Env env, const Status& st) {
   auto* data = env.GetInstanceData<AddonData>();
   Napi::String message = Napi::String::New(env, st.message);
   Napi::String code = Napi::String::New(env, store_err_code(st.code));
-  Napi::Value err;
   if (data != nullptr && !data->error_class.IsEmpty()) {
     Napi::Value errno_value = st.sys_errno != 0 ? Napi::Number::New(env, st.sys_errno) : env.Undefined();
-    err = data->error_class.New({code, message, errno_value});
-  } else {
-    Napi::Error e = Napi::Error::New(env, st.message);
-    e.Set("code", code);
-    err = e.Value();
+    return data->error_class.New({code, message, errno_value});
   }
+  Napi::Error e = Napi::Error::New(env, st.message);
+  e.Set("code", code);
+  return e.Value();
+}
+
+Napi::Value ThrowStoreError(Napi::Env env, const Status& st) {
+  Napi::Value err = StoreErrorValue(env, st);
   if (!env.IsExceptionPending()) Napi::Error(env, err).ThrowAsJavaScriptException();
   return env.Undefined();
 }
@@ -263,6 +266,54 @@ Napi::Function LogHandle::Define(Napi::Env env) {
                       InstanceMethod<&LogHandle::ReplaceSegment>("replaceSegment")});
 }
 
+// flushAsync(handles, done): the fsyncs of a flush (log.h, FlushJob) run on libuv's thread pool while
+// the calling thread (the logs' writer, a shard) keeps appending; done(errors) runs on that thread
+// afterwards with one entry per handle, null or a StoreError. One job syncs its logs one after the
+// other, so a shard with one job in flight holds at most one pool thread.
+class FlushWorker : public Napi::AsyncWorker {
+ public:
+  FlushWorker(Napi::Function done, std::vector<std::shared_ptr<Log>> logs)
+      : Napi::AsyncWorker(done, "sluice:flush"), logs_(std::move(logs)), jobs_(logs_.size()) {
+    for (size_t i = 0; i < logs_.size(); i++) jobs_[i].status = log_flush_begin(logs_[i].get(), &jobs_[i]);
+  }
+
+ protected:
+  void Execute() override {
+    for (FlushJob& job : jobs_) {
+      if (job.status.ok()) flush_job_run(&job);
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Array errors = Napi::Array::New(env, jobs_.size());
+    for (size_t i = 0; i < jobs_.size(); i++) {
+      log_flush_end(logs_[i].get(), &jobs_[i]);
+      errors[i] = jobs_[i].status.ok() ? env.Null() : StoreErrorValue(env, jobs_[i].status);
+    }
+    Callback().Call({errors});
+  }
+
+ private:
+  std::vector<std::shared_ptr<Log>> logs_;
+  std::vector<FlushJob> jobs_;
+};
+
+Napi::Value FlushAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array handles = info[0].As<Napi::Array>();
+  std::vector<std::shared_ptr<Log>> logs;
+  for (uint32_t i = 0; i < handles.Length(); i++) {
+    LogHandle* handle = LogHandle::Unwrap(handles.Get(i).As<Napi::Object>());
+    if (!handle->writer_) {
+      return ThrowStoreError(env, store_error(StoreErr::kNotWriter, "log %s: this handle is attached (read-only)",
+                                              handle->log_->dir.c_str()));
+    }
+    logs.push_back(handle->log_);
+  }
+  (new FlushWorker(info[1].As<Napi::Function>(), std::move(logs)))->Queue();  // deletes itself when done
+  return env.Undefined();
+}
+
 Napi::Value NewHandle(Napi::Env env, std::shared_ptr<Log> log, bool writer) {
   Napi::Object obj = env.GetInstanceData<AddonData>()->handle_class.New({});
   LogHandle* handle = LogHandle::Unwrap(obj);
@@ -300,6 +351,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data.release());  // owned by the environment, deleted at its teardown
   exports.Set("open", Napi::Function::New<Open>(env, "open"));
   exports.Set("attach", Napi::Function::New<Attach>(env, "attach"));
+  exports.Set("flushAsync", Napi::Function::New<FlushAsync>(env, "flushAsync"));
   exports.Set("crc32c", Napi::Function::New<Crc32c>(env, "crc32c"));
   exports.Set("crc32cHardware", Napi::Boolean::New(env, crc32c_has_hw()));
   exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));

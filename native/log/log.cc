@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "segment_internal.h"
 
@@ -96,29 +97,57 @@ Status log_roll(Log* log) {
 // Fault-test mode (SLUICE_FAULT_RECORD_SYNC set in the environment; off by default): after every
 // flush, the active segment's base offset and synced size go to kSyncedName, so that a test can cut
 // the files back to what a power loss would have left (test/fault/power-loss.ts). Read once at load:
-// when off, a flush pays one predictable branch.
+// when off, a flush pays one predictable branch. Written by the writer at the end of a flush, and
+// only forward: a job that ends after a later flush must not record less than that one did.
 static const bool kRecordSync = std::getenv("SLUICE_FAULT_RECORD_SYNC") != nullptr;
 
-Status log_flush(Log* log) {
+Status log_flush_begin(Log* log, FlushJob* job) {
   Status st = check_open(log);
   if (!st.ok()) return st;
+  job->dir = log->dir;
   // Segments with open descriptors are the active one and those sealed since the last flush.
   for (auto it = log->segments.rbegin(); it != log->segments.rend() && segment_has_fds(it->get()); ++it) {
-    st = segment_sync(it->get());
+    st = segment_dup_fds(it->get(), &job->fds, &job->paths);
     if (!st.ok()) return st;
+    if (!(*it)->active) job->sealed.push_back(*it);
   }
-  if (log->dir_dirty) {
-    st = fsync_dir(log->dir);
-    if (!st.ok()) return st;
-    log->dir_dirty = false;
+  job->sync_dir = std::exchange(log->dir_dirty, false);
+  Segment* active = active_segment(log);
+  job->active_base = active->base_offset;
+  job->active_size = active->size.load(std::memory_order_relaxed);
+  return Status{};
+}
+
+void flush_job_run(FlushJob* job) {
+  for (size_t i = 0; i < job->fds.size() && job->status.ok(); i++) {
+    if (fdatasync(job->fds[i].fd) != 0) job->status = sys_error(errno, "fdatasync", job->paths[i]);
   }
-  if (kRecordSync) {
-    Segment* active = active_segment(log);
-    st = write_file_atomic(log->dir, kSyncedName,
-                           std::to_string(active->base_offset) + " " +
-                               std::to_string(active->size.load(std::memory_order_relaxed)) + "\n");
+  if (job->status.ok() && job->sync_dir) job->status = fsync_dir(job->dir);
+  job->fds.clear();
+}
+
+void log_flush_end(Log* log, FlushJob* job) {
+  if (!job->status.ok()) {
+    if (job->sync_dir) log->dir_dirty = true;
+    return;
   }
-  return st;
+  for (const auto& seg : job->sealed) segment_close_fds(seg.get());
+  bool forward = job->active_base > log->recorded_base ||
+                 (job->active_base == log->recorded_base && job->active_size > log->recorded_size);
+  if (!kRecordSync || !forward) return;
+  job->status = write_file_atomic(job->dir, kSyncedName,
+                                  std::to_string(job->active_base) + " " + std::to_string(job->active_size) + "\n");
+  if (!job->status.ok()) return;
+  log->recorded_base = job->active_base;
+  log->recorded_size = job->active_size;
+}
+
+Status log_flush(Log* log) {
+  FlushJob job;
+  job.status = log_flush_begin(log, &job);
+  if (job.status.ok()) flush_job_run(&job);
+  log_flush_end(log, &job);
+  return job.status;
 }
 
 Status log_assign_epoch(Log* log, int32_t epoch, int64_t start_offset) {

@@ -36,6 +36,8 @@ struct Log {
   EpochCache epochs;
   bool closed = false;
   bool dir_dirty = false;  // writer only: segment files created since the last directory fsync
+  int64_t recorded_base = -1;  // writer only, fault-test mode: the furthest sync recorded (log.cc)
+  uint64_t recorded_size = 0;
   std::atomic<int64_t> high_watermark{0};
   std::atomic<int64_t> log_start{0};
   RecoveryReport recovery;
@@ -100,6 +102,30 @@ void log_set_config(Log* log, const LogConfig& cfg);
 // (same base offset, a subset of its batches, ending with the same last batch). Views and readers
 // of the old segment keep the old files.
 Status log_replace_segment(Log* log, int64_t base, const std::string& cleaned_path);
+
+// A flush in three steps, so that the fsyncs can run on another thread while the writer appends:
+//   log_flush_begin (writer): duplicates the descriptors of the files written since the last flush
+//     (the active segment's and those of segments sealed since), notes whether the directory needs
+//     an fsync;
+//   flush_job_run (any thread): fdatasync of each, then fsync of the directory;
+//   log_flush_end (writer): closes the descriptors of segments that were sealed when the job began
+//     (they are synced whole), or marks the directory dirty again when the job failed.
+// When run succeeds, everything appended before begin is on disk. The job owns duplicates of the
+// descriptors and references to the segments, so the writer may append, roll, seal, close or delete
+// meanwhile. log_flush() is the three steps in a row.
+struct FlushJob {
+  std::vector<Fd> fds;
+  std::vector<std::string> paths;                 // for error messages, one per fd
+  std::vector<std::shared_ptr<Segment>> sealed;   // sealed before begin: descriptors close at end
+  std::string dir;
+  bool sync_dir = false;
+  int64_t active_base = -1;  // what the job covers of the active segment (fault-test record)
+  uint64_t active_size = 0;
+  Status status;
+};
+Status log_flush_begin(Log* log, FlushJob* job);
+void flush_job_run(FlushJob* job);
+void log_flush_end(Log* log, FlushJob* job);
 
 // --- any thread (log_read.cc) ---
 Status log_read(Log* log, int64_t offset, uint64_t max_bytes, int64_t up_to, std::vector<View>* out);

@@ -173,17 +173,21 @@ Status segment_seal(Segment* seg) {
   return Status{};
 }
 
-Status segment_sync(Segment* seg) {
-  Status st = grow_sync(&seg->log);
-  if (st.ok()) st = entry_file_sync(&seg->offset_index);
-  if (st.ok()) st = entry_file_sync(&seg->time_index);
-  if (st.ok() && !seg->active) {
-    // A sealed segment needs its descriptors only until its last sync.
-    seg->log.fd = Fd();
-    seg->offset_index.grow.fd = Fd();
-    seg->time_index.grow.fd = Fd();
+Status segment_dup_fds(const Segment* seg, std::vector<Fd>* fds, std::vector<std::string>* paths) {
+  for (const GrowFile* gf : {&seg->log, &seg->offset_index.grow, &seg->time_index.grow}) {
+    if (gf->fd.fd < 0) continue;
+    int fd = fcntl(gf->fd.fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return sys_error(errno, "dup", gf->path);
+    fds->emplace_back(fd);
+    paths->push_back(gf->path);
   }
-  return st;
+  return Status{};
+}
+
+void segment_close_fds(Segment* seg) {
+  seg->log.fd = Fd();
+  seg->offset_index.grow.fd = Fd();
+  seg->time_index.grow.fd = Fd();
 }
 
 bool segment_has_fds(const Segment* seg) { return seg->log.fd.fd >= 0; }

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "../batch/batch.h"
 #include "entry_file.h"
@@ -88,7 +89,9 @@ struct AppendStamp {
 Status segment_append(Segment* seg, const uint8_t* data, size_t len, const AppendStamp& stamp);
 uint64_t segment_capacity(const Segment* seg);  // bytes the active mapping can hold
 Status segment_seal(Segment* seg);    // final time-index entry, trim files, close descriptors
-Status segment_sync(Segment* seg);    // fdatasync data and indexes of the active segment
+// Duplicates of the segment's open descriptors (.log, .index, .timeindex), for a flush job.
+Status segment_dup_fds(const Segment* seg, std::vector<Fd>* fds, std::vector<std::string>* paths);
+void segment_close_fds(Segment* seg);  // a sealed segment needs its descriptors only until its last sync
 Status segment_view_map(Segment* seg, std::shared_ptr<Mapping>* out);
 void segment_unlink(const Segment* seg);
 // Largest timestamp (and its batch's first offset); -1 when the segment has no timestamps.

@@ -1,10 +1,10 @@
 // When a shard fsyncs a log: flush.messages and flush.ms, as Kafka names them, with group commit.
 //
 // The shard reports every append of a turn (one `ops` message) here and calls `due` once the turn's
-// appends are written and before it answers them: each log that crossed flush.messages is fsynced
-// once for all of that turn's appends, so with flush.messages=1 an acknowledged record is on disk.
-// flush.ms is checked at the same point and by a timer armed for the earliest deadline, so an idle
-// log is still fsynced in time. With both at their defaults (never) nothing here runs per append but
+// appends are written: each log that reached flush.messages is fsynced once for all of that turn's
+// appends, and their answers wait for it (group-commit.ts), so with flush.messages=1 an acknowledged
+// record is on disk. flush.ms is checked at the same point and by a timer armed for the earliest
+// deadline, so an idle log is still fsynced in time. With both at their defaults (never) nothing here runs per append but
 // a map lookup: durability then comes from replication elsewhere in Kafka, from the OS here.
 import type { LogId } from './messages.js'
 
@@ -22,17 +22,20 @@ export class FlushPolicy {
   /** `onTimer` runs when a flush.ms deadline passes with no turn of appends to catch it. */
   constructor (private readonly onTimer: () => void) {}
 
-  /** Counts `records` appended to `log` at `nowMs`; no-op when the log's limits are both "never". */
-  appended (log: LogId, records: number, nowMs: number, limits: FlushLimits): void {
-    if (limits.flushMessages >= NEVER && limits.flushMs >= NEVER) return
-    const u = this.unsynced.get(log)
+  /** Counts `records` appended to `log` at `nowMs`; no-op when the log's limits are both "never".
+   *  True when the log's unsynced records now reach flush.messages. */
+  appended (log: LogId, records: number, nowMs: number, limits: FlushLimits): boolean {
+    if (limits.flushMessages >= NEVER && limits.flushMs >= NEVER) return false
+    let u = this.unsynced.get(log)
     if (u === undefined) {
-      this.unsynced.set(log, { records, sinceMs: nowMs, limits })
+      u = { records, sinceMs: nowMs, limits }
+      this.unsynced.set(log, u)
       if (limits.flushMs < NEVER) this.arm(nowMs + limits.flushMs)
-      return
+    } else {
+      u.records += records
+      u.limits = limits
     }
-    u.records += records
-    u.limits = limits
+    return u.records >= limits.flushMessages
   }
 
   /** The logs to fsync now (and forgets them): over flush.messages, or unsynced for flush.ms. */

@@ -98,6 +98,7 @@ interface NativeHandle {
 interface NativeAddon {
   open: (dir: string, config: LogConfig) => NativeHandle
   attach: (dir: string) => NativeHandle
+  flushAsync: (handles: NativeHandle[], done: (errors: Array<StoreError | null>) => void) => void
   crc32c: (data: Buffer, seed: number) => number
   crc32cHardware: boolean
   setErrorClass: (cls: typeof StoreError) => void
@@ -169,6 +170,14 @@ export class NativeLog {
   }
 
   flush (): void { this.handle.flush() }
+
+  /** fsyncs `logs` (data, indexes and the directory entries of new segment files) on a pool thread
+   *  while this thread goes on appending; `done` then runs on this thread with one entry per log,
+   *  null or the StoreError. A null entry means everything appended to that log before this call is
+   *  on disk. Writer handles only. */
+  static flushAsync (logs: NativeLog[], done: (errors: Array<StoreError | null>) => void): void {
+    addon.flushAsync(logs.map((log) => log.handle), done)
+  }
 
   /** Seals the active segment and starts a new one (a no-op while the active one is empty). The
    *  new segment's segment.ms clock starts at its first append, so `nowMs` is only validated. */

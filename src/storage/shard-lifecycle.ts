@@ -1,16 +1,16 @@
-// A shard's data lifecycle beside its appends: the flush policy with group commit, the compaction
-// schedule, and which logs retention may delete from (cleanup.policy).
+// A shard's data lifecycle beside its appends: the flush policy with group commit (group-commit.ts),
+// the compaction schedule, and which logs retention may delete from (cleanup.policy).
 //
 // Compaction runs in steps (cleaner.ts, cleanSteps), one per macrotask, so a pass over a large log
 // lets the shard's appends and ops run between its steps instead of stalling them for its length.
 //
 // Group commit: the shard runs a turn's appends through `counted`, then calls `flushDue` before it
-// answers. Every log due is fsynced once for all of the turn's appends, and the answers wait in
-// TurnRows until then: an append whose fsync failed is answered with that failure, never acked.
+// answers; the answers that must wait for an fsync are answered later, in a message of their own.
 import type { NativeLog, LifecycleConfig, LogConfig } from './native.js'
 import type { LogId, RetentionChange, WireError } from './messages.js'
-import { ResultRowWriter } from './append-rows.js'
-import { FlushPolicy, type FlushLimits } from './flush-policy.js'
+import type { ResultRowWriter } from './append-rows.js'
+import type { FlushLimits } from './flush-policy.js'
+import { GroupCommit, type TurnRows } from './group-commit.js'
 import { cleanSteps, type CleanResult } from './cleaner.js'
 import { toWireError } from './wire-error.js'
 
@@ -28,28 +28,6 @@ const DEFAULTS: LifecycleConfig = {
   flushMs: NEVER
 }
 
-type AppendOutcome = Parameters<ResultRowWriter['ok']>[1]
-
-/** A turn's append answers, held until the turn's fsyncs are done. */
-export class TurnRows extends ResultRowWriter {
-  /** The log of the append being run (set by ShardLifecycle.counted). */
-  current: LogId = -1
-  private readonly pending: Array<{ id: number, log: LogId, result: AppendOutcome | null, error: WireError | null }> = []
-
-  override ok (id: number, result: AppendOutcome): void { this.pending.push({ id, log: this.current, result, error: null }) }
-  override failed (id: number, error: WireError): void { this.pending.push({ id, log: this.current, result: null, error }) }
-
-  /** Writes the held answers, turning the successes on a log whose fsync failed into that failure. */
-  settle (unsynced: ReadonlyMap<LogId, WireError>): void {
-    for (const p of this.pending) {
-      const error = p.error ?? unsynced.get(p.log) ?? null
-      if (error !== null) super.failed(p.id, error)
-      else if (p.result !== null) super.ok(p.id, p.result)
-    }
-    this.pending.length = 0
-  }
-}
-
 interface LifecycleLog { dir: string, native: NativeLog }
 
 /** How a compaction pass ended: its result, or the failure as it crosses threads. */
@@ -57,14 +35,19 @@ export type CleanOutcome = { ok: true, value: CleanResult | null } | { ok: false
 
 export class ShardLifecycle {
   private readonly configs = new Map<LogId, LifecycleConfig>()
-  private readonly flushes: FlushPolicy
+  private readonly commits: GroupCommit
   private readonly cleanerTimer: NodeJS.Timeout
   /** Passes under way, with whoever waits for each. */
   private readonly cleaning = new Map<LogId, Array<(outcome: CleanOutcome) => void>>()
   private stopped = false
 
-  constructor (private readonly logs: ReadonlyMap<LogId, LifecycleLog>, private readonly report: (changes: RetentionChange[]) => void) {
-    this.flushes = new FlushPolicy(() => { this.flushDue(Date.now(), null) })
+  /** `answer` posts answers that waited for an fsync; `report` failures nobody waited for. */
+  constructor (
+    private readonly logs: ReadonlyMap<LogId, LifecycleLog>,
+    answer: (rows: ResultRowWriter) => void,
+    private readonly report: (changes: RetentionChange[]) => void
+  ) {
+    this.commits = new GroupCommit(logs, answer, report)
     this.cleanerTimer = setInterval(() => { this.cleanAll(Date.now()) }, CLEANER_BACKOFF_MS)
   }
 
@@ -72,39 +55,22 @@ export class ShardLifecycle {
 
   forget (id: LogId): void {
     this.configs.delete(id)
-    this.flushes.forget(id)
+    this.commits.forget(id)
   }
 
   /** Whether retention by time and size applies (cleanup.policy has `delete`). */
   deletes (id: LogId): boolean { return this.config(id).cleanupPolicy !== 'compact' }
 
-  /** Runs one append of a turn and counts the records it added, for flush.messages. flush.ms runs on
-   *  the shard's clock, not the append's (a caller's nowMs may be stale or skewed). */
+  /** Runs one append of a turn and counts the records it added, for the flush policy. */
   counted (id: LogId, rows: TurnRows, append: () => void): void {
-    const log = this.logs.get(id)
-    const before = log?.native.highWatermark() ?? 0
-    rows.current = id
-    append()
-    const added = log === undefined ? 0 : log.native.highWatermark() - before
-    if (added > 0) this.flushes.appended(id, added, Date.now(), this.limits(id))
+    this.commits.counted(id, rows, this.limits(id), append)
   }
 
-  /** fsyncs every log the flush policy says is due, then settles the turn's answers (if any). */
-  flushDue (nowMs: number, rows: TurnRows | null): void {
-    const failed = new Map<LogId, WireError>()
-    for (const id of this.flushes.due(nowMs)) {
-      const log = this.logs.get(id)
-      try {
-        log?.native.flush()
-      } catch (err) {
-        failed.set(id, toWireError(err, `flush of ${log?.dir ?? `log ${id}`}`))
-      }
-    }
-    rows?.settle(failed)
-    if (rows === null && failed.size > 0) {
-      this.report([...failed].map(([log, error]) => ({ log, logStartOffset: -1, deletedSegments: 0, deletedBytes: 0, error })))
-    }
-  }
+  /** Starts the fsyncs due and writes the turn's answers that need not wait for them. */
+  flushDue (nowMs: number, rows: TurnRows): void { this.commits.endTurn(nowMs, rows) }
+
+  /** The shard closed its logs (`failed`: those whose close failed): answers whatever still waits. */
+  closed (failed: ReadonlyMap<LogId, WireError>): void { this.commits.closed(failed) }
 
   /** Runs a cleaner pass over a log, whatever its cleanup.policy says, and calls `done` at its end;
    *  joins the pass under way if there is one. */
@@ -142,7 +108,7 @@ export class ShardLifecycle {
   stop (): void {
     this.stopped = true
     clearInterval(this.cleanerTimer)
-    this.flushes.stop()
+    this.commits.stop()
   }
 
   private cleanAll (nowMs: number): void {

@@ -6,10 +6,12 @@
 // was handed. The pool must run with `atomics: 'disabled'`: piscina's default parks an idle worker in
 // Atomics.wait, which would starve both this port and the retention timer.
 import { NativeLog, StoreError, type AppendResult, type LogConfig } from './native.js'
-import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpenedLog, OpsMessage, RetentionChange } from './messages.js'
+import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpenedLog, OpsMessage, RetentionChange, WireError } from './messages.js'
 import { readAppendRows, type AppendRequest } from './append-rows.js'
 import { toWireError } from './wire-error.js'
-import { ShardLifecycle, TurnRows } from './shard-lifecycle.js'
+import { ShardLifecycle } from './shard-lifecycle.js'
+import { TurnRows } from './group-commit.js'
+import type { ResultRowWriter } from './append-rows.js'
 import { hasProducer, singleBatch } from './producer-batch.js'
 import { replayProducers, writeSnapshot } from './producer-replay.js'
 import type { AbortedTxn, ProducerState, TxnAppendResult } from './producer-state.js'
@@ -20,7 +22,7 @@ interface OpenLog { dir: string; native: NativeLog; producers: ProducerState; ab
 class Shard {
   private readonly logs = new Map<LogId, OpenLog>()
   private readonly retentionTimer: NodeJS.Timeout
-  private readonly lifecycle = new ShardLifecycle(this.logs, (changes) => { this.post({ kind: 'retention', changes }) })
+  private readonly lifecycle = new ShardLifecycle(this.logs, (rows) => { this.answerLater(rows) }, (changes) => { this.post({ kind: 'retention', changes }) })
 
   constructor (private readonly init: InitMessage) {
     this.retentionTimer = setInterval(() => { this.checkRetention(Date.now()) }, init.retentionCheckIntervalMs)
@@ -145,16 +147,25 @@ class Shard {
     clearInterval(this.retentionTimer)
     this.lifecycle.stop()
     let failure: unknown = null
-    for (const log of this.logs.values()) {
+    const failed = new Map<LogId, WireError>()
+    for (const [id, log] of this.logs) {
       try {
         writeSnapshot(log.dir, log.native, log.producers, log.aborted)
         log.native.close()
       } catch (err) {
         failure ??= err
+        failed.set(id, toWireError(err, `close of ${log.dir}`))
       }
     }
     this.logs.clear()
+    this.lifecycle.closed(failed)
     if (failure !== null) throw failure
+  }
+
+  /** Answers appends that waited for an fsync, in a results message of their own. */
+  private answerLater (rows: ResultRowWriter): void {
+    const appended = rows.take()
+    if (appended !== null) this.post({ kind: 'results', results: [], appended, errors: rows.errors }, [appended.buffer as ArrayBuffer])
   }
 
   private checkRetention (nowMs: number): void {

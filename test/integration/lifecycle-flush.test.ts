@@ -65,6 +65,40 @@ describe('flush policy', () => {
     expect(synced('timed')).toBe(store.sizeBytes('timed', 0))
   })
 
+  it('answers appends to other partitions of the shard without waiting for a strict partition\'s fsync', async () => {
+    await store.createPartition('waits', 0, { lifecycle: policy(1) })
+    await store.createPartition('free', 0)
+    const order: string[] = []
+    // Issued in one turn, so both reach the (single) shard in one message, the strict one first.
+    const strict = store.append('waits', 0, valuesBatch('w', 2), opts).then(() => { order.push('waits') })
+    const free = store.append('free', 0, valuesBatch('f', 2), opts).then(() => { order.push('free') })
+    await Promise.all([strict, free])
+    expect(order).toEqual(['free', 'waits'])
+    expect(synced('waits')).toBe(store.sizeBytes('waits', 0))
+  })
+
+  it('acknowledges each append of a strict partition only once an fsync covers it, with many in flight', async () => {
+    await store.createPartition('pipelined', 0, { lifecycle: policy(1) })
+    const acks: Array<{ synced: number, lastOffset: number }> = []
+    await Promise.all(Array.from({ length: 40 }, async (_, i) => {
+      const r = await store.append('pipelined', 0, valuesBatch(`p${i}`, 2), opts)
+      acks.push({ synced: synced('pipelined'), lastOffset: r.lastOffset })
+    }))
+    // Where each batch ends in the file: its ack must have come after a sync that reached there.
+    const endOf = new Map<number, number>()
+    let pos = 0
+    for (const view of store.read('pipelined', 0, 0, 2 ** 30)) {
+      for (let at = 0; at < view.length;) {
+        const size = view.readInt32BE(at + 8) + 12
+        pos += size
+        endOf.set(Number(view.readBigInt64BE(at)) + view.readInt32BE(at + 23), pos)
+        at += size
+      }
+    }
+    expect(acks).toHaveLength(40)
+    for (const ack of acks) expect(ack.synced).toBeGreaterThanOrEqual(endOf.get(ack.lastOffset)!)
+  })
+
   it('groups the appends of one turn into one fsync per log', () => {
     const limits = { flushMessages: 2, flushMs: NEVER }
     const p = new FlushPolicy(() => {})
