@@ -3,6 +3,7 @@
 // turns a failed Status into a JS StoreError (ThrowStoreError, the one place that does).
 #include <napi.h>
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -340,6 +341,22 @@ Napi::Value Crc32c(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), crc32c(buf.Data(), buf.Length(), seed));
 }
 
+// Zero-copy hand-over of append bytes between the threads of this process (shard-channel.ts): the
+// network thread sends the address of a Buffer it keeps referenced until the shard has answered, and
+// the shard reads it through a Buffer of its own over the same bytes (no copy; no finalizer: the
+// memory belongs to the sender). A Buffer's bytes never move once napi has handed out its address.
+Napi::Value AddressOf(const Napi::CallbackInfo& info) {
+  auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+  return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(buf.Data())));
+}
+
+Napi::Value ViewAt(const Napi::CallbackInfo& info) {
+  auto address = static_cast<uintptr_t>(info[0].As<Napi::Number>().Int64Value());
+  auto len = static_cast<size_t>(info[1].As<Napi::Number>().Int64Value());
+  if (len == 0) return Napi::Buffer<uint8_t>::New(info.Env(), 0);
+  return Napi::Buffer<uint8_t>::New(info.Env(), reinterpret_cast<uint8_t*>(address), len);
+}
+
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   info.Env().GetInstanceData<AddonData>()->error_class = Napi::Persistent(info[0].As<Napi::Function>());
   return info.Env().Undefined();
@@ -351,6 +368,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data.release());  // owned by the environment, deleted at its teardown
   exports.Set("open", Napi::Function::New<Open>(env, "open"));
   exports.Set("attach", Napi::Function::New<Attach>(env, "attach"));
+  exports.Set("addressOf", Napi::Function::New<AddressOf>(env, "addressOf"));
+  exports.Set("viewAt", Napi::Function::New<ViewAt>(env, "viewAt"));
   exports.Set("flushAsync", Napi::Function::New<FlushAsync>(env, "flushAsync"));
   exports.Set("crc32c", Napi::Function::New<Crc32c>(env, "crc32c"));
   exports.Set("crc32cHardware", Napi::Boolean::New(env, crc32c_has_hw()));

@@ -98,6 +98,8 @@ interface NativeHandle {
 interface NativeAddon {
   open: (dir: string, config: LogConfig) => NativeHandle
   attach: (dir: string) => NativeHandle
+  addressOf: (buf: Buffer) => number
+  viewAt: (address: number, length: number) => Buffer
   flushAsync: (handles: NativeHandle[], done: (errors: Array<StoreError | null>) => void) => void
   crc32c: (data: Buffer, seed: number) => number
   crc32cHardware: boolean
@@ -108,6 +110,17 @@ interface NativeAddon {
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url))
 const addon = createRequire(import.meta.url)(`${packageRoot}build/Release/sluice_native.node`) as NativeAddon
 addon.setErrorClass(StoreError)
+
+/**
+ * Zero-copy hand-over of bytes to another thread of this process (append-rows.ts): the address of
+ * `buf`'s bytes. The sender must keep `buf` referenced, and unmodified, until the receiver is done
+ * with them; then viewAt(address, length) on the receiving thread reads them in place.
+ */
+export function addressOf (buf: Buffer): number { return addon.addressOf(buf) }
+
+/** A Buffer over bytes another thread handed over with addressOf (see there for the lifetime): it
+ *  must not be kept past the point where the sender may let them go. */
+export function viewAt (address: number, length: number): Buffer { return addon.viewAt(address, length) }
 
 /** True when crc32c() uses the CPU's CRC32 instruction (SSE4.2) rather than the table. */
 export const crc32cHardware: boolean = addon.crc32cHardware

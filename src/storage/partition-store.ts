@@ -138,7 +138,8 @@ export class PartitionStore {
     p.config = merged
   }
 
-  /** `batches`: one or more RecordBatch v2, as received; copied before this returns to the event loop. */
+  /** `batches`: one or more RecordBatch v2, as received. The shard reads them in place (no copy), so
+   *  they must not be modified until the returned promise settles. */
   async append (topic: string, partition: number, batches: Buffer, opts: ShardAppendOptions): Promise<AppendResult> {
     const p = this.partition(topic, partition)
     const result = await p.shard.append(p.log, batches, opts)

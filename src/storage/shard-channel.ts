@@ -8,10 +8,12 @@
 //     MessagePort,  one at a time: p50 36 µs;  64 in flight: 23 µs per message
 //   piscina still owns the thread's life (start, pinning, destroy). The port also carries the shard's
 //   unsolicited retention reports, which the task API cannot.
-// - Payload: the turn's batches are copied into ONE new ArrayBuffer which is transferred (23 µs per
-//   message). Structured clone of the socket-buffer slices costs 55 µs (cloning a view copies its whole
-//   backing buffer); cloning one fresh copy costs 34 µs. Appends and their results are float64 rows in
-//   transferred buffers, not cloned objects (append-rows.ts).
+// - Payload: the batches are not copied at all. A row carries the address of the caller's Buffer, which
+//   stays referenced here (Pending.batches) until the shard has answered, and the shard reads it in
+//   place (append-rows.ts). Before that, the turn's batches were copied into ONE new ArrayBuffer which
+//   was transferred (23 µs per message; structured clone of the socket-buffer slices cost 55 µs, since
+//   cloning a view copies its whole backing buffer). Appends and their results are float64 rows in
+//   transferred buffers, not cloned objects.
 // - Flush on setImmediate, not queueMicrotask: socket reads run as separate callbacks with a microtask
 //   drain between them, so a microtask flush sends one message per connection. With 16 connections
 //   appending in one turn: setImmediate 1 message per turn, 4.1 µs per append; microtask 16 messages,
@@ -30,13 +32,15 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export type ControlRequest = DistributiveOmit<ControlOp, 'id'>
 
 /**
- * A turn's appends beyond this many bytes go out in several messages, so the shard starts writing
- * while the network thread still copies. 64 appends of 1 MiB in flight: 1195 and 600 MiB/s with this
- * cap, 338 and 469 MiB/s with all 64 MiB in one message (two runs each, bench/storage-append.ts).
+ * A turn's appends beyond this many bytes go out in several messages, so the first of them are
+ * answered before the shard has written the whole turn. (Measured when the batches were still copied:
+ * 64 appends of 1 MiB in flight: 1195 and 600 MiB/s with this cap, 338 and 469 MiB/s with all 64 MiB
+ * in one message; a cap of 256 or 64 KiB did not help 16 KiB appends.)
  */
 const MAX_MESSAGE_BYTES = 4 * 2 ** 20
 
-interface Pending { resolve: (value: never) => void; reject: (err: Error) => void }
+/** `batches`: an append's bytes, which the shard reads in place until it answers (append-rows.ts). */
+interface Pending { resolve: (value: never) => void; reject: (err: Error) => void; batches: Buffer | null }
 
 export interface ShardStats { messages: number; ops: number; payloadBytes: number }
 
@@ -85,13 +89,14 @@ export class ShardChannel {
   // append/send/enqueue return the promise they make instead of being async: each async layer costs
   // another promise per op, which shows at 1 KiB appends.
 
-  /** Queues an append for this turn's message. `batches` is copied when the message is sent. */
+  /** Queues an append for this turn's message. The shard reads `batches` in place: it must not be
+   *  modified until the returned promise settles. */
   append (log: LogId, batches: Buffer, opts: ShardAppendOptions): Promise<TxnAppendResult> {
     if (this.failure !== null) return Promise.reject(this.failure)
     if (this.appends.payloadBytes > 0 && this.appends.payloadBytes + batches.length > MAX_MESSAGE_BYTES) this.sendOutbox()
     const id = this.nextId++
     this.appends.add(id, log, batches, opts)
-    return this.enqueue(id)
+    return this.enqueue(id, batches)
   }
 
   send<Op extends ControlRequest> (op: Op): Promise<ControlValues[Op['kind']]> {
@@ -107,9 +112,9 @@ export class ShardChannel {
     await this.pool.destroy()
   }
 
-  private enqueue<T> (id: number): Promise<T> {
+  private enqueue<T> (id: number, batches: Buffer | null = null): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: never) => void, reject })
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, batches })
       if (!this.flushScheduled) {
         this.flushScheduled = true
         setImmediate(() => {
