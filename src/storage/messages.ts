@@ -9,7 +9,8 @@
 //                ops as objects. Every op has an id, increasing in issue order, and the shard runs the
 //                appends and the other ops of a message merged in id order.
 // shard -> main  `results`: the outcome of every op of one `ops` message, matched by id: append
-//                outcomes as rows, the others as objects.
+//                outcomes as rows, the others as objects; `endsOps` marks the one that ends the shard's
+//                run of an `ops` message (others carry answers that waited: fsyncs, compaction).
 //                `retention`: log-start changes (or failures) from the shard's periodic retention check.
 import type { MessagePort } from 'node:worker_threads'
 import type { CleanResult } from './cleaner.js'
@@ -70,7 +71,7 @@ export interface RetentionChange {
 export type ShardMessage =
   | { kind: 'init'; port: MessagePort; shardId: number; retentionCheckIntervalMs: number; producerExpirationMs: number }
   | { kind: 'ops'; ops: ControlOp[]; appends: number; data: ArrayBuffer | null }
-  | { kind: 'results'; results: ControlOutcome[]; appended: Float64Array | null; errors: WireError[] }
+  | { kind: 'results'; results: ControlOutcome[]; appended: Float64Array | null; errors: WireError[]; endsOps: boolean }
   | { kind: 'retention'; changes: RetentionChange[] }
 
 export type InitMessage = Extract<ShardMessage, { kind: 'init' }>

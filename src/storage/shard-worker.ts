@@ -49,7 +49,7 @@ class Shard {
     }
     this.lifecycle.flushDue(Date.now(), appended)
     const rows = appended.take()
-    this.post({ kind: 'results', results, appended: rows, errors: appended.errors }, rows === null ? [] : [rows.buffer as ArrayBuffer])
+    this.post({ kind: 'results', results, appended: rows, errors: appended.errors, endsOps: true }, rows === null ? [] : [rows.buffer as ArrayBuffer])
   }
 
   private append (req: AppendRequest, out: TurnRows): void {
@@ -89,11 +89,11 @@ class Shard {
     try {
       this.log(log)
     } catch (err) {
-      this.post({ kind: 'results', results: [{ id, ok: false, error: toWireError(err, `clean ${this.describe(log)}`) }], appended: null, errors: [] })
+      this.post({ kind: 'results', results: [{ id, ok: false, error: toWireError(err, `clean ${this.describe(log)}`) }], appended: null, errors: [], endsOps: false })
       return
     }
     this.lifecycle.clean(log, nowMs, (outcome) => {
-      this.post({ kind: 'results', results: [{ id, ...outcome }], appended: null, errors: [] })
+      this.post({ kind: 'results', results: [{ id, ...outcome }], appended: null, errors: [], endsOps: false })
     })
   }
 
@@ -165,7 +165,7 @@ class Shard {
   /** Answers appends that waited for an fsync, in a results message of their own. */
   private answerLater (rows: ResultRowWriter): void {
     const appended = rows.take()
-    if (appended !== null) this.post({ kind: 'results', results: [], appended, errors: rows.errors }, [appended.buffer as ArrayBuffer])
+    if (appended !== null) this.post({ kind: 'results', results: [], appended, errors: rows.errors, endsOps: false }, [appended.buffer as ArrayBuffer])
   }
 
   private checkRetention (nowMs: number): void {
