@@ -91,6 +91,38 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
     return env.Undefined();
   }
 
+  // appendMany(buffers, leaderEpoch, logAppendTime, nowMs, allowControl, out): buffer i's result goes to
+  // out[4i..4i+3]; returns null when all succeeded, else one entry per buffer (null or its StoreError).
+  Napi::Value AppendMany(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!RequireWriter(env)) return env.Undefined();
+    Napi::Array buffers = info[0].As<Napi::Array>();
+    AppendOptions opts{static_cast<int32_t>(Int64Arg(info, 1)), Int64Arg(info, 2), Int64Arg(info, 3),
+                       info[4].As<Napi::Boolean>().Value()};
+    size_t count = buffers.Length();
+    std::vector<AppendSpan> spans(count);
+    for (size_t i = 0; i < count; i++) {
+      auto buf = buffers.Get(static_cast<uint32_t>(i)).As<Napi::Buffer<uint8_t>>();
+      spans[i] = AppendSpan{buf.Data(), buf.Length()};
+    }
+    std::vector<AppendResult> results(count);
+    std::vector<Status> statuses(count);
+    log_append_many(log_.get(), spans.data(), count, opts, results.data(), statuses.data());
+    double* out = info[5].As<Napi::Float64Array>().Data();
+    bool failed = false;
+    for (size_t i = 0; i < count; i++) {
+      failed = failed || !statuses[i].ok();
+      out[4 * i] = static_cast<double>(results[i].base_offset);
+      out[4 * i + 1] = static_cast<double>(results[i].last_offset);
+      out[4 * i + 2] = static_cast<double>(results[i].log_append_time);
+      out[4 * i + 3] = static_cast<double>(results[i].log_start_offset);
+    }
+    if (!failed) return env.Null();
+    Napi::Array errors = Napi::Array::New(env, count);
+    for (size_t i = 0; i < count; i++) errors[i] = statuses[i].ok() ? env.Null() : StoreErrorValue(env, statuses[i]);
+    return errors;
+  }
+
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     std::vector<View> views;
@@ -247,7 +279,7 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
 
 Napi::Function LogHandle::Define(Napi::Env env) {
   return DefineClass(env, "NativeLogHandle",
-                     {InstanceMethod<&LogHandle::Append>("append"), InstanceMethod<&LogHandle::Read>("read"),
+                     {InstanceMethod<&LogHandle::Append>("append"), InstanceMethod<&LogHandle::AppendMany>("appendMany"), InstanceMethod<&LogHandle::Read>("read"),
                       InstanceMethod<&LogHandle::Flush>("flush"), InstanceMethod<&LogHandle::Roll>("roll"),
                       InstanceMethod<&LogHandle::TruncateTo>("truncateTo"),
                       InstanceMethod<&LogHandle::AdvanceLogStart>("advanceLogStart"),

@@ -58,32 +58,87 @@ static bool should_roll(Log* log, const Segment* active, size_t len, int64_t off
   return active->next_offset + offsets - active->base_offset > INT32_MAX;
 }
 
-Status log_append(Log* log, const uint8_t* data, size_t len, const AppendOptions& opts, AppendResult* out) {
-  Status st = check_open(log);
-  if (!st.ok()) return st;
-  if (len > static_cast<size_t>(INT32_MAX)) {
-    return store_error(StoreErr::kInvalidRecord, "record set of %zu bytes exceeds a segment's 2 GiB limit", len);
+static Status validate_set(const AppendSpan& span, bool allow_control, BatchSetInfo* info) {
+  if (span.len > static_cast<size_t>(INT32_MAX)) {
+    return store_error(StoreErr::kInvalidRecord, "record set of %zu bytes exceeds a segment's 2 GiB limit", span.len);
   }
-  BatchSetInfo info;
-  st = batch_validate_set(data, len, opts.allow_control, &info);
-  if (!st.ok()) return st;
+  return batch_validate_set(span.data, span.len, allow_control, info);
+}
+
+// Writes validated record sets (`len` bytes and `offsets` offsets in all) into the active segment,
+// rolling first if they do not fit; *base is the first offset they got.
+static Status write_sets(Log* log, const AppendSpan* spans, size_t count, const BatchSetInfo& total,
+                         const AppendOptions& opts, int64_t* base) {
   if (!active_segment(log)->sticky.ok()) return active_segment(log)->sticky;
-  if (should_roll(log, active_segment(log), len, info.offset_count, opts.now_ms)) {
-    st = roll_for(log, len);
+  size_t len = 0;
+  for (size_t i = 0; i < count; i++) len += spans[i].len;
+  if (should_roll(log, active_segment(log), len, total.offset_count, opts.now_ms)) {
+    Status st = roll_for(log, len);
     if (!st.ok()) return st;
   }
   Segment* seg = active_segment(log);
-  int64_t base = seg->next_offset;
+  *base = seg->next_offset;
   if (opts.leader_epoch > epoch_cache_latest(&log->epochs)) {
-    st = log_assign_epoch(log, opts.leader_epoch, base);  // as Kafka does for appends as leader
+    Status st = log_assign_epoch(log, opts.leader_epoch, *base);  // as Kafka does for appends as leader
     if (!st.ok()) return st;
   }
-  st = segment_append(seg, data, len, AppendStamp{opts.leader_epoch, opts.log_append_time, opts.now_ms,
-                                                  log->config.index_interval_bytes, info.batches});
+  Status st = segment_append(seg, spans, count, len, AppendStamp{opts.leader_epoch, opts.log_append_time, opts.now_ms,
+                                                                 log->config.index_interval_bytes, total.batches});
   if (!st.ok()) return st;
   log->high_watermark.store(seg->next_offset, std::memory_order_release);
-  *out = AppendResult{base, seg->next_offset - 1, opts.log_append_time,
+  return Status{};
+}
+
+Status log_append(Log* log, const uint8_t* data, size_t len, const AppendOptions& opts, AppendResult* out) {
+  Status st = check_open(log);
+  if (!st.ok()) return st;
+  AppendSpan span{data, len};
+  BatchSetInfo info;
+  st = validate_set(span, opts.allow_control, &info);
+  if (!st.ok()) return st;
+  int64_t base = 0;
+  st = write_sets(log, &span, 1, info, opts, &base);
+  if (!st.ok()) return st;
+  *out = AppendResult{base, base + info.offset_count - 1, opts.log_append_time,
                       log->log_start.load(std::memory_order_relaxed)};
+  return Status{};
+}
+
+Status log_append_many(Log* log, const AppendSpan* spans, size_t count, const AppendOptions& opts,
+                       AppendResult* results, Status* statuses) {
+  Status st = check_open(log);
+  for (size_t i = 0; i < count; i++) statuses[i] = st;
+  if (!st.ok()) return st;
+  thread_local std::vector<AppendSpan> valid;
+  thread_local std::vector<size_t> which;
+  thread_local std::vector<int64_t> offsets;
+  valid.clear();
+  which.clear();
+  offsets.clear();
+  BatchSetInfo total;
+  for (size_t i = 0; i < count; i++) {
+    BatchSetInfo info;
+    statuses[i] = validate_set(spans[i], opts.allow_control, &info);
+    if (!statuses[i].ok()) continue;
+    valid.push_back(spans[i]);
+    which.push_back(i);
+    offsets.push_back(info.offset_count);
+    total.batches += info.batches;
+    total.offset_count += info.offset_count;
+  }
+  if (valid.empty()) return Status{};
+  size_t len = 0;
+  for (const AppendSpan& span : valid) len += span.len;
+  int64_t base = 0;
+  st = len > static_cast<size_t>(INT32_MAX)
+           ? store_error(StoreErr::kInvalidRecord, "record sets of %zu bytes exceed a segment's 2 GiB limit", len)
+           : write_sets(log, valid.data(), valid.size(), total, opts, &base);
+  int64_t log_start = log->log_start.load(std::memory_order_relaxed);
+  for (size_t k = 0; k < valid.size(); k++) {
+    statuses[which[k]] = st;
+    results[which[k]] = AppendResult{base, base + offsets[k] - 1, opts.log_append_time, log_start};
+    base += offsets[k];
+  }
   return Status{};
 }
 

@@ -91,6 +91,11 @@ Status log_delete(Log* log);
 
 // --- writer (log.cc, log_retention.cc) ---
 Status log_append(Log* log, const uint8_t* data, size_t len, const AppendOptions& opts, AppendResult* out);
+// Appends `count` record sets with the same options in one write, as if appended one after the
+// other: statuses[i] says how set i fared (a set that fails validation is left out, the others are
+// written; a failed write fails them all), results[i] holds its offsets when it succeeded.
+Status log_append_many(Log* log, const AppendSpan* spans, size_t count, const AppendOptions& opts,
+                       AppendResult* results, Status* statuses);
 Status log_flush(Log* log);
 Status log_roll(Log* log);  // no-op on an empty active segment
 Status log_truncate_to(Log* log, int64_t offset);

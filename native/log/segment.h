@@ -86,7 +86,13 @@ struct AppendStamp {
   int64_t index_interval_bytes;
   uint32_t batches;
 };
-Status segment_append(Segment* seg, const uint8_t* data, size_t len, const AppendStamp& stamp);
+// One record set of an append: `len` bytes of whole, validated batches.
+struct AppendSpan {
+  const uint8_t* data;
+  size_t len;
+};
+// Writes the spans one after the other (`len`: their total) in one pwritev.
+Status segment_append(Segment* seg, const AppendSpan* spans, size_t count, size_t len, const AppendStamp& stamp);
 uint64_t segment_capacity(const Segment* seg);  // bytes the active mapping can hold
 Status segment_seal(Segment* seg);    // final time-index entry, trim files, close descriptors
 // Duplicates of the segment's open descriptors (.log, .index, .timeindex), for a flush job.

@@ -29,10 +29,14 @@ export class TurnRows extends ResultRowWriter {
   override ok (id: number, result: AppendOutcome): void { this.answers.push({ id, log: this.current, result, error: null, added: 0 }) }
   override failed (id: number, error: WireError): void { this.answers.push({ id, log: this.current, result: null, error, added: 0 }) }
 
-  /** Notes the records the append just answered added to its log (0: failed, or a duplicate). */
-  noteAdded (records: number): void {
-    const last = this.answers[this.answers.length - 1]
-    if (last !== undefined) last.added = records
+  get answered (): number { return this.answers.length }
+
+  /** Notes the records added to their log by the answers from index `from` on, `records` in all
+   *  (0 for an answer: failed, or a duplicate). */
+  noteAdded (from: number, records: number): void {
+    const added = this.answers.slice(from)
+    if (added.length === 1) added[0]!.added = records
+    else for (const a of added) a.added = a.result === null ? 0 : a.result.lastOffset - a.result.baseOffset + 1
   }
 
   /** Writes the answers that `hold` does not keep back. */
@@ -68,15 +72,16 @@ export class GroupCommit {
     this.policy = new FlushPolicy(() => { this.endTurn(Date.now(), null) })
   }
 
-  /** Runs one append of a turn and counts the records it added. flush.ms runs on the shard's clock,
-   *  not the append's (a caller's nowMs may be stale or skewed). */
+  /** Runs one append (or a group of appends to one log) of a turn and counts the records it added.
+   *  flush.ms runs on the shard's clock, not the append's (a caller's nowMs may be stale or skewed). */
   counted (id: LogId, rows: TurnRows, limits: FlushLimits, append: () => void): void {
     const log = this.logs.get(id)
     const before = log?.native.highWatermark() ?? 0
+    const from = rows.answered
     rows.current = id
     append()
     const added = log === undefined ? 0 : log.native.highWatermark() - before
-    rows.noteAdded(added)
+    rows.noteAdded(from, added)
     if (added > 0 && this.policy.appended(id, added, Date.now(), limits)) this.crossed.add(id)
   }
 

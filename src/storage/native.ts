@@ -74,6 +74,8 @@ export class StoreError extends Error {
 interface NativeHandle {
   /** Writes [baseOffset, lastOffset, logAppendTimeMs, logStartOffset] into `out`. */
   append: (batches: Buffer, leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean, out: Float64Array) => void
+  /** Writes 4 numbers per buffer into `out` (as append); null when all succeeded, else their errors. */
+  appendMany: (buffers: Buffer[], leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean, out: Float64Array) => Array<StoreError | null> | null
   read: (offset: number, maxBytes: number, upTo: number) => Buffer[]
   flush: () => void
   roll: () => void
@@ -180,6 +182,18 @@ export class NativeLog {
     const out = this.appendOut
     this.handle.append(batches, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, opts.allowControl === true, out)
     return { baseOffset: out[0]!, lastOffset: out[1]!, logAppendTimeMs: out[2]!, logStartOffset: out[3]! }
+  }
+
+  /** Appends several record sets with the same options in one write (one system call), as if each
+   *  were appended in turn: one entry per set, its result or the StoreError that refused it (a set
+   *  that fails validation is left out; a failed write fails them all). */
+  appendMany (sets: Buffer[], opts: AppendOptions & { allowControl?: boolean }): Array<AppendResult | StoreError> {
+    checkInt('leaderEpoch', opts.leaderEpoch, -1, 2 ** 31 - 1)
+    checkInt('logAppendTimeMs', opts.logAppendTimeMs, NOW_MIN)
+    checkInt('nowMs', opts.nowMs, 0)
+    const out = new Float64Array(4 * sets.length)
+    const errors = this.handle.appendMany(sets, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, opts.allowControl === true, out)
+    return sets.map((_, i) => errors?.[i] ?? { baseOffset: out[4 * i]!, lastOffset: out[4 * i + 1]!, logAppendTimeMs: out[4 * i + 2]!, logStartOffset: out[4 * i + 3]! })
   }
 
   flush (): void { this.handle.flush() }

@@ -28,10 +28,16 @@ class Shard {
     this.retentionTimer = setInterval(() => { this.checkRetention(Date.now()) }, init.retentionCheckIntervalMs)
   }
 
-  /** Runs a message's appends and control ops merged in id (= issue) order; answers in one message. */
+  /**
+   * Runs a message's appends and control ops merged in id (= issue) order; answers in one message.
+   * Plain appends (no producer id) to one log with the same options are written together, in one
+   * native call and one system call (NativeLog.appendMany), when nothing but other logs' appends comes
+   * between them: a producer's append to the log, or any control op, writes the waiting group first.
+   */
   run (msg: OpsMessage): void {
     const appends = msg.data === null ? [] : readAppendRows(msg.data, msg.appends)
     const appended = new TurnRows()
+    const groups = new AppendGroups((log, reqs) => { this.lifecycle.counted(log, appended, () => { this.appendGroup(log, reqs, appended) }) })
     const results: ControlOutcome[] = []
     let a = 0
     let c = 0
@@ -39,17 +45,35 @@ class Shard {
       const append = appends[a]
       const op = msg.ops[c]
       if (append !== undefined && (op === undefined || append.id < op.id)) {
-        this.lifecycle.counted(append.log, appended, () => { this.append(append, appended) })
+        if (!groups.add(append)) this.lifecycle.counted(append.log, appended, () => { this.append(append, appended) })
         a++
       } else if (op !== undefined) {
+        groups.writeAll()
         if (op.kind === 'clean') this.cleanThenAnswer(op.id, op.log, op.nowMs)
         else results.push(this.control(op))
         c++
       }
     }
+    groups.writeAll()
     this.lifecycle.flushDue(Date.now(), appended)
     const rows = appended.take()
     this.post({ kind: 'results', results, appended: rows, errors: appended.errors, endsOps: true }, rows === null ? [] : [rows.buffer as ArrayBuffer])
+  }
+
+  private appendGroup (id: LogId, reqs: AppendRequest[], out: TurnRows): void {
+    if (reqs.length === 1) return this.append(reqs[0]!, out)
+    try {
+      const log = this.log(id)
+      const outcomes = log.native.appendMany(reqs.map((r) => r.batches), reqs[0]!.opts)
+      const firstUnstable = log.producers.firstUnstableOffset()
+      outcomes.forEach((o, i) => {
+        const req = reqs[i]!
+        if (o instanceof Error) out.failed(req.id, toWireError(o, `append to ${log.dir}`))
+        else out.ok(req.id, withTxnState(o, firstUnstable, -1))
+      })
+    } catch (err) {
+      for (const req of reqs) out.failed(req.id, toWireError(err, `append to ${this.describe(id)}`))
+    }
   }
 
   private append (req: AppendRequest, out: TurnRows): void {
@@ -188,6 +212,43 @@ class Shard {
   private post (msg: FromShard, transfer: ArrayBuffer[] = []): void {
     this.init.port.postMessage(msg, transfer)
   }
+}
+
+/** A group's bytes stay below this: a group is one write and one segment's worth of positions. */
+const MAX_GROUP_BYTES = 8 * 2 ** 20
+
+/** The plain appends of a message waiting to be written together, per log (see Shard.run). */
+class AppendGroups {
+  private readonly groups = new Map<LogId, { reqs: AppendRequest[], bytes: number }>()
+
+  constructor (private readonly write: (log: LogId, reqs: AppendRequest[]) => void) {}
+
+  /** Adds a plain append to its log's group; false (after writing that group) when `req` must run
+   *  alone: it has a producer id. */
+  add (req: AppendRequest): boolean {
+    const group = this.groups.get(req.log)
+    const plain = !hasProducer(req.batches)
+    if (group !== undefined && plain && sameOptions(group.reqs[0]!.opts, req.opts) && group.bytes + req.batches.length <= MAX_GROUP_BYTES) {
+      group.reqs.push(req)
+      group.bytes += req.batches.length
+      return true
+    }
+    if (group !== undefined) {
+      this.groups.delete(req.log)
+      this.write(req.log, group.reqs)
+    }
+    if (plain) this.groups.set(req.log, { reqs: [req], bytes: req.batches.length })
+    return plain
+  }
+
+  writeAll (): void {
+    for (const [log, group] of this.groups) this.write(log, group.reqs)
+    this.groups.clear()
+  }
+}
+
+function sameOptions (a: AppendRequest['opts'], b: AppendRequest['opts']): boolean {
+  return a.leaderEpoch === b.leaderEpoch && a.logAppendTimeMs === b.logAppendTimeMs && a.allowControl === b.allowControl
 }
 
 /** The native result object gains the partition's transaction state in place: no copy per append. */

@@ -193,6 +193,25 @@ describe('NativeLog', () => {
     log.close()
   })
 
+  it('appendMany writes several record sets in one call as if appended in turn, leaving out a refused one', () => {
+    const log = NativeLog.open(join(root, 't-many'), small)
+    fill(log, 1)
+    const bad = valuesBatch('bad', 2)
+    bad[70]! ^= 1
+    const sets = [valuesBatch('a', 3), Buffer.concat([valuesBatch('b', 1), valuesBatch('c', 2)]), bad, valuesBatch('d', 4)]
+    const outcomes = log.appendMany(sets, opts)
+    expect(outcomes.map((o) => o instanceof StoreError ? o.code : [o.baseOffset, o.lastOffset])).toEqual([[5, 7], [8, 10], 'CORRUPT_MESSAGE', [11, 14]])
+    expect(readAll(log).map((r) => `${r.offset}:${r.value}`).slice(5)).toEqual(
+      ['5:a-0', '6:a-1', '7:a-2', '8:b-0', '9:c-0', '10:c-1', '11:d-0', '12:d-1', '13:d-2', '14:d-3'])
+    // A group that does not fit the active segment rolls first, as a single append would.
+    const big = Array.from({ length: 4 }, (_, i) => valuesBatch(`big${i}`, 4, 1000))
+    const before = segmentFiles(join(root, 't-many')).length
+    expect(log.appendMany(big, opts).every((o) => !(o instanceof Error))).toBe(true)
+    expect(segmentFiles(join(root, 't-many')).length).toBe(before + 1)
+    expect(readAll(log)).toHaveLength(31)
+    log.close()
+  })
+
   it('LogAppendTime rewrites maxTimestamp and keeps the stored CRC valid', () => {
     const log = NativeLog.open(join(root, 't-6'), small)
     log.append(valuesBatch('x', 2), { ...opts, leaderEpoch: 3, logAppendTimeMs: NOW + 5 })

@@ -221,6 +221,19 @@ describe('PartitionStore', () => {
     expect((await store.append('bad', 0, batch(), now())).baseOffset).toBe(0)
   })
 
+  it('answers each append of a turn to one partition with its own offsets, failing only a corrupt one', async () => {
+    const store = await openStore()
+    await store.createPartition('turn', 0)
+    const corrupt = batch(2)
+    corrupt[corrupt.length - 1] ^= 0xff
+    // One turn: the shard writes the good ones together (one write) around the refused one.
+    const outcomes = await Promise.allSettled([batch(3), batch(1), corrupt, batch(2)].map((b) => store.append('turn', 0, b, now())))
+    expect(outcomes.map((o) => o.status === 'fulfilled' ? [o.value.baseOffset, o.value.lastOffset] : (o.reason as StoreError).code))
+      .toEqual([[0, 2], [3, 3], 'CORRUPT_MESSAGE', [4, 5]])
+    expect(store.highWatermark('turn', 0)).toBe(6)
+    expect(batchesOf(store.read('turn', 0, 0, 2 ** 20)).map((b) => Number(b.readBigInt64BE(0)))).toEqual([0, 3, 4])
+  })
+
   it('deletes segments older than retention.ms on the shard and reports the new log start', async () => {
     const store = await openStore({ retentionCheckIntervalMs: 20, defaults: { ...DEFAULTS, segmentBytes: 8 * 1024 } })
     await store.createPartition('old', 0)
