@@ -76,6 +76,59 @@ TEST(appends_assign_offsets_roll_segments_and_read_back_in_order) {
   remove_dir(dir);
 }
 
+TEST(a_flush_job_runs_on_another_thread_while_the_writer_appends_and_rolls) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, small_config(), &log));
+  CHECK_OK(append_batches(log.get(), 100));  // several segments, sealed since the open
+  CHECK(log->segments.size() >= 3);
+  FlushJob job;
+  CHECK_OK(log_flush_begin(log.get(), &job));
+  CHECK(!job.sealed.empty());
+  std::thread runner([&job] { flush_job_run(&job); });
+  Status appended = append_batches(log.get(), 100);  // rolls again while the job syncs
+  runner.join();
+  CHECK_OK(appended);
+  CHECK_OK(job.status);
+  log_flush_end(log.get(), &job);
+  // Sealed before the job began: synced whole, so their descriptors are closed. The rest keep theirs
+  // for the next flush, which covers what was appended meanwhile.
+  for (const auto& seg : job.sealed) CHECK(seg->log.fd.fd < 0);
+  CHECK(log->segments.back()->log.fd.fd >= 0);
+  CHECK_OK(log_flush(log.get()));
+  for (size_t i = 0; i + 1 < log->segments.size(); i++) CHECK(log->segments[i]->log.fd.fd < 0);
+  CHECK_EQ(read_batch_offsets(log.get(), 0).size(), 200u);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
+TEST(append_many_writes_record_sets_in_one_call_and_skips_a_refused_one) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, small_config(), &log));
+  auto a = make_batch(5, 100, 1000000);
+  auto b = make_batch(3, 100, 1000000);
+  auto bad = make_batch(2, 100, 1000000);
+  bad[70] ^= 1;
+  AppendSpan spans[] = {{a.data(), a.size()}, {bad.data(), bad.size()}, {b.data(), b.size()}};
+  AppendResult results[3];
+  Status statuses[3];
+  CHECK_OK(log_append_many(log.get(), spans, 3, kOpts, results, statuses));
+  CHECK_OK(statuses[0]);
+  CHECK(statuses[1].code == StoreErr::kCorruptMessage);
+  CHECK_OK(statuses[2]);
+  CHECK_EQ(results[0].base_offset, 0);
+  CHECK_EQ(results[0].last_offset, 4);
+  CHECK_EQ(results[2].base_offset, 5);
+  CHECK_EQ(results[2].last_offset, 7);
+  CHECK_EQ(log->high_watermark.load(), 8);
+  auto bases = read_batch_offsets(log.get(), 0);
+  CHECK_EQ(bases.size(), 2u);
+  CHECK_EQ(bases[1], 5);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
 TEST(the_offset_index_points_at_batches_every_interval) {
   std::string dir = make_temp_dir();
   std::shared_ptr<Log> log;
