@@ -225,7 +225,7 @@ describe('PartitionStore', () => {
     const store = await openStore()
     await store.createPartition('turn', 0)
     const corrupt = batch(2)
-    corrupt[corrupt.length - 1] ^= 0xff
+    corrupt[corrupt.length - 1]! ^= 0xff
     // One turn: the shard writes the good ones together (one write) around the refused one.
     const outcomes = await Promise.allSettled([batch(3), batch(1), corrupt, batch(2)].map((b) => store.append('turn', 0, b, now())))
     expect(outcomes.map((o) => o.status === 'fulfilled' ? [o.value.baseOffset, o.value.lastOffset] : (o.reason as StoreError).code))
