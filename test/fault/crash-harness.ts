@@ -33,7 +33,7 @@ export const STRICT_SETTINGS = {
 }
 
 export interface CrashOptions {
-  /** How long a round may produce before the kill (a random share of it); default 300 ms. */
+  /** How long a round produces after its first acknowledgement before the kill (a random share of it); default 300 ms. */
   maxRoundMs?: number
   /** Broker settings; default STRICT_SETTINGS. */
   settings?: Record<string, number | string>
@@ -84,7 +84,14 @@ async function withClient<T> (broker: RunningBroker, body: (client: KafkaClient)
   }
 }
 
-/** Produces (and now and then commits the acknowledged count) until the broker is SIGKILLed after `killAfterMs`. */
+// A round whose first acknowledgement takes longer than this (a broker that cannot take records) is killed anyway.
+const FIRST_ACK_WAIT_MS = 10_000
+
+/**
+ * Produces (and now and then commits the acknowledged count) until the broker is SIGKILLed
+ * `killAfterMs` after the round's first acknowledgement: timed from the first answer rather than from
+ * the start, so a round on a slow, loaded machine still has acknowledged records at stake.
+ */
 async function produceUntilKilled (broker: RunningBroker, round: number, killAfterMs: number, acked: string[]): Promise<{ committed: number, attempted: number }> {
   const client = new KafkaClient({ bootstrap: broker.bootstrap, requestTimeoutMs: 2_000, connectTimeoutMs: 2_000 })
   const producer = new Producer(client, { acks: -1, retries: 0, lingerMs: 0 })
@@ -93,7 +100,11 @@ async function produceUntilKilled (broker: RunningBroker, round: number, killAft
   let committed = -1
   let attempted = -1
   let sent = 0
-  const killing = new Promise<void>((resolve) => setTimeout(resolve, killAfterMs)).then(async () => {
+  let firstAck = (): void => {}
+  const firstAcked = new Promise<void>((resolve) => { firstAck = resolve })
+  const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+  const killing = Promise.race([firstAcked, sleep(FIRST_ACK_WAIT_MS)]).then(async () => {
+    await sleep(killAfterMs)
     killed = true
     await broker.kill()
   })
@@ -103,6 +114,7 @@ async function produceUntilKilled (broker: RunningBroker, round: number, killAft
       try {
         await producer.send({ topic: CRASH_TOPIC, partition: 0, key: value, value })
         acked.push(value)
+        firstAck()
       } catch {
         return
       }
