@@ -2,8 +2,9 @@
 // append notifications (store.onAppend) mark the partition's subscribers ready, and one pump per
 // event-loop turn serves every ready subscriber.
 //
-// Sharing: subscribers of one partition waiting at the same offset form one group per pump; the group
-// is read from the store and decoded ONCE, and the chunk carries a cache of its encoded frames, so a
+// Sharing: subscribers of one partition waiting at the same offset with the same isolation
+// (read_committed ones stop at the last stable offset and skip aborted transactions) form one group per
+// pump; the group is read from the store and decoded ONCE, and the chunk carries a cache of its encoded frames, so a
 // thousand subscribers of a topic cost one read, one decode and one encoding per format per append
 // turn, plus one socket write each.
 //
@@ -14,7 +15,7 @@
 import type { Record } from '../protocol/codec/record-batch.js'
 import { StoreError } from '../storage/native.js'
 import type { PartitionStore } from '../storage/partition-store.js'
-import { OffsetBelowLogStart, readRecords } from './record-reader.js'
+import { OffsetBelowLogStart, readRecords, type Isolation } from './record-reader.js'
 
 const READ_BYTES = 256 * 1024
 const PUMP_BYTES = 8 * 1024 * 1024
@@ -35,6 +36,7 @@ export class FeedChunk {
 export interface FeedSubscriber {
   readonly topic: string
   readonly partition: number
+  readonly isolation: Isolation
   /** The next offset to deliver; the hub advances it. */
   offset: number
   /** False while the subscriber is paused (a cheap check: its socket was over its buffer limit). */
@@ -114,7 +116,7 @@ export class FeedHub {
     this.scheduled = false
     const groups = new Map<string, FeedSubscriber[]>()
     for (const sub of this.ready) {
-      const key = `${partitionKey(sub.topic, sub.partition)}\u0000${sub.offset}`
+      const key = `${partitionKey(sub.topic, sub.partition)}\u0000${sub.isolation}\u0000${sub.offset}`
       const group = groups.get(key)
       if (group === undefined) groups.set(key, [sub])
       else group.push(sub)
@@ -133,10 +135,11 @@ export class FeedHub {
 
   /** Reads and decodes once for the whole group; returns the bytes read. */
   private serve (group: FeedSubscriber[]): number {
-    const { topic, partition, offset } = group[0]!
+    const first = group[0]!
+    const { topic, partition } = first
     let read
     try {
-      read = readRecords(this.store, topic, partition, offset, READ_BYTES)
+      read = readRecords(this.store, first, READ_BYTES, first.isolation)
     } catch (error) {
       if (error instanceof OffsetBelowLogStart) {
         for (const sub of group) { sub.offset = error.logStartOffset; this.ready.add(sub) }
@@ -150,7 +153,7 @@ export class FeedHub {
     this.stats.reads++
     this.stats.records += read.records.length
     const chunk = new FeedChunk(topic, partition, read.records, read.nextOffset)
-    const behind = read.nextOffset < this.store.highWatermark(topic, partition)
+    const behind = read.nextOffset < read.upTo
     if (read.records.length > 0) this.stats.chunks++
     for (const sub of group) {
       if (read.records.length > 0) {

@@ -6,13 +6,16 @@
 // makes the poll fail). With auto.commit.enable the positions handed out by one poll are committed at
 // the next poll, when partitions are revoked, and when the instance is deleted: at-least-once, as the
 // Java consumer's auto-commit.
+//
+// isolation.level read_committed reads only committed transactional records, up to the last stable
+// offset (record-reader.ts), and "latest"/seek to end mean the last stable offset, as for the Java consumer.
 import type { Broker } from '../broker/broker.js'
 import type { TopicPartition } from '../groups/group-offsets.js'
 import { ErrorCode, errorName } from '../protocol/index.js'
 import { StoreError } from '../storage/native.js'
 import type { Record } from '../protocol/codec/record-batch.js'
 import { GroupMember } from './group-member.js'
-import { OffsetBelowLogStart, readRecords } from './record-reader.js'
+import { endOffset, OffsetBelowLogStart, readRecords, type Isolation } from './record-reader.js'
 import { RestError } from './rest-error.js'
 import type { EmbeddedFormat } from './rest-format.js'
 
@@ -24,6 +27,7 @@ export interface ConsumerConfig {
   autoCommit: boolean
   fetchMinBytes: number
   requestTimeoutMs: number
+  isolation: Isolation
 }
 
 export interface ConsumedRecord { topic: string, partition: number, record: Record }
@@ -83,7 +87,7 @@ export class RestConsumer {
   seekTo (partitions: readonly TopicPartition[], where: 'beginning' | 'end'): void {
     const { store } = this.broker
     for (const tp of partitions) {
-      this.ownedPosition(tp).offset = where === 'beginning' ? store.logStartOffset(tp.topic, tp.partition) : store.highWatermark(tp.topic, tp.partition)
+      this.ownedPosition(tp).offset = where === 'beginning' ? store.logStartOffset(tp.topic, tp.partition) : this.endOf(tp)
     }
   }
 
@@ -131,7 +135,7 @@ export class RestConsumer {
       this.resolvePosition(position)
       let read
       try {
-        read = readRecords(this.broker.store, position.topic, position.partition, position.offset, room - bytes)
+        read = readRecords(this.broker.store, position, room - bytes, this.config.isolation)
       } catch (error) {
         if (error instanceof StoreError && error.code === 'UNKNOWN_PARTITION') {
           // The topic was deleted: the partition is no longer anyone's to read.
@@ -139,7 +143,7 @@ export class RestConsumer {
           continue
         }
         if (!(error instanceof OffsetBelowLogStart)) throw error
-        position.offset = this.config.autoOffsetReset === 'latest' ? this.broker.store.highWatermark(position.topic, position.partition) : error.logStartOffset
+        position.offset = this.config.autoOffsetReset === 'latest' ? this.endOf(position) : error.logStartOffset
         continue
       }
       for (const record of read.records) {
@@ -156,9 +160,13 @@ export class RestConsumer {
     const done = new AbortController()
     const timer = setTimeout(() => done.abort(), timeoutMs)
     this.assignmentChanged = () => done.abort()
+    const { store } = this.broker
     const waits = [...this.positions.values()].map(async p => {
       try {
-        await this.broker.store.waitForData(p.topic, p.partition, Math.max(p.offset, 0), done.signal)
+        // read_committed may be held below the high watermark by an open transaction: only an append
+        // (data or its commit/abort marker) can move the last stable offset, so wait past the watermark.
+        const from = this.config.isolation === 'read_committed' ? Math.max(p.offset, store.highWatermark(p.topic, p.partition)) : p.offset
+        await store.waitForData(p.topic, p.partition, Math.max(from, 0), done.signal)
       } catch (error) {
         // A deleted partition waits for nothing; the next read reports it.
         if (!(error instanceof StoreError)) throw error
@@ -182,7 +190,12 @@ export class RestConsumer {
     if (this.config.autoOffsetReset === 'none') {
       throw new RestError(500, 50002, `Kafka error: no committed offset for ${position.topic}-${position.partition} and auto.offset.reset is none`)
     }
-    position.offset = this.config.autoOffsetReset === 'earliest' ? store.logStartOffset(position.topic, position.partition) : store.highWatermark(position.topic, position.partition)
+    position.offset = this.config.autoOffsetReset === 'earliest' ? store.logStartOffset(position.topic, position.partition) : this.endOf(position)
+  }
+
+  /** Where "latest" is for this consumer: the high watermark, or the last stable offset (read_committed). */
+  private endOf (tp: TopicPartition): number {
+    return endOffset(this.broker.store, tp.topic, tp.partition, this.config.isolation)
   }
 
   private own (partitions: readonly TopicPartition[]): void {

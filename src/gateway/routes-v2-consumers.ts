@@ -13,9 +13,9 @@ import type { Broker } from '../broker/broker.js'
 import type { TopicPartition } from '../groups/group-offsets.js'
 import type { GatewayContext, RouteTable } from './gateway.js'
 import type { Exchange } from './http.js'
-import type { OffsetReset, RestConsumer } from './rest-consumer.js'
+import type { ConsumerConfig, RestConsumer } from './rest-consumer.js'
 import { partitionNotFound, RestError, topicNotFound, unprocessable } from './rest-error.js'
-import { acceptsFormat, encodeEmbedded, type EmbeddedFormat } from './rest-format.js'
+import { acceptsFormat, encodeEmbedded } from './rest-format.js'
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 1000
 const MAX_REQUEST_TIMEOUT_MS = 300_000
@@ -120,7 +120,7 @@ function recordRoutes (routes: RouteTable, ctx: GatewayContext): void {
   }, { body: true })
 }
 
-function consumerConfig (body: Record<string, unknown>): { format: EmbeddedFormat, autoOffsetReset: OffsetReset, autoCommit: boolean, fetchMinBytes: number, requestTimeoutMs: number } {
+function consumerConfig (body: Record<string, unknown>): ConsumerConfig {
   const invalid = (what: string): RestError => new RestError(422, 42204, `Invalid consumer configuration: ${what}`)
   const format = String(body.format ?? 'binary').toLowerCase()
   if (format !== 'binary' && format !== 'json') throw invalid(`format ${format} is not supported (binary or json)`)
@@ -128,6 +128,8 @@ function consumerConfig (body: Record<string, unknown>): { format: EmbeddedForma
   if (reset !== 'earliest' && reset !== 'latest' && reset !== 'none') throw invalid(`auto.offset.reset ${reset} is not earliest, latest or none`)
   const commit = String(body['auto.commit.enable'] ?? 'true').toLowerCase()
   if (commit !== 'true' && commit !== 'false') throw invalid(`auto.commit.enable ${commit} is not true or false`)
+  const isolation = String(body['isolation.level'] ?? 'read_uncommitted').toLowerCase()
+  if (isolation !== 'read_uncommitted' && isolation !== 'read_committed') throw invalid(`isolation.level ${isolation} is not read_uncommitted or read_committed`)
   const number = (name: string, fallback: number, max: number): number => {
     const raw = body[name]
     if (raw === undefined || raw === null) return fallback
@@ -140,7 +142,8 @@ function consumerConfig (body: Record<string, unknown>): { format: EmbeddedForma
     autoOffsetReset: reset,
     autoCommit: commit === 'true',
     fetchMinBytes: number('fetch.min.bytes', 1, 2 ** 31 - 1),
-    requestTimeoutMs: number('consumer.request.timeout.ms', DEFAULT_REQUEST_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS)
+    requestTimeoutMs: number('consumer.request.timeout.ms', DEFAULT_REQUEST_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS),
+    isolation
   }
 }
 

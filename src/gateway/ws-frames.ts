@@ -2,8 +2,11 @@
 // framing for high-rate clients. Control messages (subscribe, unsubscribe, commit) are always JSON text.
 //
 // JSON, client to server (each may carry "ref", echoed in the answer):
-//   {"op":"subscribe","topic":"t","partitions":[0,1],"from":"earliest"|"latest"|{"offset":N}|{"timestamp":MS}}
-//   {"op":"subscribe","group":"g","topics":["t"],"from":"earliest"|"latest","autoCommit":true}
+//   {"op":"subscribe","topic":"t","partitions":[0,1],"from":"earliest"|"latest"|{"offset":N}|{"timestamp":MS},
+//    "isolation":"read_uncommitted"|"read_committed"}
+//   {"op":"subscribe","group":"g","topics":["t"],"from":"earliest"|"latest","autoCommit":true,"isolation":...}
+//   (read_committed: only committed transactional records, up to the last stable offset, as a Kafka
+//    read_committed consumer; "latest" is then the last stable offset)
 //   {"op":"unsubscribe","topic":"t"} · {"op":"unsubscribe","group":"g"} · {"op":"commit","group":"g"}
 //   {"op":"produce","topic":"t","encoding":"string"|"base64"|"json",
 //    "records":[{"key":..,"value":..,"partition":0,"headers":{"h":"v"},"timestamp":MS}]}

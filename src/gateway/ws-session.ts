@@ -19,6 +19,7 @@ import {
   BadFrame, decodeBinaryProduce, decodeJsonRecords, encodeBinaryAck, encodeBinaryRecords, encodeJsonRecords, FrameKind,
   type ValueEncoding
 } from './ws-frames.js'
+import type { Isolation } from './record-reader.js'
 import { Subscriptions, type StartPosition } from './ws-subscriptions.js'
 import type { FeedHub } from './feed-hub.js'
 
@@ -107,12 +108,12 @@ export class StreamSession {
       case 'subscribe':
         if (typeof request.group === 'string') {
           const from = request.from === 'earliest' ? 'earliest' : 'latest'
-          this.subscriptions.subscribeGroup(request.group, names(request.topics), from, request.autoCommit !== false)
+          this.subscriptions.subscribeGroup(request.group, names(request.topics), { from, autoCommit: request.autoCommit !== false, isolation: isolation(request.isolation) })
           this.sendJson({ type: 'subscribed', ref, group: request.group })
         } else {
           const topic = name(request.topic, 'topic')
           const partitions = request.partitions === undefined ? undefined : numbers(request.partitions)
-          const started = this.subscriptions.subscribeTopic(topic, partitions, startPosition(request.from))
+          const started = this.subscriptions.subscribeTopic(topic, partitions, startPosition(request.from), isolation(request.isolation))
           this.sendJson({ type: 'subscribed', ref, topic, partitions: started })
         }
         return
@@ -246,6 +247,12 @@ function names (value: unknown): string[] {
 function numbers (value: unknown): number[] {
   if (!Array.isArray(value) || !value.every(v => Number.isInteger(v))) throw new BadFrame('partitions must be a list of integers')
   return value as number[]
+}
+
+function isolation (value: unknown): Isolation {
+  if (value === undefined || value === 'read_uncommitted') return 'read_uncommitted'
+  if (value === 'read_committed') return 'read_committed'
+  throw new BadFrame('isolation must be "read_uncommitted" or "read_committed"')
 }
 
 function startPosition (from: unknown): StartPosition {

@@ -1,7 +1,9 @@
 // The live subscriptions of one WebSocket: partitions of a topic from a chosen start (earliest, latest,
 // an offset, a timestamp), or the partitions a consumer group assigns to this socket (group-member.ts),
 // starting at the group's committed offsets. Each partition is one FeedSubscriber of the shared hub, so
-// records arrive as they are appended, in offset order per partition.
+// records arrive as they are appended, in offset order per partition. With isolation read_committed a
+// subscription sees only committed transactional records, up to the last stable offset, and "latest"
+// means the last stable offset, as for a Kafka read_committed consumer.
 //
 // Group subscriptions with autoCommit commit what was sent every AUTO_COMMIT_MS and when partitions
 // are revoked or the socket closes: at-least-once, as a Kafka consumer's auto-commit.
@@ -9,7 +11,7 @@ import type { Broker } from '../broker/broker.js'
 import type { TopicPartition } from '../groups/group-offsets.js'
 import type { FeedChunk, FeedHub, FeedSubscriber } from './feed-hub.js'
 import { GroupMember } from './group-member.js'
-import { readRecords } from './record-reader.js'
+import { endOffset, readRecords, type Isolation, type ReadPosition } from './record-reader.js'
 import { BadFrame } from './ws-frames.js'
 
 const AUTO_COMMIT_MS = 5000
@@ -23,8 +25,10 @@ export interface StreamSink {
 
 export type StartPosition = 'earliest' | 'latest' | { offset: number } | { timestamp: number }
 
+export interface GroupOptions { from: 'earliest' | 'latest', autoCommit: boolean, isolation: Isolation }
+
 class PartitionStream implements FeedSubscriber {
-  constructor (readonly topic: string, readonly partition: number, public offset: number, private readonly owner: Subscriptions) {}
+  constructor (readonly topic: string, readonly partition: number, public offset: number, readonly isolation: Isolation, private readonly owner: Subscriptions) {}
   accepting (): boolean { return this.owner.sink.accepting() }
   deliver (chunk: FeedChunk): boolean { return this.owner.sink.send(chunk) }
   failed (error: Error): void { this.owner.lost(this, error) }
@@ -47,7 +51,7 @@ export class Subscriptions {
     return behind
   }
 
-  subscribeTopic (topic: string, partitions: number[] | undefined, from: StartPosition): Array<{ partition: number, offset: number }> {
+  subscribeTopic (topic: string, partitions: number[] | undefined, from: StartPosition, isolation: Isolation): Array<{ partition: number, offset: number }> {
     const info = this.broker.topics.get(topic)
     if (info === undefined) throw new BadFrame(`UNKNOWN_TOPIC: topic ${topic} does not exist`)
     const wanted = partitions ?? Array.from({ length: info.partitions }, (_, p) => p)
@@ -55,7 +59,10 @@ export class Subscriptions {
       if (!Number.isInteger(p) || p < 0 || p >= info.partitions) throw new BadFrame(`UNKNOWN_PARTITION: topic ${topic} has no partition ${p}`)
       if (this.streams.has(key(topic, p))) throw new BadFrame(`ALREADY_SUBSCRIBED: ${topic}-${p} is already streaming on this socket`)
     }
-    return wanted.map(partition => ({ partition, offset: this.open(topic, partition, this.startOffset(topic, partition, from), null).offset }))
+    return wanted.map(partition => {
+      const stream = this.open({ topic, partition, offset: this.startOffset({ topic, partition }, from, isolation) }, isolation, null)
+      return { partition, offset: stream.offset }
+    })
   }
 
   unsubscribeTopic (topic: string): void {
@@ -64,7 +71,8 @@ export class Subscriptions {
     }
   }
 
-  subscribeGroup (groupId: string, topics: string[], from: 'earliest' | 'latest', autoCommit: boolean): void {
+  subscribeGroup (groupId: string, topics: string[], options: GroupOptions): void {
+    const { from, autoCommit, isolation } = options
     if (this.groups.has(groupId)) throw new BadFrame(`ALREADY_SUBSCRIBED: this socket is already a member of group ${groupId}`)
     for (const topic of topics) if (this.broker.topics.get(topic) === undefined) throw new BadFrame(`UNKNOWN_TOPIC: topic ${topic} does not exist`)
     const streams = new Map<string, PartitionStream>()
@@ -76,7 +84,7 @@ export class Subscriptions {
       clientId: 'websocket',
       log: this.broker.log,
       listener: {
-        assigned: partitions => { this.assigned(groupId, streams, partitions, from) },
+        assigned: partitions => { this.assigned(groupId, streams, partitions, { from, isolation }) },
         revoking: async () => {
           if (autoCommit) await this.commitGroup(groupId)
           for (const stream of streams.values()) this.closeStream(stream)
@@ -127,21 +135,22 @@ export class Subscriptions {
     this.sink.notify({ type: 'error', code: 'PARTITION_UNAVAILABLE', message: `${stream.topic}-${stream.partition}: ${error.message}` })
   }
 
-  private assigned (groupId: string, streams: Map<string, PartitionStream>, partitions: TopicPartition[], from: 'earliest' | 'latest'): void {
+  private assigned (groupId: string, streams: Map<string, PartitionStream>, partitions: TopicPartition[], start: { from: 'earliest' | 'latest', isolation: Isolation }): void {
     const committed = this.broker.groups.fetchOffsets(groupId, partitions, false).offsets
     const started = partitions.map((tp, i) => {
-      const offset = committed[i] !== undefined && committed[i].offset >= 0 ? committed[i].offset : this.startOffset(tp.topic, tp.partition, from)
-      const stream = this.open(tp.topic, tp.partition, offset, streams)
+      const offset = committed[i] !== undefined && committed[i].offset >= 0 ? committed[i].offset : this.startOffset(tp, start.from, start.isolation)
+      const stream = this.open({ ...tp, offset }, start.isolation, streams)
       return { topic: tp.topic, partition: tp.partition, offset: stream.offset }
     })
     if (partitions.length > 0 || streams.size === 0) this.sink.notify({ type: 'assigned', group: groupId, partitions: started })
   }
 
-  private open (topic: string, partition: number, offset: number, group: Map<string, PartitionStream> | null): PartitionStream {
+  private open (at: ReadPosition, isolation: Isolation, group: Map<string, PartitionStream> | null): PartitionStream {
+    const { topic, partition } = at
     // A partition already streaming on this socket (from a topic subscription) keeps its stream.
     const existing = this.streams.get(key(topic, partition))
     if (existing !== undefined) return existing
-    const stream = new PartitionStream(topic, partition, offset, this)
+    const stream = new PartitionStream(topic, partition, at.offset, isolation, this)
     this.streams.set(key(topic, partition), stream)
     group?.set(key(topic, partition), stream)
     this.feed.add(stream)
@@ -158,10 +167,10 @@ export class Subscriptions {
     return false
   }
 
-  private startOffset (topic: string, partition: number, from: StartPosition): number {
+  private startOffset ({ topic, partition }: TopicPartition, from: StartPosition, isolation: Isolation): number {
     const { store } = this.broker
     const start = store.logStartOffset(topic, partition)
-    const end = store.highWatermark(topic, partition)
+    const end = endOffset(store, topic, partition, isolation)
     if (from === 'earliest') return start
     if (from === 'latest') return end
     if ('offset' in from) return Math.min(Math.max(from.offset, start), end)
@@ -172,7 +181,7 @@ export class Subscriptions {
 
 /** The index finds the batch; the first record of it at or after `timestamp` is where to start. */
 function firstAtOrAfter (broker: Broker, topic: string, partition: number, offset: number, timestamp: number): number {
-  const { records, nextOffset } = readRecords(broker.store, topic, partition, offset, 1)
+  const { records, nextOffset } = readRecords(broker.store, { topic, partition, offset }, 1)
   const first = records.find(r => Number(r.timestamp) >= timestamp)
   return first === undefined ? nextOffset : Number(first.offset)
 }

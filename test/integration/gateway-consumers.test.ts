@@ -1,5 +1,5 @@
 // REST Proxy v2 consumer instances against a real broker, over real HTTP: create, subscribe, fetch
-// records, commit, committed offsets, seek, manual assignment, delete; a REST instance and a kafkajs
+// records, commit, committed offsets, seek, manual assignment, delete; isolation.level read_committed; a REST instance and a kafkajs
 // consumer share one group's partitions and together read every record once; a WebSocket group
 // subscription is a member too. Issue #6.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -146,6 +146,45 @@ describe('REST v2 consumer instances', () => {
     expect(await call('POST', '/consumers/rc-errors/instances/ghost/subscription', { topics: ['x'] })).toMatchObject({ status: 404, json: { error_code: 40403 } })
     expect(await call('POST', '/consumers/rc-errors/instances/dup/assignments', { partitions: [{ topic: 'nope', partition: 0 }] })).toMatchObject({ status: 404, json: { error_code: 40401 } })
     await call('DELETE', '/consumers/rc-errors/instances/dup')
+  })
+})
+
+describe('REST v2 consumers with isolation.level read_committed', () => {
+  it('read only committed transactional records and stop at the last stable offset until the open transaction ends', async () => {
+    await createTopic('rc-txn', 1)
+    const txnProducer = kafka.producer({ transactionalId: 'rc-txn-producer', idempotent: true, maxInFlightRequests: 1 })
+    await txnProducer.connect()
+    const aborted = await txnProducer.transaction()
+    await aborted.send({ topic: 'rc-txn', messages: [{ value: 'aborted-1' }, { value: 'aborted-2' }] })
+    await aborted.abort()
+    const kept = await txnProducer.transaction()
+    await kept.send({ topic: 'rc-txn', messages: [{ value: 'committed-1' }, { value: 'committed-2' }] })
+    await kept.commit()
+    const open = await txnProducer.transaction()
+    await open.send({ topic: 'rc-txn', messages: [{ value: 'pending' }] })
+    await producer.send({ topic: 'rc-txn', messages: [{ value: 'after-pending' }] })
+
+    const instances = { committed: '/consumers/rc-txn-group/instances/committed', uncommitted: '/consumers/rc-txn-group/instances/uncommitted' }
+    await call('POST', '/consumers/rc-txn-group', { name: 'committed', format: 'binary', 'auto.offset.reset': 'earliest', 'isolation.level': 'read_committed' })
+    await call('POST', '/consumers/rc-txn-group', { name: 'uncommitted', format: 'binary', 'auto.offset.reset': 'earliest' })
+    for (const path of Object.values(instances)) await call('POST', `${path}/assignments`, { partitions: [{ topic: 'rc-txn', partition: 0 }] })
+    const all = await fetchRecords(instances.uncommitted, 6)
+    expect(all.map(r => r.value)).toEqual(['aborted-1', 'aborted-2', 'committed-1', 'committed-2', 'pending', 'after-pending'])
+    // The committed records come back; then polls wait out their timeout at the open transaction.
+    expect((await fetchRecords(instances.committed, 2)).map(r => r.value)).toEqual(['committed-1', 'committed-2'])
+    expect(await call('GET', `${instances.committed}/records?timeout=300`, undefined, { Accept: BINARY_V2 })).toEqual({ status: 200, json: [] })
+    // Seeking to the end stops at the last stable offset too: the pending transaction's first record.
+    const pendingOffset = all.find(r => r.value === 'pending')!.offset
+    await call('POST', `${instances.committed}/positions/end`, { partitions: [{ topic: 'rc-txn', partition: 0 }] })
+    await open.commit()
+    const rest = await fetchRecords(instances.committed, 2)
+    expect(rest.map(r => [r.offset, r.value])).toEqual([[pendingOffset, 'pending'], [pendingOffset + 1, 'after-pending']])
+    await txnProducer.disconnect()
+    for (const path of Object.values(instances)) await call('DELETE', path)
+  })
+
+  it('an unknown isolation.level is 422 with 42204', async () => {
+    expect(await call('POST', '/consumers/rc-txn-errors', { name: 'x', 'isolation.level': 'serializable' })).toMatchObject({ status: 422, json: { error_code: 42204 } })
   })
 })
 

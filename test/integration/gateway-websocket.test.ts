@@ -1,6 +1,7 @@
 // The gateway's /v1/stream WebSocket against a real broker, with real WebSocket clients (the `ws`
 // package): records produced by kafkajs arrive live, in order, with offset, timestamp, key, value and
-// headers, as JSON or binary frames; batches produced over the socket are acknowledged in order and
+// headers, as JSON or binary frames; read_committed subscriptions skip aborted transactions and stop
+// at the last stable offset; batches produced over the socket are acknowledged in order and
 // read back by kafkajs; one turn's produce for a partition becomes one append, and fan-out reads are
 // shared; bad frames get an error and nothing else; a slow reader is paused, bounded, told and
 // dropped. Issue #6.
@@ -169,6 +170,53 @@ describe('live subscriptions', () => {
     expect(await metric('sluice_gateway_feed_reads_total') - reads).toBe(1)
     expect(await metric('sluice_gateway_feed_deliveries_total') - deliveries).toBe(20)
     for (const c of clients) c.close()
+  })
+})
+
+describe('read_committed subscriptions', () => {
+  it('deliver only committed transactional records and stop at the last stable offset until the open transaction ends', async () => {
+    await createTopic('ws-txn')
+    const committed = await new Client().open()
+    const uncommitted = await new Client().open()
+    committed.send({ op: 'subscribe', topic: 'ws-txn', from: 'earliest', isolation: 'read_committed' })
+    uncommitted.send({ op: 'subscribe', topic: 'ws-txn', from: 'earliest' })
+    await committed.next(m => m.type === 'subscribed')
+    await uncommitted.next(m => m.type === 'subscribed')
+    const txnProducer = kafka.producer({ transactionalId: 'ws-txn-producer', idempotent: true, maxInFlightRequests: 1 })
+    await txnProducer.connect()
+    const aborted = await txnProducer.transaction()
+    await aborted.send({ topic: 'ws-txn', messages: [{ value: 'aborted-1' }, { value: 'aborted-2' }] })
+    await aborted.abort()
+    const kept = await txnProducer.transaction()
+    await kept.send({ topic: 'ws-txn', messages: [{ value: 'committed-1' }, { value: 'committed-2' }] })
+    await kept.commit()
+    await producer.send({ topic: 'ws-txn', messages: [{ value: 'plain' }] })
+    expect((await committed.records('ws-txn', 0, 3)).map(r => r.value)).toEqual(['committed-1', 'committed-2', 'plain'])
+    expect((await uncommitted.records('ws-txn', 0, 5)).map(r => r.value)).toEqual(['aborted-1', 'aborted-2', 'committed-1', 'committed-2', 'plain'])
+
+    // An open transaction holds read_committed back, even for a plain record appended after it.
+    const open = await txnProducer.transaction()
+    await open.send({ topic: 'ws-txn', messages: [{ value: 'pending' }] })
+    await producer.send({ topic: 'ws-txn', messages: [{ value: 'after-pending' }] })
+    expect((await uncommitted.records('ws-txn', 0, 2)).map(r => r.value)).toEqual(['pending', 'after-pending'])
+    // One pump serves both sockets' streams after an append, so once the uncommitted socket has the
+    // record, a reply on the committed socket comes after anything that pump sent it.
+    committed.send({ op: 'unsubscribe', ref: 'probe', topic: 'other' })
+    await committed.next(m => m.type === 'unsubscribed')
+    expect(committed.received.filter(m => m.type === 'records')).toEqual([])
+    await open.commit()
+    expect((await committed.records('ws-txn', 0, 2)).map(r => r.value)).toEqual(['pending', 'after-pending'])
+    await txnProducer.disconnect()
+    committed.close()
+    uncommitted.close()
+  })
+
+  it('an unknown isolation is a BAD_REQUEST error', async () => {
+    await createTopic('ws-txn-bad')
+    const client = await new Client().open()
+    client.send({ op: 'subscribe', ref: 9, topic: 'ws-txn-bad', isolation: 'serializable' })
+    expect(await client.next(m => m.type === 'error')).toMatchObject({ ref: 9, code: 'BAD_REQUEST', message: expect.stringContaining('isolation') })
+    client.close()
   })
 })
 
