@@ -51,6 +51,9 @@ export function renderMetrics (broker: Broker, gateway: GatewayStats): string {
   out.family('sluice_shard_messages_total', 'counter', 'Messages sent to each storage shard (one per event-loop turn with work for it).', shards.map((s, shard) => [{ shard }, s.messages]))
   out.family('sluice_shard_ops_total', 'counter', 'Operations sent to each storage shard.', shards.map((s, shard) => [{ shard }, s.ops]))
   out.family('sluice_shard_payload_bytes_total', 'counter', 'Record batch bytes sent to each storage shard.', shards.map((s, shard) => [{ shard }, s.payloadBytes]))
+  out.family('sluice_shard_queue_depth', 'gauge', 'Storage shard operations (appends and control ops) by state: queued for this event-loop turn\'s message, ' +
+    'or in_flight (sent, answer pending); their sum is the replies the shard still owes.',
+  shards.flatMap((s, shard): Array<[Labels, number]> => [[{ shard, state: 'queued' }, s.queued], [{ shard, state: 'in_flight' }, s.inFlight]]))
   const memory = process.memoryUsage()
   out.family('process_resident_memory_bytes', 'gauge', 'Resident set size (includes mapped log segments that were read).', [[{}, memory.rss]])
   out.family('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', [[{}, memory.heapUsed]])

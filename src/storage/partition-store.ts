@@ -15,7 +15,7 @@ import { NativeLog, StoreError, type AppendResult, type LogConfig, type Recovery
 import type { LogId, RetentionChange } from './messages.js'
 import type { CleanResult } from './cleaner.js'
 import type { AbortedTxn, ProducerView } from './producer-state.js'
-import { ShardChannel, type ShardStats } from './shard-channel.js'
+import { ShardChannel, type ShardDepth, type ShardStats } from './shard-channel.js'
 import { shardOf } from './shard-routing.js'
 import { discoverPartitions, partitionDirName, type PartitionId } from './partition-dir.js'
 import { fromWireError } from './wire-error.js'
@@ -45,7 +45,7 @@ export interface RetentionEvent {
   error: Error | null
 }
 
-export interface StoreStats { shards: ShardStats[] }
+export interface StoreStats { shards: Array<ShardStats & ShardDepth> }
 
 /** What opening the data directory found: `unclean` partitions had crashed and were scanned whole. */
 export interface StoreRecovery { partitions: number, unclean: number, scannedBytes: number, truncatedBytes: number, rebuiltIndexes: number }
@@ -284,7 +284,7 @@ export class PartitionStore {
   }
 
   stats (): StoreStats {
-    return { shards: this.shards.map((s) => ({ ...s.stats })) }
+    return { shards: this.shards.map((s) => ({ ...s.stats, ...s.depth() })) }
   }
 
   private async shutdown (): Promise<void> {

@@ -52,6 +52,9 @@ interface Pending { resolve: (value: never) => void; reject: (err: Error) => voi
 
 export interface ShardStats { messages: number; ops: number; payloadBytes: number }
 
+/** Ops waiting for this turn's message (`queued`) and sent ops whose answer has not come (`inFlight`). */
+export interface ShardDepth { queued: number; inFlight: number }
+
 export interface ShardChannelOptions {
   shardId: number
   retentionCheckIntervalMs: number
@@ -114,6 +117,11 @@ export class ShardChannel {
     const id = this.nextId++
     this.ops.push({ ...op, id } as ControlOp)
     return this.enqueue(id)
+  }
+
+  depth (): ShardDepth {
+    const queued = this.appends.count + this.ops.length
+    return { queued, inFlight: this.pending.size - queued }
   }
 
   /** Stops the thread. The caller has closed the logs (`closeAll`) and awaited it. */

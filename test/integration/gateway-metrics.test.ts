@@ -1,6 +1,6 @@
 // GET /metrics, /healthz and /readyz against a real broker: the Prometheus text changes as Kafka and
 // HTTP traffic flows (request counts and latency quantiles per API, bytes and records in and out per
-// topic, partition offsets and sizes, group lag, connections). Issue #6.
+// topic, partition offsets and sizes, group lag, connections, shard queue depths). Issue #6.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Kafka, type Admin, type Producer } from 'kafkajs'
 import { closeKafkajs, connectKafkajs } from '../helpers/kafkajs-fixture.js'
@@ -80,6 +80,39 @@ describe('/metrics', () => {
     expect(value(after, 'sluice_topic_records_in_total{topic="metrics-topic"}') - value(before, 'sluice_topic_records_in_total{topic="metrics-topic"}')).toBe(3)
     expect(value(after, 'sluice_gateway_records_produced_total') - value(before, 'sluice_gateway_records_produced_total')).toBe(3)
     expect(value(after, 'sluice_http_requests_total{status="404"}') - value(before, 'sluice_http_requests_total{status="404"}')).toBe(1)
+  })
+
+  it('shard queue depths show appends in flight while producers write, and drain to zero after', async () => {
+    await admin.createTopics({ topics: [{ topic: 'metrics-depth', numPartitions: 4, replicationFactor: 1 }] })
+    const depth = (samples: Map<string, number>, state: string): number =>
+      [...samples].filter(([key]) => key.startsWith('sluice_shard_queue_depth{') && key.includes(`state="${state}"`)).reduce((sum, [, n]) => sum + n, 0)
+    const idle = await scrape()
+    expect(idle.has('sluice_shard_queue_depth{shard="0",state="in_flight"}')).toBe(true)
+    expect(depth(idle, 'in_flight') + depth(idle, 'queued')).toBe(0)
+    // Producers keep appends of about 1 MB in flight while we scrape, until a scrape lands while the
+    // shards still owe answers (bounded by the clock, as every append is quick on its own).
+    const payload = Buffer.alloc(50_000, 0x61)
+    let load = true
+    const writers = Array.from({ length: 4 }, async (_, partition) => {
+      while (load) await producer.send({ topic: 'metrics-depth', messages: Array.from({ length: 20 }, () => ({ partition, value: payload })) })
+    })
+    let busiest = 0
+    const deadline = Date.now() + 60_000
+    try {
+      while (busiest === 0 && Date.now() < deadline) busiest = depth(await scrape(), 'in_flight')
+    } finally {
+      load = false
+      await Promise.all(writers)
+    }
+    expect(busiest).toBeGreaterThan(0)
+    let owed = -1
+    const drained = Date.now() + 30_000
+    while (owed !== 0 && Date.now() < drained) {
+      const samples = await scrape()
+      owed = depth(samples, 'in_flight') + depth(samples, 'queued')
+      if (owed !== 0) await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    expect(owed).toBe(0)
   })
 
   it('/healthz and /readyz answer 200 while the broker serves', async () => {
