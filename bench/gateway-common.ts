@@ -3,7 +3,7 @@
 // package for a few sockets, RawSocket for a thousand.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,7 +17,9 @@ export interface BenchBroker { kafka: string, http: string, process: ChildProces
 /** Starts `sluice start` on free ports in a temporary directory (build first: npx tsc). */
 export async function startBenchBroker (settings: Record<string, string | number> = {}): Promise<BenchBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'))
-  const args = [ENTRY, 'start', '--data-dir', dir, '--port', '0', '--http-port', '0']
+  // BROKER_NODE_ARGS: extra node flags for the broker, e.g. --cpu-prof --cpu-prof-dir=DIR to profile it.
+  const nodeArgs = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter(arg => arg !== '')
+  const args = [...nodeArgs, ENTRY, 'start', '--data-dir', dir, '--port', '0', '--http-port', '0']
   for (const [name, value] of Object.entries(settings)) args.push('--set', `${name}=${value}`)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } })
   const line = await new Promise<string>((resolve, reject) => {
@@ -42,6 +44,30 @@ export async function startBenchBroker (settings: Record<string, string | number
       rmSync(dir, { recursive: true, force: true })
     }
   }
+}
+
+/** User + system CPU seconds of a process, from /proc (Linux; clock ticks of 1/100 s). */
+export function processCpuSeconds (pid: number): number {
+  return cpuSecondsOf(`/proc/${pid}/stat`)
+}
+
+/** The calling thread's own CPU seconds (process.cpuUsage() counts every thread of the process). */
+export function threadCpuSeconds (): number {
+  return cpuSecondsOf('/proc/thread-self/stat')
+}
+
+/**
+ * Seconds a thread (by default the process's main thread) has run and has waited, runnable, for a CPU
+ * (/proc schedstat, Linux): the wait is what other work on the machine costs it.
+ */
+export function schedSeconds (pid: number, tid = pid): { running: number, waiting: number } {
+  const [running, waiting] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number)
+  return { running: running! / 1e9, waiting: waiting! / 1e9 }
+}
+
+function cpuSecondsOf (statFile: string): number {
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 export async function createTopic (http: string, topic: string, partitions: number): Promise<void> {
