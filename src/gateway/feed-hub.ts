@@ -3,10 +3,10 @@
 // event-loop turn serves every ready subscriber.
 //
 // Sharing: subscribers of one partition waiting at the same offset with the same isolation
-// (read_committed ones stop at the last stable offset and skip aborted transactions) form one group per
-// pump; the group is read from the store and decoded ONCE, and the chunk carries a cache of its encoded frames, so a
-// thousand subscribers of a topic cost one read, one decode and one encoding per format per append
-// turn, plus one socket write each.
+// (read_committed ones stop at the last stable offset and skip aborted transactions) form one group
+// per pump; the group is read from the store and decoded ONCE, and the chunk carries a cache of its
+// encoded frames, so a thousand subscribers of a topic cost one read, one decode and one encoding per
+// format per append turn, plus one socket write each.
 //
 // Backpressure: a subscriber that is not accepting (its socket is over its buffer limit) is paused
 // before anything is sent to it, with its offset unchanged, and stays paused (no reads, no frames)

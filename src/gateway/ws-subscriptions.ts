@@ -28,7 +28,15 @@ export type StartPosition = 'earliest' | 'latest' | { offset: number } | { times
 export interface GroupOptions { from: 'earliest' | 'latest', autoCommit: boolean, isolation: Isolation }
 
 class PartitionStream implements FeedSubscriber {
-  constructor (readonly topic: string, readonly partition: number, public offset: number, readonly isolation: Isolation, private readonly owner: Subscriptions) {}
+  readonly topic: string
+  readonly partition: number
+  offset: number
+  constructor (at: ReadPosition, readonly isolation: Isolation, private readonly owner: Subscriptions) {
+    this.topic = at.topic
+    this.partition = at.partition
+    this.offset = at.offset
+  }
+
   accepting (): boolean { return this.owner.sink.accepting() }
   deliver (chunk: FeedChunk): boolean { return this.owner.sink.send(chunk) }
   failed (error: Error): void { this.owner.lost(this, error) }
@@ -150,7 +158,7 @@ export class Subscriptions {
     // A partition already streaming on this socket (from a topic subscription) keeps its stream.
     const existing = this.streams.get(key(topic, partition))
     if (existing !== undefined) return existing
-    const stream = new PartitionStream(topic, partition, at.offset, isolation, this)
+    const stream = new PartitionStream(at, isolation, this)
     this.streams.set(key(topic, partition), stream)
     group?.set(key(topic, partition), stream)
     this.feed.add(stream)
