@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "batch/crc32c.h"
@@ -12,11 +13,56 @@
 
 namespace {
 
+// Read views are slices of ONE external ArrayBuffer per mapping (per thread), not an external
+// buffer each: V8 counts every new external buffer's length as freshly allocated memory, so an 8 MiB
+// view per Fetch forced a collection every few reads (bench/read-path.ts: 12-16 collections per 65
+// reads of 8 MiB, 10-15% of the catch-up time). The cache holds each ArrayBuffer strongly while the
+// segment still uses its mapping, and lets go once this cache is the mapping's only other owner (the
+// segment was sealed, deleted or closed); the ArrayBuffer is then collected after its last slice.
+struct MappingHold {
+  std::shared_ptr<Mapping> map;  // keeps the region mapped until the ArrayBuffer is finalized
+};
+struct MappingBuffers {
+  struct Entry {
+    Napi::Reference<Napi::ArrayBuffer> buffer;
+    MappingHold* hold;  // owned by the ArrayBuffer's finalizer; alive while `buffer` holds it
+  };
+  std::unordered_map<const Mapping*, Entry> entries;
+  uint32_t reads_since_prune = 0;
+};
+constexpr uint32_t kPruneEveryReads = 64;
+
 // Per-thread (per JS environment) state: each thread that loads the addon gets its own.
 struct AddonData {
   Napi::FunctionReference handle_class;
   Napi::FunctionReference error_class;  // StoreError(code, message, errno?) from native.ts
+  MappingBuffers mapping_buffers;
 };
+
+// Drops the cache's hold on mappings that nothing else owns any more (use_count 1: the hold itself).
+// A dropped mapping cannot come back: only its owners can hand it out.
+void PruneMappingBuffers(MappingBuffers* cache) {
+  if (++cache->reads_since_prune < kPruneEveryReads) return;
+  cache->reads_since_prune = 0;
+  for (auto it = cache->entries.begin(); it != cache->entries.end();) {
+    if (it->second.hold->map.use_count() == 1) it = cache->entries.erase(it);
+    else ++it;
+  }
+}
+
+// The ArrayBuffer over all of `map`, created on first use.
+Napi::ArrayBuffer MappingBuffer(Napi::Env env, MappingBuffers* cache, const std::shared_ptr<Mapping>& map) {
+  auto it = cache->entries.find(map.get());
+  if (it != cache->entries.end()) return it->second.buffer.Value();
+  auto hold = std::make_unique<MappingHold>(MappingHold{map});
+  // Views must be treated as read-only: the mapping is PROT_READ, so a write faults instead of
+  // corrupting the log.
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
+      env, map->base, map->len, [](Napi::Env, void*, MappingHold* h) { std::unique_ptr<MappingHold> drop(h); },
+      hold.get());
+  cache->entries.emplace(map.get(), MappingBuffers::Entry{Napi::Persistent(buffer), hold.release()});
+  return buffer;
+}
 
 // The StoreError for a failed Status, as a value (ThrowStoreError throws it).
 Napi::Value StoreErrorValue(Napi::Env env, const Status& st) {
@@ -50,11 +96,6 @@ LogConfig ConfigArg(const Napi::Value& v) {
   cfg.retention_bytes = o.Get("retentionBytes").As<Napi::Number>().Int64Value();
   return cfg;
 }
-
-// Holds a mapping for one JS view; the finalizer (the view was collected) drops it.
-struct ViewRef {
-  std::shared_ptr<Mapping> map;
-};
 
 class LogHandle : public Napi::ObjectWrap<LogHandle> {
  public:
@@ -123,23 +164,22 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
     return errors;
   }
 
+  // Returns [arrayBuffer, byteOffset, length, ...] per view; native.ts makes the Buffer slices.
+  // Lifetime: the ArrayBuffer keeps its mapping mapped until V8 collects it (see MappingBuffers).
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     std::vector<View> views;
     Status st = log_read(log_.get(), Int64Arg(info, 0), static_cast<uint64_t>(Int64Arg(info, 1)), Int64Arg(info, 2),
                          &views);
     if (!st.ok()) return ThrowStoreError(env, st);
-    Napi::Array out = Napi::Array::New(env, views.size());
+    MappingBuffers* cache = &env.GetInstanceData<AddonData>()->mapping_buffers;
+    PruneMappingBuffers(cache);
+    Napi::Array out = Napi::Array::New(env, views.size() * 3);
     for (size_t i = 0; i < views.size(); i++) {
-      // Lifetime: the Buffer points into the mapping, which the ViewRef keeps mapped until V8
-      // collects the Buffer (its finalizer deletes the ViewRef). Views must be treated as read-only:
-      // the mapping is PROT_READ, so a write faults instead of corrupting the log.
-      auto ref = std::make_unique<ViewRef>(ViewRef{views[i].map});
-      auto data = const_cast<uint8_t*>(views[i].data);
-      out[i] = Napi::Buffer<uint8_t>::New(env, data, views[i].len,
-                                          [](Napi::Env, uint8_t*, ViewRef* hint) { std::unique_ptr<ViewRef> drop(hint); },
-                                          ref.get());
-      ref.release();  // owned by the Buffer's finalizer from here
+      const View& v = views[i];
+      out[i * 3] = MappingBuffer(env, cache, v.map);
+      out[i * 3 + 1] = Napi::Number::New(env, static_cast<double>(v.data - v.map->base));
+      out[i * 3 + 2] = Napi::Number::New(env, static_cast<double>(v.len));
     }
     return out;
   }

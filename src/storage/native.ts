@@ -76,7 +76,8 @@ interface NativeHandle {
   append: (batches: Buffer, leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean, out: Float64Array) => void
   /** Writes 4 numbers per buffer into `out` (as append); null when all succeeded, else their errors. */
   appendMany: (buffers: Buffer[], leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean, out: Float64Array) => Array<StoreError | null> | null
-  read: (offset: number, maxBytes: number, upTo: number) => Buffer[]
+  /** Per view: the ArrayBuffer over its segment's mapping, the view's offset in it and its length. */
+  read: (offset: number, maxBytes: number, upTo: number) => Array<ArrayBuffer | number>
   flush: () => void
   roll: () => void
   truncateTo: (offset: number) => void
@@ -252,7 +253,10 @@ export class NativeLog {
     checkInt('offset', offset, 0)
     checkInt('maxBytes', maxBytes, 0)
     if (upTo !== undefined) checkInt('upTo', upTo, 0)
-    return this.handle.read(offset, maxBytes, upTo ?? -1)
+    const flat = this.handle.read(offset, maxBytes, upTo ?? -1)
+    const views: Buffer[] = []
+    for (let i = 0; i < flat.length; i += 3) views.push(Buffer.from(flat[i] as ArrayBuffer, flat[i + 1] as number, flat[i + 2] as number))
+    return views
   }
 
   highWatermark (): number { return this.handle.highWatermark() }

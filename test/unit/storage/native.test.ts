@@ -260,6 +260,27 @@ describe('NativeLog', () => {
     expect(decodeValues(views)[0]!.offset).toBe(0)
   })
 
+  it('views of one segment share one buffer over its mapping, and keep their content once the cache lets it go', () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const dir = join(root, 't-8b')
+    const log = NativeLog.open(dir, small)
+    fill(log, 40)
+    const first = log.read(0, 1024)[0]!
+    const again = log.read(5, 1024)[0]!
+    // One ArrayBuffer per mapping: reads allocate no new external memory for V8 to count.
+    expect(again.buffer).toBe(first.buffer)
+    expect(again.byteOffset).toBeGreaterThan(first.byteOffset)
+    const copy = Buffer.from(first)
+    log.advanceLogStart(150)
+    // Enough reads of the live segments for the cache to drop the deleted segment's mapping.
+    for (let i = 0; i < 200; i++) log.read(150 + (i % 40), 1024)
+    gc()
+    expect(first.equals(copy)).toBe(true)
+    expect(decodeValues([first])[0]!.offset).toBe(0)
+    log.close()
+  })
+
   it('truncateTo drops whole batches; views of the dropped bytes keep their content', () => {
     const dir = join(root, 't-9')
     const log = NativeLog.open(dir, small)
