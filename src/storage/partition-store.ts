@@ -229,6 +229,18 @@ export class PartitionStore {
     await p.waiters.wait(offset, signal)
   }
 
+  /** Calls `wake` once the high watermark passes `offset` (at once, synchronously, if it already has),
+   *  or when the partition is deleted or the store closes; returns a cancel function. Fetch long polls
+   *  use this rather than waitForData: no promise or AbortController per partition per wait. */
+  watchData (topic: string, partition: number, offset: number, wake: () => void): () => void {
+    const p = this.partition(topic, partition)
+    if (p.reader.highWatermark() > offset) {
+      wake()
+      return () => {}
+    }
+    return p.waiters.watch(offset, wake)
+  }
+
   /** Called after every append completes, with the partition's new high watermark. Returns an
    *  unsubscribe. Listeners must not throw: the exception would reach that append's caller. */
   onAppend (listener: AppendListener): () => void {

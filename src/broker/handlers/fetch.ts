@@ -17,6 +17,7 @@ import { defineHandler, type RequestContext } from '../handler.js'
 import type { TopicInfo } from '../topic-registry.js'
 import { LEADER_EPOCH } from '../topics.js'
 import { errorAnswer } from './errors.js'
+import { StoreError } from '../../storage/native.js'
 
 const FIRST_VERSION_WITH_TOPIC_IDS = 13
 const NO_SESSION = 0
@@ -44,7 +45,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       if (settled || bytes >= request.minBytes || remaining <= 0 || context.signal.aborted || context.connection.isClosed) {
         return { errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses }
       }
-      await waitForAppend(wanted, remaining, context)
+      await waitForAppend(wanted, responses, remaining, context)
     }
   }
 })
@@ -119,34 +120,48 @@ function abortedIn (topic: string, partition: number, from: number, to: number, 
   return broker.store.abortedTransactions(topic, partition, from, to).map(a => ({ producerId: a.producerId, firstOffset: a.firstOffset }))
 }
 
-/** Resolves on the first append to any requested partition, the deadline, shutdown or disconnect. */
-async function waitForAppend (wanted: Wanted[], timeoutMs: number, context: RequestContext): Promise<void> {
-  // A plain controller, timer and listeners rather than AbortSignal.any()/timeout(): with those, about
-  // one long poll in thirty went unanswered on Node 20 (a composite signal that never fired).
-  const done = new AbortController()
-  const stop = (): void => done.abort()
-  const timer = setTimeout(stop, timeoutMs)
-  context.signal.addEventListener('abort', stop, { once: true })
-  context.connection.closed.addEventListener('abort', stop, { once: true })
-  if (context.signal.aborted || context.connection.isClosed) stop()
+/**
+ * Resolves on the first append past what `read` saw of any requested partition, at the deadline, on
+ * shutdown or on disconnect. Waiting from the high watermark the read saw, not from the current one,
+ * matters: the shard may append between the read and this call, and that append must wake us.
+ * One callback per partition and one timer, no promise or AbortController each: this runs once per
+ * long poll, and at a few thousand polls a second their garbage showed in the profile.
+ */
+async function waitForAppend (wanted: Wanted[], read: TopicAnswer[], timeoutMs: number, context: RequestContext): Promise<void> {
   const store = context.broker.store
-  const waits: Array<Promise<void>> = [new Promise(resolve => done.signal.addEventListener('abort', () => resolve(), { once: true }))]
-  for (const { topic, request } of wanted) {
-    if (topic === undefined) continue
-    for (const p of request.partitions) {
-      // Past what is there now: data below min_bytes is already counted, so wait for more.
-      const from = Math.max(p.fetchOffset, store.highWatermark(topic.name, p.partition))
-      waits.push(store.waitForData(topic.name, p.partition, from, done.signal))
+  const { signal, connection } = context
+  await new Promise<void>(resolve => {
+    const cancels: Array<() => void> = []
+    let settled = false
+    const done = (): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      connection.closed.removeEventListener('abort', done)
+      for (const cancel of cancels) cancel()
+      resolve()
     }
-  }
-  try {
-    await Promise.race(waits.map(w => w.catch(() => undefined)))
-  } finally {
-    clearTimeout(timer)
-    context.signal.removeEventListener('abort', stop)
-    context.connection.closed.removeEventListener('abort', stop)
-    done.abort()
-  }
+    const timer = setTimeout(done, timeoutMs)
+    signal.addEventListener('abort', done, { once: true })
+    connection.closed.addEventListener('abort', done, { once: true })
+    wanted.forEach(({ topic, request }, t) => {
+      if (topic === undefined) return
+      request.partitions.forEach((p, i) => {
+        // Data below min_bytes is already counted: wait for more than the read saw.
+        const seen = Number(read[t]?.partitions?.[i]?.highWatermark ?? -1)
+        if (settled) return
+        try {
+          cancels.push(store.watchData(topic.name, p.partition, Math.max(p.fetchOffset, seen), done))
+        } catch (error) {
+          // Gone from the store since the read (topic deletion): answer now; the next read reports it.
+          if (!(error instanceof StoreError)) throw error
+          done()
+        }
+      })
+    })
+    if (signal.aborted || connection.isClosed) done()
+  })
 }
 
 const EMPTY = Buffer.alloc(0)

@@ -39,3 +39,26 @@ describe('DataWaiters', () => {
     expect(await settled(Promise.all(waits).then(() => {}))).toBe(true)
   })
 })
+
+describe('DataWaiters.watch', () => {
+  it('calls back once, when the high watermark passes its offset', () => {
+    const waiters = new DataWaiters()
+    let calls = 0
+    waiters.watch(5, () => { calls++ })
+    waiters.wake(5)
+    expect(calls).toBe(0)
+    waiters.wake(6)
+    waiters.wake(7)
+    expect(calls).toBe(1)
+  })
+
+  it('a cancelled watch is never called, also not when the partition goes away', () => {
+    const waiters = new DataWaiters()
+    let calls = 0
+    const cancel = waiters.watch(0, () => { calls++ })
+    cancel()
+    waiters.wake(10)
+    waiters.wakeAll()
+    expect(calls).toBe(0)
+  })
+})
