@@ -16,9 +16,11 @@ namespace {
 // Read views are slices of ONE external ArrayBuffer per mapping (per thread), not an external
 // buffer each: V8 counts every new external buffer's length as freshly allocated memory, so an 8 MiB
 // view per Fetch forced a collection every few reads (bench/read-path.ts: 12-16 collections per 65
-// reads of 8 MiB, 10-15% of the catch-up time). The cache holds each ArrayBuffer strongly while the
-// segment still uses its mapping, and lets go once this cache is the mapping's only other owner (the
-// segment was sealed, deleted or closed); the ArrayBuffer is then collected after its last slice.
+// reads of 8 MiB, 5-24% of the broker's network thread during catch-up reads). The cache holds each
+// ArrayBuffer strongly while the segment still uses its mapping, and lets go once this cache is the
+// mapping's only other owner (the segment was sealed, deleted or closed); the ArrayBuffer is then
+// collected after its last slice. Pruning runs every kPruneEveryReads reads and from a timer in
+// native.ts, so a deleted segment's file is not kept mapped (its disk space held) on an idle thread.
 struct MappingHold {
   std::shared_ptr<Mapping> map;  // keeps the region mapped until the ArrayBuffer is finalized
 };
@@ -42,7 +44,6 @@ struct AddonData {
 // Drops the cache's hold on mappings that nothing else owns any more (use_count 1: the hold itself).
 // A dropped mapping cannot come back: only its owners can hand it out.
 void PruneMappingBuffers(MappingBuffers* cache) {
-  if (++cache->reads_since_prune < kPruneEveryReads) return;
   cache->reads_since_prune = 0;
   for (auto it = cache->entries.begin(); it != cache->entries.end();) {
     if (it->second.hold->map.use_count() == 1) it = cache->entries.erase(it);
@@ -173,7 +174,7 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
                          &views);
     if (!st.ok()) return ThrowStoreError(env, st);
     MappingBuffers* cache = &env.GetInstanceData<AddonData>()->mapping_buffers;
-    PruneMappingBuffers(cache);
+    if (++cache->reads_since_prune >= kPruneEveryReads) PruneMappingBuffers(cache);
     Napi::Array out = Napi::Array::New(env, views.size() * 3);
     for (size_t i = 0; i < views.size(); i++) {
       const View& v = views[i];
@@ -429,6 +430,11 @@ Napi::Value ViewAt(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::New(info.Env(), reinterpret_cast<uint8_t*>(address), len);
 }
 
+Napi::Value ReleaseUnusedViews(const Napi::CallbackInfo& info) {
+  PruneMappingBuffers(&info.Env().GetInstanceData<AddonData>()->mapping_buffers);
+  return info.Env().Undefined();
+}
+
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   info.Env().GetInstanceData<AddonData>()->error_class = Napi::Persistent(info[0].As<Napi::Function>());
   return info.Env().Undefined();
@@ -446,6 +452,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("crc32c", Napi::Function::New<Crc32c>(env, "crc32c"));
   exports.Set("crc32cHardware", Napi::Boolean::New(env, crc32c_has_hw()));
   exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));
+  exports.Set("releaseUnusedViews", Napi::Function::New<ReleaseUnusedViews>(env, "releaseUnusedViews"));
   return exports;
 }
 

@@ -107,6 +107,8 @@ interface NativeAddon {
   crc32c: (data: Buffer, seed: number) => number
   crc32cHardware: boolean
   setErrorClass: (cls: typeof StoreError) => void
+  /** Lets go of the buffers over mappings that no segment uses any more (see addon.cc). */
+  releaseUnusedViews: () => void
 }
 
 // src/storage/native.ts and dist/storage/native.js both sit two levels below the package root.
@@ -124,6 +126,11 @@ export function addressOf (buf: Buffer): number { return addon.addressOf(buf) }
 /** A Buffer over bytes another thread handed over with addressOf (see there for the lifetime): it
  *  must not be kept past the point where the sender may let them go. */
 export function viewAt (address: number, length: number): Buffer { return addon.viewAt(address, length) }
+
+/** How often an idle thread lets go of the mappings of sealed or deleted segments it read (reads
+ *  also do it, every 64): a deleted file stays on disk while mapped. */
+const RELEASE_VIEWS_MS = 1000
+let releasing: NodeJS.Timeout | null = null
 
 /** True when crc32c() uses the CPU's CRC32 instruction (SSE4.2) rather than the table. */
 export const crc32cHardware: boolean = addon.crc32cHardware
@@ -253,6 +260,7 @@ export class NativeLog {
     checkInt('offset', offset, 0)
     checkInt('maxBytes', maxBytes, 0)
     if (upTo !== undefined) checkInt('upTo', upTo, 0)
+    releasing ??= setInterval(() => { addon.releaseUnusedViews() }, RELEASE_VIEWS_MS).unref()
     const flat = this.handle.read(offset, maxBytes, upTo ?? -1)
     const views: Buffer[] = []
     for (let i = 0; i < flat.length; i += 3) views.push(Buffer.from(flat[i] as ArrayBuffer, flat[i + 1] as number, flat[i + 2] as number))

@@ -281,6 +281,26 @@ describe('NativeLog', () => {
     log.close()
   })
 
+  it('a deleted segment that was read is unmapped (its disk space freed) without any later read', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const dir = join(root, 't-8c')
+    const log = NativeLog.open(dir, small)
+    fill(log, 40)
+    const firstSegment = join(dir, segmentFiles(dir)[0]!)
+    expect(log.read(0, 1024).length).toBe(1) // maps segment 0 for reads; the view is dropped at once
+    log.advanceLogStart(150)
+    expect(existsLog(dir, 0)).toBe(false)
+    const mapped = (): boolean => readFileSync('/proc/self/maps', 'utf8').includes(firstSegment)
+    const deadline = Date.now() + 15_000
+    while (mapped() && Date.now() < deadline) {
+      gc()
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    expect(mapped()).toBe(false)
+    log.close()
+  })
+
   it('truncateTo drops whole batches; views of the dropped bytes keep their content', () => {
     const dir = join(root, 't-9')
     const log = NativeLog.open(dir, small)
