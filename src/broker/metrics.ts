@@ -20,6 +20,9 @@ const WINDOW_MS = 60_000
 /** Microseconds; an hour is the longest request we keep apart from "longer". */
 const HIGHEST_US = 3_600_000_000
 
+/** The key requests for an API the broker does not serve are counted under (see router.ts). */
+export const UNSERVED_API = -1
+
 export const QUANTILES = [0.5, 0.9, 0.99, 0.999] as const
 
 export interface TopicTraffic { bytesIn: number, recordsIn: number, bytesOut: number, recordsOut: number }

@@ -2,7 +2,7 @@
 // broker.metrics and the gateway's own counters; gauges (offsets, sizes, lag, connections, memory) are
 // read at scrape time, so nothing is maintained for them between scrapes.
 import type { Broker } from '../broker/broker.js'
-import { QUANTILES } from '../broker/metrics.js'
+import { QUANTILES, UNSERVED_API } from '../broker/metrics.js'
 import { apiByKey } from '../protocol/index.js'
 import type { BatcherStats } from './produce-batcher.js'
 import type { FeedStats } from './feed-hub.js'
@@ -66,7 +66,7 @@ export function renderMetrics (broker: Broker, gateway: GatewayStats): string {
 
 function kafkaRequests (out: Exposition, broker: Broker): void {
   const apis = broker.metrics.apiSnapshots()
-  const name = (key: number): string => apiByKey(key)?.name ?? `api_${key}`
+  const name = (key: number): string => key === UNSERVED_API ? 'unserved' : apiByKey(key)?.name ?? `api_${key}`
   out.family('sluice_kafka_requests_total', 'counter', 'Kafka protocol requests handled, by API.', apis.map(a => [{ api: name(a.apiKey) }, a.requests]))
   out.family('sluice_kafka_request_errors_total', 'counter', 'Kafka protocol requests that failed and closed their connection, by API.', apis.map(a => [{ api: name(a.apiKey) }, a.errors]))
   out.family('sluice_kafka_request_duration_seconds', 'summary', 'Kafka request latency by API; quantiles over the last one to two minutes.', [])
