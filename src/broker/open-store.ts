@@ -13,6 +13,7 @@ export async function openStore (config: BrokerConfig): Promise<PartitionStore> 
     shards: config.shards > 0 ? config.shards : undefined,
     defaults: logConfigFor(config, {}),
     retentionCheckIntervalMs: config['log.retention.check.interval.ms'],
+    cleanerBackoffMs: config['log.cleaner.backoff.ms'],
     producerExpirationMs: config['producer.id.expiration.ms']
   })
 }

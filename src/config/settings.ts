@@ -38,6 +38,7 @@ export const brokerSettings = {
   'log.retention.ms': { type: 'long', default: 7 * DAY_MS, min: -1, topicConfig: 'retention.ms', doc: 'delete segments older than this (-1: keep)' },
   'log.retention.bytes': { type: 'long', default: -1, min: -1, topicConfig: 'retention.bytes', doc: 'delete old segments beyond this size per partition (-1: no limit)' },
   'log.retention.check.interval.ms': { type: 'long', default: 300_000, min: 1, doc: 'how often retention runs' },
+  'log.cleaner.backoff.ms': { type: 'long', default: 15_000, min: 1, doc: 'how often each shard looks for compacted logs to clean' },
   'log.cleanup.policy': { type: 'list', default: 'delete', oneOf: ['delete', 'compact', 'compact,delete', 'delete,compact'], topicConfig: 'cleanup.policy', doc: 'delete and/or compact' },
   'log.flush.interval.messages': { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 1, topicConfig: 'flush.messages', doc: 'fsync a partition once this many records are unsynced (1: before every acknowledgement)' },
   'log.flush.interval.ms': { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 0, topicConfig: 'flush.ms', doc: 'fsync a partition once its oldest unsynced record is this old' },

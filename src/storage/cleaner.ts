@@ -2,12 +2,14 @@
 //
 // One pass over a log:
 //   1. The cleanable range is the sealed segments, oldest first, up to the first one holding a record
-//      younger than min.compaction.lag.ms. The active segment is never touched.
+//      younger than min.compaction.lag.ms or an offset at or past the first unstable offset (an open
+//      transaction's batches are never cleaned). The active segment is never touched.
 //   2. The dirty part is what lies at or after the checkpoint (`cleaner-offset-checkpoint`, the first
 //      offset no pass has mapped yet). The pass runs when dirty bytes / cleanable bytes reaches
 //      min.cleanable.dirty.ratio, or when the first dirty record is older than max.compaction.lag.ms.
 //   3. The newest offset of every key in the dirty part goes into a map (bounded: the pass stops
-//      mapping at the segment where the map fills up, as Kafka's OffsetMap does).
+//      mapping at the segment where the map fills up, as Kafka's OffsetMap does). Committed
+//      transactional records count like any other; aborted ones and markers do not.
 //   4. Every cleanable segment up to the end of the mapped part is rewritten without the records a
 //      newer one of the same key supersedes, and without tombstones older than delete.retention.ms.
 //      Offsets are kept: batches keep their base offset and lastOffsetDelta, records their deltas, so
@@ -15,16 +17,15 @@
 //      its own codec otherwise. A batch that loses every record is dropped, except an idempotent
 //      producer's (kept empty, so its sequence state survives a restart) and the segment's last
 //      (kept empty, so the segment still ends where the next begins; see native/log/log_clean.cc).
+//      Batches of aborted transactions lose all their records, and are dropped unless they are their
+//      producer's newest or the segment's last; transaction markers go once no batch of their
+//      transaction is left and their delete horizon has passed (cleaner-txn.ts).
 //   5. The checkpoint moves to the end of the mapped part.
-//
-// Transactions: control batches (markers) and transactional batches are copied unchanged and never
-// enter the map. A committed transactional record therefore never removes an older value of its key,
-// and an aborted one can never make the cleaner drop a committed value: compaction of transactional
-// data is incomplete but never wrong. Kafka removes aborted data and old markers; we do not yet.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeBatch, encodeBatch, iterateBatches, TimestampType, type BatchView, type Record } from '../protocol/codec/record-batch.js'
+import { batchHeader, decodeBatch, encodeBatch, iterateBatches, TimestampType, type BatchHeader, type BatchView, type Record } from '../protocol/codec/record-batch.js'
 import type { LifecycleConfig, NativeLog, SegmentInfo } from './native.js'
+import { NO_TXNS, TxnCleaning, type LogTxns } from './cleaner-txn.js'
 
 export const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint'
 /** Keys one pass may map (Kafka sizes its map in bytes, log.cleaner.dedupe.buffer.size). */
@@ -37,10 +38,17 @@ export interface CleanResult {
   recordsRemoved: number
   /** The new checkpoint: the first offset the next pass treats as dirty. */
   firstDirtyOffset: number
+  /** Aborted transactions (by ABORT marker offset) the pass found no batch of: the partition's
+   *  aborted-transaction lists drop them, before a later pass removes the marker. */
+  emptiedAborts: number[]
+  /** The earliest delete horizon of a marker the pass kept, Infinity when none: a pass is due then. */
+  nextHorizonMs: number
 }
 
-/** The topic configs a pass follows; `maxKeys` bounds its offset map (default DEFAULT_MAX_KEYS). */
-export type Compaction = Pick<LifecycleConfig, 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs' | 'minCleanableDirtyRatio'> & { maxKeys?: number }
+/** The topic configs a pass follows; `maxKeys` bounds its offset map (default DEFAULT_MAX_KEYS);
+ *  `txns` is the partition's transaction state (default: none); `horizonDueMs` is the last pass's
+ *  nextHorizonMs: from then on a pass runs even without dirty data, to remove markers. */
+export type Compaction = Pick<LifecycleConfig, 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs' | 'minCleanableDirtyRatio'> & { maxKeys?: number, txns?: LogTxns, horizonDueMs?: number }
 
 /** Bytes of log a pass reads between two yields of cleanSteps. */
 export const STEP_BYTES = 256 * 1024
@@ -56,6 +64,17 @@ export function cleanLog (log: NativeLog, dir: string, cfg: Compaction, nowMs: n
 
 interface Plan { start: number, cleanable: SegmentInfo[], dirty: SegmentInfo[], firstDirty: number }
 
+/** What decides the fate of each batch in step 4. */
+interface Rules {
+  survives: (r: Record, timestamp: number) => boolean
+  txns: TxnCleaning
+  lastDataOffset: LogTxns['lastDataOffset']
+  nowMs: number
+  deleteRetentionMs: number
+  /** The earliest delete horizon still ahead among the markers the pass kept (Infinity: none). */
+  nextHorizonMs: number
+}
+
 /**
  * The same pass, yielding after about every STEP_BYTES of log read, so that the shard can run other
  * partitions' appends in between (shard-lifecycle.ts). Between two steps the log may change: appends
@@ -63,25 +82,35 @@ interface Plan { start: number, cleanable: SegmentInfo[], dirty: SegmentInfo[], 
  * replaceSegment throw, which ends the pass with that error and leaves the checkpoint where it was.
  */
 export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowMs: number): Generator<void, CleanResult | null> {
+  const txns = cfg.txns ?? NO_TXNS
   const plan = planPass(log, dir, cfg, nowMs)
   if (plan === null) return null
-  const { newest, mappedEnd } = yield * mapNewestOffsets(log, plan, cfg.maxKeys ?? DEFAULT_MAX_KEYS)
-  const result: CleanResult = { cleanedSegments: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, firstDirtyOffset: mappedEnd }
-  const survives = (r: Record, timestamp: number): boolean => {
-    if (r.key === null) return true
-    const latest = newest.get(r.key.toString('latin1'))
-    if (latest !== undefined && latest > Number(r.offset)) return false
-    return r.value !== null || timestamp + cfg.deleteRetentionMs >= nowMs
+  const { newest, mappedEnd } = yield * mapNewestOffsets(log, plan, cfg.maxKeys ?? DEFAULT_MAX_KEYS, txns)
+  const rules: Rules = {
+    survives: (r: Record, timestamp: number): boolean => {
+      if (r.key === null) return true
+      const latest = newest.get(r.key.toString('latin1'))
+      if (latest !== undefined && latest > Number(r.offset)) return false
+      return r.value !== null || timestamp + cfg.deleteRetentionMs >= nowMs
+    },
+    txns: new TxnCleaning(txns.aborted),
+    lastDataOffset: txns.lastDataOffset,
+    nowMs,
+    deleteRetentionMs: cfg.deleteRetentionMs,
+    nextHorizonMs: Infinity
+  }
+  const result: CleanResult = {
+    cleanedSegments: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, firstDirtyOffset: mappedEnd, emptiedAborts: rules.txns.emptiedAborts, nextHorizonMs: Infinity
   }
   for (const seg of plan.cleanable) {
     if (seg.baseOffset >= mappedEnd) break
     yield
     const views = segmentBatches(log, seg, plan.start)
     const last = views[views.length - 1]?.header
-    // Only a whole segment is rewritten: the copy must end with the batch the segment ends with.
-    if (last === undefined || Number(last.baseOffset) + last.lastOffsetDelta + 1 !== seg.nextOffset) continue
-    const rewritten = yield * cleanSegment(views, seg.baseOffset < plan.start, survives)
-    if (rewritten === null) continue
+    // Every segment goes through cleanSegment, so that the transaction state follows the whole log;
+    // only a whole one is rewritten: the copy must end with the batch the segment ends with.
+    const rewritten = yield * cleanSegment(views, seg.baseOffset < plan.start, rules)
+    if (rewritten === null || last === undefined || Number(last.baseOffset) + last.lastOffsetDelta + 1 !== seg.nextOffset) continue
     const path = join(dir, `${seg.baseOffset}.cleaned`)
     writeDurably(path, rewritten.batches)
     log.replaceSegment(seg.baseOffset, path)
@@ -90,6 +119,7 @@ export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowM
     result.bytesAfter += rewritten.batches.reduce((n, b) => n + b.length, 0)
     result.recordsRemoved += rewritten.removed
   }
+  result.nextHorizonMs = rules.nextHorizonMs
   writeCheckpoint(dir, mappedEnd)
   return result
 }
@@ -97,23 +127,27 @@ export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowM
 /** Steps 1 and 2: what is cleanable and dirty, and whether a pass is due at all. */
 function planPass (log: NativeLog, dir: string, cfg: Compaction, nowMs: number): Plan | null {
   const start = log.logStartOffset()
+  const unstable = cfg.txns?.firstUnstableOffset ?? -1
   const sealed = log.segments().slice(0, -1)
   let end = 0
-  while (end < sealed.length && nowMs - sealed[end]!.maxTimestamp >= cfg.minCompactionLagMs) end++
+  while (end < sealed.length && nowMs - sealed[end]!.maxTimestamp >= cfg.minCompactionLagMs && (unstable < 0 || sealed[end]!.nextOffset <= unstable)) end++
   const cleanable = sealed.slice(0, end).filter((s) => s.nextOffset > start)
   const firstDirty = Math.max(readCheckpoint(dir), start)
   const dirty = cleanable.filter((s) => s.nextOffset > firstDirty)
+  // A marker whose delete horizon has passed is reason enough for a pass, dirty data or not.
+  const horizonDue = (cfg.horizonDueMs ?? Infinity) <= nowMs && cleanable.length > 0
   const first = dirty[0]
-  if (first === undefined) return null
+  if (first === undefined) return horizonDue ? { start, cleanable, dirty, firstDirty } : null
   const dirtyBytes = dirty.reduce((n, s) => n + s.sizeBytes, 0)
   const totalBytes = cleanable.reduce((n, s) => n + s.sizeBytes, 0)
   const overdue = nowMs - firstTimestamp(log, first, Math.max(firstDirty, first.baseOffset)) > cfg.maxCompactionLagMs
-  return dirtyBytes < cfg.minCleanableDirtyRatio * totalBytes && !overdue ? null : { start, cleanable, dirty, firstDirty }
+  return dirtyBytes < cfg.minCleanableDirtyRatio * totalBytes && !overdue && !horizonDue ? null : { start, cleanable, dirty, firstDirty }
 }
 
 /** Step 3: the newest offset of each key of the dirty segments, up to a segment boundary past maxKeys. */
-function * mapNewestOffsets (log: NativeLog, plan: Plan, maxKeys: number): Generator<void, { newest: Map<string, number>, mappedEnd: number }> {
+function * mapNewestOffsets (log: NativeLog, plan: Plan, maxKeys: number, txns: LogTxns): Generator<void, { newest: Map<string, number>, mappedEnd: number }> {
   const newest = new Map<string, number>()
+  const cleaning = new TxnCleaning(txns.aborted)
   let mappedEnd = plan.firstDirty
   let read = 0
   for (const seg of plan.dirty) {
@@ -123,7 +157,13 @@ function * mapNewestOffsets (log: NativeLog, plan: Plan, maxKeys: number): Gener
         read = 0
         yield
       }
-      if (view.header.control || view.header.transactional) continue
+      const h = view.header
+      const lastOffset = Number(h.baseOffset) + h.lastOffsetDelta
+      if (h.control) {
+        cleaning.onMarker(Number(h.producerId), markerType(decodeBatch(view.bytes, { verifyCrc: false }).records), lastOffset)
+        continue
+      }
+      if (cleaning.onData(Number(h.producerId), h.transactional, lastOffset)) continue
       for (const r of decodeBatch(view.bytes, { verifyCrc: false }).records) {
         if (r.key !== null) newest.set(r.key.toString('latin1'), Number(r.offset))
       }
@@ -171,10 +211,11 @@ function firstTimestamp (log: NativeLog, seg: SegmentInfo, from: number): number
   return first === undefined ? seg.maxTimestamp : Number(first.header.baseTimestamp)
 }
 
-/** The segment's batches without superseded records; null when it would not change. Yields as cleanSteps. */
-function * cleanSegment (views: BatchView[], lostPrefix: boolean, survives: (r: Record, timestamp: number) => boolean): Generator<void, { batches: Buffer[], removed: number } | null> {
+/** The segment's batches after step 4; null when it would not change. Yields as cleanSteps. */
+function * cleanSegment (views: BatchView[], lostPrefix: boolean, rules: Rules): Generator<void, { batches: Buffer[], removed: number } | null> {
   const batches: Buffer[] = []
   let removed = 0
+  let changed = lostPrefix
   let read = 0
   for (const [i, view] of views.entries()) {
     read += view.bytes.length
@@ -183,31 +224,79 @@ function * cleanSegment (views: BatchView[], lostPrefix: boolean, survives: (r: 
       yield
     }
     const h = view.header
-    if (h.control || h.transactional) {
-      batches.push(view.bytes)
+    const lastOffset = Number(h.baseOffset) + h.lastOffsetDelta
+    const isLast = i === views.length - 1
+    const records = decodeBatch(view.bytes, { verifyCrc: false }).records
+    if (h.control) {
+      const out = cleanMarker(view, records, isLast, rules)
+      if (out !== view.bytes) changed = true
+      removed += records.length - (out === null ? 0 : batchHeader(out).recordsCount)
+      if (out !== null) batches.push(out)
       continue
     }
-    const records = decodeBatch(view.bytes, { verifyCrc: false }).records
+    const aborted = rules.txns.onData(Number(h.producerId), h.transactional, lastOffset)
     const appendTime = h.timestampType === TimestampType.LOG_APPEND_TIME ? Number(h.maxTimestamp) : null
-    const kept = records.filter((r) => survives(r, appendTime ?? Number(r.timestamp)))
+    const kept = aborted ? [] : records.filter((r) => rules.survives(r, appendTime ?? Number(r.timestamp)))
     removed += records.length - kept.length
+    // An emptied batch keeps its header when it is the segment's last or carries an idempotent
+    // producer's sequence; of a transactional producer, only the newest batch does (Kafka's rule), as
+    // an empty batch counts as data left and would hold its transaction's marker forever.
+    const keepsHeader = isLast || (h.transactional ? rules.lastDataOffset(Number(h.producerId)) === lastOffset : h.producerId >= 0n)
+    if (kept.length === 0 && !keepsHeader) {
+      changed = true
+      continue
+    }
     if (kept.length === records.length) {
       batches.push(view.bytes)
       continue
     }
-    if (kept.length === 0 && h.producerId < 0n && i < views.length - 1) continue
-    batches.push(encodeBatch({
-      records: kept.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta })),
-      compression: h.compression,
-      baseOffset: h.baseOffset,
-      partitionLeaderEpoch: h.partitionLeaderEpoch,
-      producerId: h.producerId,
-      producerEpoch: h.producerEpoch,
-      baseSequence: h.baseSequence,
-      timestampType: h.timestampType,
-      maxTimestamp: h.maxTimestamp,
-      lastOffsetDelta: h.lastOffsetDelta
-    }))
+    changed = true
+    batches.push(reencode(h, kept))
   }
-  return removed === 0 && !lostPrefix ? null : { batches, removed }
+  return changed ? { batches, removed } : null
+}
+
+/**
+ * A marker's bytes after step 4 (the same Buffer when unchanged, null when it goes): kept while a
+ * batch of its transaction is left; else stamped with a delete horizon, and removed once a later
+ * pass finds the horizon passed. The segment's last batch stays as an empty control batch.
+ */
+function cleanMarker (view: BatchView, records: Record[], isLast: boolean, rules: Rules): Buffer | null {
+  const h = view.header
+  if (!rules.txns.onMarker(Number(h.producerId), markerType(records), Number(h.baseOffset) + h.lastOffsetDelta)) return view.bytes
+  if (!h.hasDeleteHorizon) {
+    const horizon = rules.nowMs + rules.deleteRetentionMs
+    rules.nextHorizonMs = Math.min(rules.nextHorizonMs, horizon)
+    return reencode(h, records, BigInt(horizon))
+  }
+  if (Number(h.baseTimestamp) > rules.nowMs) {
+    rules.nextHorizonMs = Math.min(rules.nextHorizonMs, Number(h.baseTimestamp))
+    return view.bytes
+  }
+  if (!isLast) return null
+  return records.length === 0 ? view.bytes : reencode(h, [], h.baseTimestamp)
+}
+
+/** The control record type of a control batch's records, -1 when it has none (an emptied marker). */
+function markerType (records: Record[]): number {
+  return records[0]?.control?.type ?? -1
+}
+
+/** The batch with only `records`, its header fields kept (and a delete horizon when given). */
+function reencode (h: BatchHeader, records: Record[], deleteHorizonMs?: bigint): Buffer {
+  return encodeBatch({
+    records: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta })),
+    compression: h.compression,
+    baseOffset: h.baseOffset,
+    partitionLeaderEpoch: h.partitionLeaderEpoch,
+    producerId: h.producerId,
+    producerEpoch: h.producerEpoch,
+    baseSequence: h.baseSequence,
+    transactional: h.transactional,
+    control: h.control,
+    timestampType: h.timestampType,
+    maxTimestamp: h.maxTimestamp,
+    lastOffsetDelta: h.lastOffsetDelta,
+    deleteHorizonMs
+  })
 }

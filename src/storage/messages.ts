@@ -11,7 +11,8 @@
 // shard -> main  `results`: the outcome of every op of one `ops` message, matched by id: append
 //                outcomes as rows, the others as objects; `endsOps` marks the one that ends the shard's
 //                run of an `ops` message (others carry answers that waited: fsyncs, compaction).
-//                `retention`: log-start changes (or failures) from the shard's periodic retention check.
+//                `retention`: log-start changes (or failures) from the shard's periodic retention check,
+//                and the aborted transactions a compaction pass emptied.
 import type { MessagePort } from 'node:worker_threads'
 import type { CleanResult } from './cleaner.js'
 import type { LogConfig, RecoveryReport } from './native.js'
@@ -66,10 +67,12 @@ export interface RetentionChange {
   deletedSegments: number
   deletedBytes: number
   error: WireError | null
+  /** A compaction pass found no batch left of these aborted transactions (by ABORT marker offset). */
+  emptiedAborts?: number[]
 }
 
 export type ShardMessage =
-  | { kind: 'init'; port: MessagePort; shardId: number; retentionCheckIntervalMs: number; producerExpirationMs: number }
+  | { kind: 'init'; port: MessagePort; shardId: number; retentionCheckIntervalMs: number; cleanerBackoffMs: number; producerExpirationMs: number }
   | { kind: 'ops'; ops: ControlOp[]; appends: number; data: ArrayBuffer | null }
   | { kind: 'results'; results: ControlOutcome[]; appended: Float64Array | null; errors: WireError[]; endsOps: boolean }
   | { kind: 'retention'; changes: RetentionChange[] }

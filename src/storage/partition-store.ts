@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { NativeLog, StoreError, type AppendResult, type LogConfig, type RecoveryReport, type TimestampLookup } from './native.js'
 import type { LogId, RetentionChange } from './messages.js'
 import type { CleanResult } from './cleaner.js'
+import { CLEANER_BACKOFF_MS } from './shard-lifecycle.js'
 import type { AbortedTxn, ProducerView } from './producer-state.js'
 import { ShardChannel, type ShardDepth, type ShardStats } from './shard-channel.js'
 import { shardOf } from './shard-routing.js'
@@ -29,6 +30,8 @@ export interface PartitionStoreOptions {
   defaults: LogConfig
   /** How often each shard applies retention (log.retention.check.interval.ms); default 300000. */
   retentionCheckIntervalMs?: number
+  /** How often each shard looks for logs to compact (log.cleaner.backoff.ms); default 15000. */
+  cleanerBackoffMs?: number
   /** producer.id.expiration.ms: idle producers' sequence state is dropped after this; default 86400000. */
   producerExpirationMs?: number
 }
@@ -94,6 +97,7 @@ export class PartitionStore {
     const started = await Promise.allSettled(Array.from({ length: count }, async (_, shardId) => await ShardChannel.start({
       shardId,
       retentionCheckIntervalMs: opts.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS,
+      cleanerBackoffMs: opts.cleanerBackoffMs ?? CLEANER_BACKOFF_MS,
       producerExpirationMs: opts.producerExpirationMs ?? DEFAULT_PRODUCER_EXPIRATION_MS,
       onRetention: (changes) => { store.reportRetention(changes) }
     })))
@@ -364,6 +368,12 @@ export class PartitionStore {
     for (const change of changes) {
       const p = this.partitionsByLog.get(change.log)
       if (p === undefined) continue // deleted or closed since the shard's check
+      if (change.emptiedAborts !== undefined) {
+        // Before the pass that removes their markers: with no data left, read_committed needs neither.
+        const emptied = new Set(change.emptiedAborts)
+        p.aborted = p.aborted.filter((a) => !emptied.has(a.lastOffset))
+      }
+      if (change.deletedSegments === 0 && change.error === null) continue
       const error = change.error === null ? null : fromWireError(change.error)
       const event: RetentionEvent = { ...p.id, logStartOffset: change.logStartOffset, deletedSegments: change.deletedSegments, deletedBytes: change.deletedBytes, error }
       for (const listener of this.retentionListeners) listener(event)

@@ -100,6 +100,12 @@ export class ProducerState {
     return null
   }
 
+  /** The last offset of the producer's newest data batch with a sequence, -1 when none is known. */
+  lastDataOffset (producerId: number): number {
+    const batches = this.producers.get(producerId)?.batches
+    return batches?.[batches.length - 1]?.lastOffset ?? -1
+  }
+
   /** Drops producers idle for `expirationMs` that have no open transaction. */
   expire (nowMs: number, expirationMs: number): void {
     for (const [id, entry] of this.producers) {

@@ -58,6 +58,7 @@ export interface ShardDepth { queued: number; inFlight: number }
 export interface ShardChannelOptions {
   shardId: number
   retentionCheckIntervalMs: number
+  cleanerBackoffMs: number
   producerExpirationMs: number
   onRetention: (changes: RetentionChange[]) => void
 }
@@ -94,7 +95,7 @@ export class ShardChannel {
     // One pinned thread per shard: piscina would otherwise recycle idle workers and move partitions.
     const pool = new Piscina({ ...worker, minThreads: 1, maxThreads: 1, idleTimeout: Infinity, atomics: 'disabled' })
     const { port1, port2 } = new MessageChannel()
-    const init: InitMessage = { kind: 'init', port: port2, shardId: opts.shardId, retentionCheckIntervalMs: opts.retentionCheckIntervalMs, producerExpirationMs: opts.producerExpirationMs }
+    const init: InitMessage = { kind: 'init', port: port2, shardId: opts.shardId, retentionCheckIntervalMs: opts.retentionCheckIntervalMs, cleanerBackoffMs: opts.cleanerBackoffMs, producerExpirationMs: opts.producerExpirationMs }
     await pool.run(init, { transferList: [port2] })
     return new ShardChannel(opts.shardId, pool, port1, opts.onRetention)
   }

@@ -12,6 +12,7 @@ import type { ResultRowWriter } from './append-rows.js'
 import type { FlushLimits } from './flush-policy.js'
 import { GroupCommit, type TurnRows } from './group-commit.js'
 import { cleanSteps, type CleanResult } from './cleaner.js'
+import type { AbortedTxn, ProducerState } from './producer-state.js'
 import { toWireError } from './wire-error.js'
 
 /** Kafka's log.cleaner.backoff.ms default: how often a shard looks for logs to compact. */
@@ -28,7 +29,8 @@ const DEFAULTS: LifecycleConfig = {
   flushMs: NEVER
 }
 
-interface LifecycleLog { dir: string, native: NativeLog }
+/** `aborted` is the shard's list for the log: a pass reads it and drops what it emptied. */
+interface LifecycleLog { dir: string, native: NativeLog, producers: ProducerState, aborted: AbortedTxn[] }
 
 /** How a compaction pass ended: its result, or the failure as it crosses threads. */
 export type CleanOutcome = { ok: true, value: CleanResult | null } | { ok: false, error: WireError }
@@ -39,16 +41,19 @@ export class ShardLifecycle {
   private readonly cleanerTimer: NodeJS.Timeout
   /** Passes under way, with whoever waits for each. */
   private readonly cleaning = new Map<LogId, Array<(outcome: CleanOutcome) => void>>()
+  /** Per log, the earliest delete horizon of a marker its last pass kept (see Compaction.horizonDueMs). */
+  private readonly horizons = new Map<LogId, number>()
   private stopped = false
 
   /** `answer` posts answers that waited for an fsync; `report` failures nobody waited for. */
   constructor (
     private readonly logs: ReadonlyMap<LogId, LifecycleLog>,
     answer: (rows: ResultRowWriter) => void,
-    private readonly report: (changes: RetentionChange[]) => void
+    private readonly report: (changes: RetentionChange[]) => void,
+    cleanerBackoffMs = CLEANER_BACKOFF_MS
   ) {
     this.commits = new GroupCommit(logs, answer, report)
-    this.cleanerTimer = setInterval(() => { this.cleanAll(Date.now()) }, CLEANER_BACKOFF_MS)
+    this.cleanerTimer = setInterval(() => { this.cleanAll(Date.now()) }, cleanerBackoffMs)
   }
 
   configure (id: LogId, config: LogConfig): void { this.configs.set(id, config.lifecycle ?? DEFAULTS) }
@@ -56,6 +61,7 @@ export class ShardLifecycle {
   forget (id: LogId): void {
     this.configs.delete(id)
     this.commits.forget(id)
+    this.horizons.delete(id)
   }
 
   /** Whether retention by time and size applies (cleanup.policy has `delete`). */
@@ -86,8 +92,10 @@ export class ShardLifecycle {
       return
     }
     this.cleaning.set(id, [done])
-    const steps = cleanSteps(log.native, log.dir, this.config(id), nowMs)
+    const txns = { aborted: log.aborted, firstUnstableOffset: log.producers.firstUnstableOffset(), lastDataOffset: (pid: number) => log.producers.lastDataOffset(pid) }
+    const steps = cleanSteps(log.native, log.dir, { ...this.config(id), txns, horizonDueMs: this.horizons.get(id) }, nowMs)
     const finish = (outcome: CleanOutcome): void => {
+      if (outcome.ok && outcome.value !== null) this.passed(id, log, outcome.value)
       const waiters = this.cleaning.get(id) ?? []
       this.cleaning.delete(id)
       for (const w of waiters) w(outcome)
@@ -118,6 +126,17 @@ export class ShardLifecycle {
         if (!outcome.ok) this.report([{ log: id, logStartOffset: -1, deletedSegments: 0, deletedBytes: 0, error: outcome.error }])
       })
     }
+  }
+
+  /** After a pass: its emptied aborted transactions leave the shard's list and, in a report that
+   *  reaches the main thread before the pass's own answer, the store's. */
+  private passed (id: LogId, log: LifecycleLog, result: CleanResult): void {
+    if (Number.isFinite(result.nextHorizonMs)) this.horizons.set(id, result.nextHorizonMs)
+    else this.horizons.delete(id)
+    if (result.emptiedAborts.length === 0) return
+    const emptied = new Set(result.emptiedAborts)
+    log.aborted = log.aborted.filter((a) => !emptied.has(a.lastOffset))
+    this.report([{ log: id, logStartOffset: -1, deletedSegments: 0, deletedBytes: 0, error: null, emptiedAborts: result.emptiedAborts }])
   }
 
   private config (id: LogId): LifecycleConfig { return this.configs.get(id) ?? DEFAULTS }

@@ -22,9 +22,10 @@ interface OpenLog { dir: string; native: NativeLog; producers: ProducerState; ab
 class Shard {
   private readonly logs = new Map<LogId, OpenLog>()
   private readonly retentionTimer: NodeJS.Timeout
-  private readonly lifecycle = new ShardLifecycle(this.logs, (rows) => { this.answerLater(rows) }, (changes) => { this.post({ kind: 'retention', changes }) })
+  private readonly lifecycle: ShardLifecycle
 
   constructor (private readonly init: InitMessage) {
+    this.lifecycle = new ShardLifecycle(this.logs, (rows) => { this.answerLater(rows) }, (changes) => { this.post({ kind: 'retention', changes }) }, init.cleanerBackoffMs)
     this.retentionTimer = setInterval(() => { this.checkRetention(Date.now()) }, init.retentionCheckIntervalMs)
   }
 

@@ -29,13 +29,16 @@ export interface EncodeBatchOptions {
   lastOffsetDelta?: number
   /** The time used for records without a timestamp (default Date.now()). */
   now?: bigint
+  /** Compaction's delete horizon (KIP-534): becomes the baseTimestamp, with attribute bit 6 set;
+   *  record timestamps keep their values through their deltas. */
+  deleteHorizonMs?: bigint
 }
 
 /** Encodes one batch, CRC included. */
 export function encodeBatch (options: EncodeBatchOptions): Buffer {
   const codec = options.compression ?? 0
   if (!isCompressionCodec(codec)) throw new RangeError(`compression codec ${codec} is not one of 0-4`)
-  const prepared = prepareRecords(options.records, options.now ?? BigInt(Date.now()))
+  const prepared = prepareRecords(options.records, options.now ?? BigInt(Date.now()), options.deleteHorizonMs)
   let out: Buffer
   if (codec === 0) {
     out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + prepared.size)
@@ -51,6 +54,7 @@ export function encodeBatch (options: EncodeBatchOptions): Buffer {
   if (options.timestampType === TimestampType.LOG_APPEND_TIME) attributes |= Attr.LOG_APPEND_TIME
   if (options.transactional === true) attributes |= Attr.TRANSACTIONAL
   if (options.control === true) attributes |= Attr.CONTROL
+  if (options.deleteHorizonMs !== undefined) attributes |= Attr.DELETE_HORIZON
   out.writeBigInt64BE(options.baseOffset ?? 0n, F.BASE_OFFSET)
   out.writeInt32BE(out.length - BATCH_LENGTH_OVERHEAD, F.BATCH_LENGTH)
   out.writeInt32BE(options.partitionLeaderEpoch ?? -1, F.PARTITION_LEADER_EPOCH)

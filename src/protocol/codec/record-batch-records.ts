@@ -110,13 +110,14 @@ function bytesSize (b: Uint8Array | null | undefined): number {
   return b == null ? 1 : varintSize(b.length) + b.length
 }
 
-export function prepareRecords (records: readonly RecordInput[], now: bigint): PreparedRecords {
+/** `base`: the batch's baseTimestamp when it is not the first record's (a delete horizon, KIP-534). */
+export function prepareRecords (records: readonly RecordInput[], now: bigint, base?: bigint): PreparedRecords {
   const timestampDeltas: number[] = []
   const offsetDeltas: number[] = []
   const bodySizes: number[] = []
   const headerKeySizes: number[] = []
   const first = records[0]?.timestamp
-  const baseTimestamp = first === undefined ? now : BigInt(first)
+  const baseTimestamp = base ?? (first === undefined ? now : BigInt(first))
   let maxTimestamp = -1n
   let lastOffsetDelta = -1
   let size = 0

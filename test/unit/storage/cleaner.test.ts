@@ -4,7 +4,9 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cleanLog, readCheckpoint } from '../../../src/storage/cleaner.js'
 import { NativeLog, DEFAULT_LOG_CONFIG } from '../../../src/storage/native.js'
-import { decodeBatch, encodeBatch, iterateBatches } from '../../../src/protocol/codec/record-batch.js'
+import { decodeBatch, encodeBatch, encodeTxnMarker, iterateBatches } from '../../../src/protocol/codec/record-batch.js'
+import { replayProducers } from '../../../src/storage/producer-replay.js'
+import type { LogTxns } from '../../../src/storage/cleaner-txn.js'
 
 const NOW = 1_800_000_000_000
 const COMPACT = { deleteRetentionMs: 60_000, minCompactionLagMs: 0, maxCompactionLagMs: Number.MAX_SAFE_INTEGER, minCleanableDirtyRatio: 0 }
@@ -26,15 +28,47 @@ function put (records: Array<[string, string | null]>, compression = 0, timestam
   log.append(batch, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs: NOW })
 }
 
-/** Every record of the log as [offset, key, value]. */
+/** Every data record of the log as [offset, key, value]. */
 function contents (from = log.logStartOffset()): Array<[number, string, string | null]> {
   const out: Array<[number, string, string | null]> = []
   for (const view of log.read(from, 1 << 26)) {
     for (const b of iterateBatches(view)) {
+      if (b.header.control) continue
       for (const r of decodeBatch(b.bytes).records) out.push([Number(r.offset), r.key?.toString() ?? '', r.value?.toString() ?? null])
     }
   }
   return out
+}
+
+function putTxn (producerId: number, baseSequence: number, records: Array<[string, string]>): void {
+  const batch = encodeBatch({
+    records: records.map(([k, v]) => ({ key: Buffer.from(k), value: Buffer.from(v), timestamp: NOW - 120_000 })),
+    producerId: BigInt(producerId), producerEpoch: 0, baseSequence, transactional: true
+  })
+  log.append(batch, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs: NOW })
+}
+
+function putMarker (producerId: number, type: 'COMMIT' | 'ABORT'): void {
+  const marker = encodeTxnMarker({ type: type === 'COMMIT' ? 1 : 0, producerId: BigInt(producerId), producerEpoch: 0, coordinatorEpoch: 0, timestamp: BigInt(NOW - 120_000) })
+  log.append(marker, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs: NOW, allowControl: true })
+}
+
+/** The transaction markers left, as [offset, type, has a delete horizon]. */
+function markers (): Array<[number, string, boolean]> {
+  const out: Array<[number, string, boolean]> = []
+  for (const view of log.read(log.logStartOffset(), 1 << 26)) {
+    for (const b of iterateBatches(view)) {
+      const type = b.header.control ? decodeBatch(b.bytes).records[0]?.control?.type : undefined
+      if (type !== undefined) out.push([Number(b.header.baseOffset), type === 1 ? 'COMMIT' : 'ABORT', b.header.hasDeleteHorizon])
+    }
+  }
+  return out
+}
+
+/** The transaction state the shard would hand a pass, rebuilt from the log as on open. */
+function txns (): LogTxns {
+  const { producers, aborted } = replayProducers(log, join(dir, 't-0'))
+  return { aborted, firstUnstableOffset: producers.firstUnstableOffset(), lastDataOffset: (pid) => producers.lastDataOffset(pid) }
 }
 
 describe('cleanLog', () => {
@@ -87,14 +121,70 @@ describe('cleanLog', () => {
     expect(cleanLog(log, join(dir, 't-0'), { ...lazy, maxCompactionLagMs: 60_000 }, NOW)?.recordsRemoved).toBe(1)
   })
 
-  it('keeps transactional batches whole and never lets them supersede other records', () => {
-    put([['a', 'plain']])
-    const txn = encodeBatch({ records: [{ key: Buffer.from('a'), value: Buffer.from('txn'), timestamp: NOW - 120_000 }], producerId: 7n, producerEpoch: 0, baseSequence: 0, transactional: true })
-    log.append(txn, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs: NOW })
+  it('removes aborted records, compacts committed transactional ones like any other, and keeps every marker in that pass', () => {
+    put([['a', '1'], ['b', '1']])
+    putTxn(1, 0, [['a', 'committed'], ['c', 'committed']])
+    putMarker(1, 'COMMIT')
+    putTxn(2, 0, [['a', 'aborted'], ['d', 'aborted']])
+    putTxn(2, 2, [['b', 'aborted']])
+    putMarker(2, 'ABORT')
+    put([['c', '2']])
     log.roll(NOW)
     put([['z', 'z']])
-    expect(cleanLog(log, join(dir, 't-0'), COMPACT, NOW)).toMatchObject({ recordsRemoved: 0 })
-    expect(contents()).toEqual([[0, 'a', 'plain'], [1, 'a', 'txn'], [2, 'z', 'z']])
+    const result = cleanLog(log, join(dir, 't-0'), { ...COMPACT, txns: txns() }, NOW)
+    expect(contents()).toEqual([[1, 'b', '1'], [2, 'a', 'committed'], [9, 'c', '2'], [10, 'z', 'z']])
+    // The pass that removes a transaction's data keeps its marker: a reader that fetched the data
+    // before the pass still finds it.
+    expect(markers()).toEqual([[4, 'COMMIT', false], [8, 'ABORT', false]])
+    expect(result).toMatchObject({ recordsRemoved: 5, emptiedAborts: [] })
+    // Producer 2's newest batch keeps its header (its sequence), emptied; the older one is gone.
+    const batches = log.read(0, 1 << 20).flatMap((v) => [...iterateBatches(v)]).map((b) => [Number(b.header.baseOffset), b.header.recordsCount])
+    expect(batches).toEqual([[0, 1], [2, 1], [4, 1], [7, 0], [8, 1], [9, 1], [10, 1]])
+  })
+
+  it('stamps a marker whose transaction has no data left with a delete horizon and removes it once that has passed', () => {
+    putTxn(1, 0, [['a', 'committed']])
+    putMarker(1, 'COMMIT')
+    putTxn(2, 0, [['b', 'aborted']])
+    putMarker(2, 'ABORT')
+    put([['a', 'newer']])
+    log.roll(NOW)
+    put([['z', 'z']])
+    // As in the shard, the aborted list is the one from the open; both producers have expired, so
+    // none of their batches needs to keep its header.
+    const state = { ...txns(), lastDataOffset: () => -1 }
+    const clean = (nowMs: number, horizonDueMs?: number): ReturnType<typeof cleanLog> =>
+      cleanLog(log, join(dir, 't-0'), { ...COMPACT, txns: state, horizonDueMs }, nowMs)
+    expect(clean(NOW)?.emptiedAborts).toEqual([])
+    expect(markers()).toEqual([[1, 'COMMIT', false], [3, 'ABORT', false]])
+    // Nothing dirty, but the horizon is due: the second pass finds neither transaction's data.
+    const second = clean(NOW + 1, NOW)
+    expect(second?.emptiedAborts).toEqual([3])
+    expect(second?.nextHorizonMs).toBe(NOW + 1 + COMPACT.deleteRetentionMs)
+    expect(markers()).toEqual([[1, 'COMMIT', true], [3, 'ABORT', true]])
+    expect(clean(NOW + 2, second?.nextHorizonMs)).toBeNull() // not due yet
+    const third = clean(second!.nextHorizonMs, second?.nextHorizonMs)
+    expect(third?.nextHorizonMs).toBe(Infinity)
+    expect(markers()).toEqual([])
+    expect(contents()).toEqual([[4, 'a', 'newer'], [5, 'z', 'z']])
+    // The log reopens with the producers' state intact and no aborted transaction left to list.
+    log.close()
+    log = NativeLog.open(join(dir, 't-0'), { ...DEFAULT_LOG_CONFIG, retentionMs: -1 })
+    expect(txns().aborted).toEqual([])
+    expect(log.highWatermark()).toBe(6)
+  })
+
+  it('never cleans a segment at or past the first unstable offset', () => {
+    put([['x', '1'], ['x', '2']])
+    log.roll(NOW)
+    putTxn(3, 0, [['t', 'open']])
+    put([['x', '3'], ['x', '4']])
+    log.roll(NOW)
+    put([['x', '5']])
+    const state = txns()
+    expect(state.firstUnstableOffset).toBe(2)
+    cleanLog(log, join(dir, 't-0'), { ...COMPACT, txns: state }, NOW)
+    expect(contents()).toEqual([[1, 'x', '2'], [2, 't', 'open'], [3, 'x', '3'], [4, 'x', '4'], [5, 'x', '5']])
   })
 
   it('leaves segments younger than min.compaction.lag.ms alone', () => {
