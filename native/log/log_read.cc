@@ -7,7 +7,7 @@
 
 namespace {
 
-constexpr size_t kReadSegmentsMax = 4;  // a read spans at most this many segments
+constexpr size_t kReadSegmentsMax = 4;  // a read spans at most this many segments that hold records
 
 Status closed_error(const Log* log) { return store_error(StoreErr::kClosed, "log %s is closed", log->dir.c_str()); }
 
@@ -18,12 +18,18 @@ size_t segment_for_locked(const Log* log, int64_t offset) {
   return it == log->segments.begin() ? 0 : static_cast<size_t>(it - log->segments.begin() - 1);
 }
 
+// Segments that compaction emptied down to one empty batch (kept so that each segment ends where the
+// next begins) do not count against kReadSegmentsMax, up to this many: a read of nothing but empty
+// batches while records follow makes kafkajs skip to the high watermark, past those records.
+constexpr size_t kReadSegmentsScanMax = 64;
+
 struct ReadState {
   int64_t offset;
   int64_t bound;       // min(high watermark, upTo): no batch starting here or later is returned
   uint64_t max_bytes;
   uint64_t total = 0;
   bool done = false;
+  size_t with_records = 0;  // segments read that returned a batch holding records
 };
 
 // Appends to `out` the batches of one segment that the read wants.
@@ -37,6 +43,7 @@ Status read_segment(Segment* seg, ReadState* rs, std::vector<View>* out) {
   st = segment_find(seg, rs->offset, map->base, size, &start);
   if (!st.ok()) return st;
   uint64_t p = start;
+  bool records = false;
   while (p + kBatchHeaderSize <= size) {
     const uint8_t* b = map->base + p;
     auto base = static_cast<int64_t>(load_be64(b));
@@ -51,8 +58,10 @@ Status read_segment(Segment* seg, ReadState* rs, std::vector<View>* out) {
       rs->done = true;
       break;
     }
+    if (load_be32(b + kOffRecordsCount) != 0) records = true;
     p += batch_size;
   }
+  if (records) rs->with_records++;
   if (p > start) {
     out->push_back(View{map, map->base + start, p - start});
     rs->total += p - start;
@@ -74,11 +83,11 @@ Status log_read(Log* log, int64_t offset, uint64_t max_bytes, int64_t up_to, std
                          static_cast<long long>(offset), static_cast<long long>(start), static_cast<long long>(hw));
     }
     size_t i = segment_for_locked(log, offset);
-    size_t end = std::min(log->segments.size(), i + kReadSegmentsMax);
+    size_t end = std::min(log->segments.size(), i + kReadSegmentsScanMax);
     segs.assign(log->segments.begin() + static_cast<ptrdiff_t>(i), log->segments.begin() + static_cast<ptrdiff_t>(end));
   }
   ReadState rs{offset, up_to >= 0 && up_to < hw ? up_to : hw, max_bytes};
-  for (size_t k = 0; k < segs.size() && rs.offset < rs.bound && !rs.done; k++) {
+  for (size_t k = 0; k < segs.size() && rs.offset < rs.bound && !rs.done && rs.with_records < kReadSegmentsMax; k++) {
     Status st = read_segment(segs[k].get(), &rs, out);
     if (!st.ok()) return st;
     if (k + 1 < segs.size()) rs.offset = std::max(rs.offset, segs[k + 1]->base_offset);
