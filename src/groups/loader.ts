@@ -7,7 +7,7 @@
 // producer until that producer's COMMIT marker (applied) or ABORT marker (dropped). Those still held at
 // the end belong to transactions the transaction coordinator will end after the restart (openTxn).
 import type { Logger } from 'pino'
-import { batchHeader, ControlRecordType, decodeBatch, RecordBatchError, type RecordBatch } from '../protocol/codec/record-batch.js'
+import { ControlRecordType, decodeBatch, iterateBatches, RecordBatchError, type RecordBatch } from '../protocol/codec/record-batch.js'
 import type { PartitionStore } from '../storage/partition-store.js'
 import type { TopicPartition } from './group-offsets.js'
 import { decodeCoordinatorRecord, type CoordinatorRecord, type GroupMetadataValue, type OffsetCommitValue } from './records.js'
@@ -46,13 +46,13 @@ function replayPartition (replay: Replay, groups: Map<string, LoadedGroup>): Ope
   while (offset < end) {
     const views = store.read(topic, partition, offset, READ_BYTES)
     if (views.length === 0) break
-    for (const view of views) {
-      const header = batchHeader(view)
+    // A view holds every batch read from one segment, and a read may span segments.
+    for (const { bytes, header } of views.flatMap((view) => [...iterateBatches(view)])) {
       offset = Number(header.baseOffset) + header.lastOffsetDelta + 1
       replay.report.batches++
       let batch: RecordBatch
       try {
-        batch = decodeBatch(view)
+        batch = decodeBatch(bytes)
       } catch (error) {
         // Recovery already cut torn tails; a bad batch inside the log loses its records, not the broker.
         if (!(error instanceof RecordBatchError)) throw error

@@ -2,7 +2,7 @@
 // transition, in the partition Kafka would choose (the same hash as groups use for __consumer_offsets).
 // Compacted, so the latest record per id survives; replaying a partition gives each id's last state.
 import type { Logger } from 'pino'
-import { decodeBatch } from '../protocol/codec/record-batch.js'
+import { decodeBatch, iterateBatches } from '../protocol/codec/record-batch.js'
 import { OffsetLog } from '../groups/offset-log.js'
 import { offsetsPartitionFor } from '../groups/offsets-topic.js'
 import type { PartitionStore } from '../storage/partition-store.js'
@@ -45,8 +45,9 @@ export class TxnLog {
       while (offset < end) {
         const views = this.store.read(TXN_TOPIC, p, offset, READ_BYTES)
         if (views.length === 0) break
-        for (const view of views) {
-          const batch = decodeBatch(view)
+        // A view holds every batch read from one segment, and a read may span segments.
+        for (const { bytes } of views.flatMap((view) => [...iterateBatches(view)])) {
+          const batch = decodeBatch(bytes)
           offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1
           for (const record of batch.records) this.apply(out, record.key, record.value, p)
         }
