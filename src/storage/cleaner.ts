@@ -238,12 +238,15 @@ function * cleanSegment (views: BatchView[], lostPrefix: boolean, rules: Rules):
     const appendTime = h.timestampType === TimestampType.LOG_APPEND_TIME ? Number(h.maxTimestamp) : null
     const kept = aborted ? [] : records.filter((r) => rules.survives(r, appendTime ?? Number(r.timestamp)))
     removed += records.length - kept.length
-    // An emptied batch keeps its header when it is the segment's last or carries an idempotent
-    // producer's sequence; of a transactional producer, only the newest batch does (Kafka's rule), as
-    // an empty batch counts as data left and would hold its transaction's marker forever.
-    const keepsHeader = isLast || (h.transactional ? rules.lastDataOffset(Number(h.producerId)) === lastOffset : h.producerId >= 0n)
-    if (kept.length === 0 && !keepsHeader) {
-      changed = true
+    // An emptied batch keeps its header when it carries an idempotent producer's sequence; of a
+    // transactional producer, only the newest batch does (Kafka's rule): an empty transactional batch
+    // counts as data left, and would hold its transaction's marker. The segment's last batch stays,
+    // emptied and without a producer, so that the segment still ends where the next begins.
+    const keepsSequence = h.transactional ? rules.lastDataOffset(Number(h.producerId)) === lastOffset : h.producerId >= 0n
+    if (kept.length === 0 && !keepsSequence) {
+      const neutral = records.length === 0 && h.producerId < 0n
+      if (isLast) batches.push(neutral ? view.bytes : reencode({ ...h, producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false }, []))
+      changed ||= !(isLast && neutral)
       continue
     }
     if (kept.length === records.length) {

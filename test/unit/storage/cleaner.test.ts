@@ -205,6 +205,16 @@ describe('cleanLog', () => {
     expect(contents()).toEqual([[1, 'a', '2'], [2, 'b', '1']])
   })
 
+  it('leaves a log whose reads pass over segments emptied to one empty batch, up to the next record', () => {
+    for (let i = 0; i < 6; i++) { put([['k', `${i}`]]); log.roll(NOW) }
+    put([['k', 'last']]); log.roll(NOW)
+    put([['z', 'z']])
+    cleanLog(log, join(dir, 't-0'), COMPACT, NOW)
+    // One read: six segments hold only an emptied batch each, and do not use up the read's segments.
+    const records = log.read(0, 1 << 20).flatMap((v) => [...iterateBatches(v)]).flatMap((b) => decodeBatch(b.bytes).records)
+    expect(records.map((r) => [Number(r.offset), r.value?.toString()])).toEqual([[6, 'last'], [7, 'z']])
+  })
+
   it('keeps an emptied last batch so that the segment still ends where the next begins', () => {
     put([['a', '1']]); put([['a', '2']])
     log.roll(NOW)
