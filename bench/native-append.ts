@@ -16,6 +16,7 @@ import * as hdr from 'hdr-histogram-js'
 import { Bench } from 'tinybench'
 import { DEFAULT_LOG_CONFIG, NativeLog, crc32cHardware, type LogConfig } from '../src/storage/native.js'
 import { buildBatch } from '../test/helpers/batch.js'
+import { nextOffsetAfter } from './lib/batches.js'
 
 const NOW = Date.now()
 const OPTS = { leaderEpoch: 0, logAppendTimeMs: -1, nowMs: NOW }
@@ -73,19 +74,6 @@ async function readCase (): Promise<void> {
   row('read views, 1 MiB per call', `${fmt(perSecond / 1e9, 2)} GB/s`, `${fmt(r.latency.p50 * 1000, 2)} µs`, `${fmt(r.latency.p99 * 1000, 2)} µs`,
     'zero-copy: Buffers over the mapping')
   log.delete()
-}
-
-/** The offset after the last batch of the last view. */
-function nextOffsetAfter (views: Buffer[]): number {
-  const last = views[views.length - 1]
-  if (last === undefined) return 0
-  let pos = 0
-  let next = 0
-  while (pos < last.length) {
-    next = Number(last.readBigInt64BE(pos)) + last.readInt32BE(pos + 23) + 1
-    pos += last.readInt32BE(pos + 8) + 12
-  }
-  return next
 }
 
 function lookupCase (): void {

@@ -14,6 +14,7 @@ import { PerformanceObserver } from 'node:perf_hooks'
 import * as hdr from 'hdr-histogram-js'
 import { DEFAULT_LOG_CONFIG, NativeLog } from '../src/storage/native.js'
 import { buildBatch } from '../test/helpers/batch.js'
+import { nextOffsetAfter } from './lib/batches.js'
 import { machine, table } from './lib/report.js'
 import { startSink } from './systems/sink.js'
 
@@ -34,16 +35,6 @@ async function counted<T> (work: () => Promise<T> | T): Promise<T & { gcs: numbe
   return { ...out, gcs: gc.count - before.count, gcMs: gc.ms - before.ms, cpuMs: (used.user + used.system) / 1000 }
 }
 
-function nextOffsetAfter (view: Buffer): number {
-  let pos = 0
-  let next = 0
-  while (pos < view.length) {
-    next = Number(view.readBigInt64BE(pos)) + view.readInt32BE(pos + 23) + 1
-    pos += view.readInt32BE(pos + 8) + 12
-  }
-  return next
-}
-
 async function writeAll (socket: Socket, views: Buffer[]): Promise<void> {
   socket.cork()
   let room = true
@@ -62,7 +53,7 @@ async function catchUpPass (log: NativeLog, socket: Socket): Promise<{ mbs: numb
     const views = log.read(offset, READ_BYTES)
     reads++
     for (const v of views) bytes += v.length
-    offset = nextOffsetAfter(views[views.length - 1]!)
+    offset = nextOffsetAfter(views)
     await writeAll(socket, views)
   }
   return { mbs: bytes / 1e6 / ((performance.now() - started) / 1000), reads }
