@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import { ConfigError } from '../config/settings.js'
 import { KafkaError, ErrorCode } from '../protocol/errors.js'
 
 export interface TopicInfo {
@@ -88,11 +89,20 @@ export class TopicRegistry {
   }
 }
 
-/** meta.properties as Kafka writes it; the cluster id is 16 random bytes, base64url, 22 chars. */
+/**
+ * meta.properties as Kafka writes it; the cluster id is 16 random bytes, base64url, 22 chars. As in
+ * Kafka, a data directory belongs to the node that created it: another node.id stops start-up.
+ */
 function loadOrCreateClusterId (dataDir: string, nodeId: number): string {
   const path = join(dataDir, 'meta.properties')
   try {
-    const match = /^cluster\.id=(.+)$/m.exec(readFileSync(path, 'utf8'))
+    const text = readFileSync(path, 'utf8')
+    const stored = /^node\.id=(.+)$/m.exec(text)?.[1]?.trim()
+    if (stored !== undefined && Number(stored) !== nodeId) {
+      throw new ConfigError('node.id', String(nodeId), `the data directory ${dataDir} belongs to node ${stored} (its meta.properties); ` +
+        `start with node.id=${stored}, or give a new node an empty data directory`)
+    }
+    const match = /^cluster\.id=(.+)$/m.exec(text)
     if (match?.[1] !== undefined) return match[1].trim()
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error

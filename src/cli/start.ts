@@ -41,12 +41,15 @@ export async function start (argv: string[]): Promise<void> {
   if (values['data-dir'] !== undefined) flags['log.dirs'] = values['data-dir']
   if (values.port !== undefined) flags.listeners = `PLAINTEXT://localhost:${values.port}`
   if (values['http-port'] !== undefined) flags['http.port'] = values['http-port']
+  const ignored: string[] = []
   const config = loadConfig({
     properties: values.config !== undefined ? readPropertiesFile(values.config) : undefined,
     env: process.env,
-    flags
+    flags,
+    onIgnored: (key, why) => { ignored.push(`${key} (${why})`) }
   })
   const log = createLogger()
+  if (ignored.length > 0) log.warn({ settings: ignored }, `${ignored.length} Kafka setting(s) have no effect on a single Sluice node and were ignored`)
   // Signal handlers go in before the broker starts: a SIGTERM that arrives while it starts, or just
   // after the ready line, stops it gracefully (exit 0) instead of killing the process.
   let broker: Broker | null = null

@@ -1,7 +1,7 @@
 // One typed config object, from defaults < server.properties file < SLUICE_* environment < flags.
 // Unknown keys and out-of-range values stop start-up with a message naming key, value and rule.
 import { readFileSync } from 'node:fs'
-import { brokerSettings, ConfigError, parseSetting, type BrokerSettingName } from './settings.js'
+import { brokerSettings, coarserSettings, ConfigError, parseSetting, settingsWithoutEffect, type BrokerSettingName } from './settings.js'
 
 type ValueOf<N extends BrokerSettingName> = (typeof brokerSettings)[N]['default'] extends number
   ? number
@@ -16,6 +16,8 @@ export interface ConfigSources {
   env?: Record<string, string | undefined>
   /** Settings given on the command line, by Kafka name. */
   flags?: Record<string, string>
+  /** Told of every Kafka setting that was given but has no effect here (settingsWithoutEffect). */
+  onIgnored?: (key: string, why: string) => void
 }
 
 export function defaultConfig (): BrokerConfig {
@@ -24,25 +26,48 @@ export function defaultConfig (): BrokerConfig {
   return out as BrokerConfig
 }
 
+const specs = brokerSettings as Record<string, (typeof brokerSettings)[BrokerSettingName]>
+const HOURS_OR_MINUTES = { type: 'int', default: 0, min: -1, max: 2_147_483_647, doc: '' } as const
+
 export function loadConfig (sources: ConfigSources = {}): BrokerConfig {
-  const config = defaultConfig() as Record<string, unknown>
-  const apply = (entries: Iterable<[string, string]>, origin: string): void => {
+  // Later sources win key by key; a coarser spelling (log.retention.hours) counts only where no source
+  // gave a finer one, whichever source that was.
+  const given = new Map<string, { raw: string, origin: string }>()
+  const collect = (entries: Iterable<[string, string]>, origin: string): void => {
     for (const [key, raw] of entries) {
-      const spec = (brokerSettings as Record<string, (typeof brokerSettings)[BrokerSettingName]>)[key]
-      if (spec === undefined) {
+      if (specs[key] === undefined && coarserSettings[key] === undefined && settingsWithoutEffect[key] === undefined) {
         throw new ConfigError(key, raw, `unknown setting (from ${origin}); known settings: ${Object.keys(brokerSettings).join(', ')}`)
       }
-      config[key] = parseSetting(key, spec, raw)
+      given.set(key, { raw, origin })
     }
   }
-  if (sources.properties !== undefined) apply(parseProperties(sources.properties), 'the config file')
-  if (sources.env !== undefined) apply(envSettings(sources.env), 'the environment')
-  if (sources.flags !== undefined) apply(Object.entries(sources.flags), 'the command line')
+  if (sources.properties !== undefined) collect(parseProperties(sources.properties), 'the config file')
+  if (sources.env !== undefined) collect(envSettings(sources.env), 'the environment')
+  if (sources.flags !== undefined) collect(Object.entries(sources.flags), 'the command line')
+
+  const config = defaultConfig() as Record<string, unknown>
+  for (const [key, { raw }] of given) {
+    const spec = specs[key]
+    const coarser = coarserSettings[key]
+    if (spec !== undefined) {
+      config[key] = parseSetting(key, spec, raw)
+    } else if (coarser !== undefined) {
+      const units = parseSetting(key, HOURS_OR_MINUTES, raw) as number
+      // As Kafka: a negative time means no limit, which the millisecond setting spells -1.
+      if (!coarser.finer.some(finer => given.has(finer))) config[coarser.target] = units < 0 ? -1 : units * coarser.unitMs
+    } else {
+      sources.onIgnored?.(key, settingsWithoutEffect[key] ?? '')
+    }
+  }
   return config as BrokerConfig
 }
 
 export function readPropertiesFile (path: string): string {
-  return readFileSync(path, 'utf8')
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError('--config', path, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  }
 }
 
 /** Java .properties subset: `key=value` or `key: value`, `#`/`!` comments, trailing-backslash continuation. */
@@ -60,10 +85,10 @@ export function parseProperties (text: string): Array<[string, string]> {
   return out
 }
 
-/** SLUICE_LOG_RETENTION_MS=… names log.retention.ms; only variables that name a known setting count. */
+/** SLUICE_LOG_RETENTION_MS=… names log.retention.ms; only variables that name a setting Kafka or Sluice knows count. */
 function envSettings (env: Record<string, string | undefined>): Array<[string, string]> {
   const out: Array<[string, string]> = []
-  for (const name of Object.keys(brokerSettings)) {
+  for (const name of [...Object.keys(brokerSettings), ...Object.keys(coarserSettings), ...Object.keys(settingsWithoutEffect)]) {
     const value = env['SLUICE_' + name.toUpperCase().replace(/\./g, '_')]
     if (value !== undefined) out.push([name, value])
   }

@@ -69,6 +69,34 @@ export const brokerSettings = {
   'http.ws.slow.client.ms': { type: 'long', default: 30_000, min: 100, doc: 'a WebSocket paused this long while behind its streams is disconnected' }
 } as const satisfies Record<string, SettingSpec>
 
+/**
+ * Kafka's coarser spellings of a millisecond setting: used only when the finer one is not given in
+ * any source, as Kafka resolves them (log.retention.ms > log.retention.minutes > log.retention.hours).
+ */
+export const coarserSettings: Record<string, { target: BrokerSettingName, unitMs: number, finer: readonly string[] }> = {
+  'log.retention.minutes': { target: 'log.retention.ms', unitMs: 60_000, finer: ['log.retention.ms'] },
+  'log.retention.hours': { target: 'log.retention.ms', unitMs: 3_600_000, finer: ['log.retention.ms', 'log.retention.minutes'] },
+  'log.roll.hours': { target: 'log.roll.ms', unitMs: 3_600_000, finer: ['log.roll.ms'] }
+}
+
+/**
+ * Kafka broker settings that mean nothing for one Sluice node (clustering, replication, thread pools,
+ * ZooKeeper, socket tuning): accepted so that a Kafka server.properties works unchanged, and named in
+ * a start-up warning. Anything else unknown (a typo) still stops start-up.
+ */
+export const settingsWithoutEffect: Record<string, string> = Object.fromEntries([
+  ...['broker.id', 'process.roles', 'controller.quorum.voters', 'controller.quorum.bootstrap.servers', 'controller.listener.names',
+    'inter.broker.listener.name', 'inter.broker.protocol.version', 'listener.security.protocol.map', 'broker.rack', 'metadata.log.dir',
+    'auto.leader.rebalance.enable', 'controlled.shutdown.enable', 'unclean.leader.election.enable', 'replica.lag.time.max.ms',
+    'num.replica.fetchers', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor',
+    'transaction.state.log.min.isr', 'share.coordinator.state.topic.replication.factor', 'share.coordinator.state.topic.min.isr',
+    'min.insync.replicas'].map(key => [key, 'a single node has no cluster or replicas']),
+  ...['zookeeper.connect', 'zookeeper.connection.timeout.ms', 'zookeeper.session.timeout.ms'].map(key => [key, 'Sluice needs no ZooKeeper']),
+  ...['num.network.threads', 'num.io.threads', 'background.threads', 'num.recovery.threads.per.data.dir', 'log.cleaner.threads',
+    'socket.send.buffer.bytes', 'socket.receive.buffer.bytes', 'log.cleaner.enable', 'log.flush.scheduler.interval.ms',
+    'log.flush.offset.checkpoint.interval.ms'].map(key => [key, 'Sluice sizes its threads, sockets and cleaner itself'])
+])
+
 export type BrokerSettingName = keyof typeof brokerSettings
 
 /** Topic-level configs, Kafka's names; the broker setting that supplies each default (if any). */

@@ -33,6 +33,10 @@ export interface StartBrokerOptions {
   http?: boolean
   /** Listen on this Kafka port instead of a free one (restart() uses it to keep the bootstrap stable). */
   port?: number
+  /** A server.properties file, passed as `--config FILE`. */
+  configFile?: string
+  /** Extra environment variables for the broker process (e.g. SLUICE_* settings). */
+  env?: Record<string, string>
   readyTimeoutMs?: number
 }
 
@@ -119,6 +123,7 @@ interface ReadyAddress { host: string, port: number, httpPort: number | undefine
 
 function cliArgs (dataDir: string, options: StartBrokerOptions): string[] {
   const args = [BROKER_ENTRY, 'start', '--data-dir', dataDir, '--port', String(options.port ?? 0)]
+  if (options.configFile !== undefined) args.push('--config', options.configFile)
   if (options.http === true) args.push('--http-port', '0')
   else args.push('--set', 'http.enabled=false')
   for (const [name, value] of Object.entries(options.settings ?? {})) args.push('--set', `${name}=${String(value)}`)
@@ -126,7 +131,7 @@ function cliArgs (dataDir: string, options: StartBrokerOptions): string[] {
 }
 
 function launch (dataDir: string, options: StartBrokerOptions): Promise<{ child: Child, address: ReadyAddress }> {
-  const proc = spawn(process.execPath, cliArgs(dataDir, options), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(process.execPath, cliArgs(dataDir, options), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } })
   live.add(proc)
   const exited = new Promise<number | null>(resolve => {
     proc.once('exit', code => { live.delete(proc); resolve(code) })
