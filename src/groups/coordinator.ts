@@ -274,7 +274,7 @@ export class GroupCoordinator {
   private restore (groupId: string, loaded: LoadedGroup): void {
     const meta = loaded.metadata
     const group = new Group(groupId, meta !== null && meta.currentStateTimestamp >= 0 ? meta.currentStateTimestamp : Date.now())
-    for (const { topic, partition, value } of loaded.offsets.values()) group.offsets.set(topic, partition, value)
+    for (const { topic, partition, value, order } of loaded.offsets.values()) group.offsets.set(topic, partition, value, order)
     if (meta !== null) {
       for (const m of meta.members) {
         const member = new Member({

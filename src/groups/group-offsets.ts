@@ -5,14 +5,28 @@
 // an append completes, its offset is applied only if the partition is still pending (an OffsetDelete
 // or group deletion in between wins, as its tombstone lies after the commit in the log), and the
 // pending entry is cleared only if it is this very commit (a later one may still be in flight).
+//
+// Each committed offset also remembers where its record lies in the log, as a `LogOrder`: when a
+// transaction commits, its offsets replace only those written before them (Kafka's
+// completePendingTxnOffsetCommit), so a plain commit appended after the transactional one wins.
 import type { OffsetCommitValue } from './records.js'
 
 export type CommittedOffset = OffsetCommitValue
 
 export interface TopicPartition { topic: string, partition: number }
 
+/**
+ * Compares two commits of one group as their offsets in __consumer_offsets would (a group lives in one
+ * partition). Appends of a partition settle in log order and replay reads in log order, so a counter
+ * ticked when a record is read or its append settles orders them the same way.
+ */
+export type LogOrder = number
+let lastLogOrder: LogOrder = 0
+export function nextLogOrder (): LogOrder { return ++lastLogOrder }
+
 export class GroupOffsets {
   private readonly byTopic = new Map<string, Map<number, CommittedOffset>>()
+  private readonly orders = new Map<string, LogOrder>()
   private readonly pending = new Map<string, CommittedOffset>()
   private readonly inTxn = new Map<string, number>()
   private count = 0
@@ -25,7 +39,8 @@ export class GroupOffsets {
     return this.byTopic.get(topic)?.get(partition)
   }
 
-  set (topic: string, partition: number, offset: CommittedOffset): void {
+  set (topic: string, partition: number, offset: CommittedOffset, order: LogOrder = nextLogOrder()): void {
+    this.orders.set(pendingKey(topic, partition), order)
     let partitions = this.byTopic.get(topic)
     if (partitions === undefined) this.byTopic.set(topic, partitions = new Map())
     if (!partitions.has(partition)) this.count++
@@ -35,6 +50,7 @@ export class GroupOffsets {
   /** Removes the committed offset and any in-flight commit; true if there was a committed one. */
   delete (topic: string, partition: number): boolean {
     this.pending.delete(pendingKey(topic, partition))
+    this.orders.delete(pendingKey(topic, partition))
     const partitions = this.byTopic.get(topic)
     if (partitions?.delete(partition) !== true) return false
     this.count--
@@ -62,6 +78,12 @@ export class GroupOffsets {
     const count = (this.inTxn.get(key) ?? 0) + delta
     if (count > 0) this.inTxn.set(key, count)
     else this.inTxn.delete(key)
+  }
+
+  /** A committed transaction's offset: applied unless a commit written after it already is. */
+  applyTxn (topic: string, partition: number, offset: CommittedOffset, order: LogOrder): void {
+    const current = this.orders.get(pendingKey(topic, partition))
+    if (current === undefined || current < order) this.set(topic, partition, offset, order)
   }
 
   stage (topic: string, partition: number, offset: CommittedOffset): void {

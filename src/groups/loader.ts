@@ -4,23 +4,27 @@
 // same state.
 //
 // Transactional offset commits (TxnOffsetCommit) lie in transactional batches: they are held per
-// producer until that producer's COMMIT marker (applied) or ABORT marker (dropped). Those still held at
+// producer until that producer's COMMIT marker (applied, except over a plain commit that lies after
+// them in the log) or ABORT marker (dropped). Those still held at
 // the end belong to transactions the transaction coordinator will end after the restart (openTxn).
 import type { Logger } from 'pino'
 import { ControlRecordType, decodeBatch, iterateBatches, RecordBatchError, type RecordBatch } from '../protocol/codec/record-batch.js'
 import type { PartitionStore } from '../storage/partition-store.js'
-import type { TopicPartition } from './group-offsets.js'
+import { nextLogOrder, type LogOrder, type TopicPartition } from './group-offsets.js'
 import { decodeCoordinatorRecord, type CoordinatorRecord, type GroupMetadataValue, type OffsetCommitValue } from './records.js'
 
 export interface LoadedGroup {
   metadata: GroupMetadataValue | null
-  offsets: Map<string, TopicPartition & { value: OffsetCommitValue }>
+  offsets: Map<string, TopicPartition & { value: OffsetCommitValue, order: LogOrder }>
 }
 
 export interface LoadReport { partitions: number, batches: number, records: number, skipped: number, groups: number, ms: number }
 
 /** A transactional offset commit whose transaction has no marker yet: the transaction coordinator ends it. */
-export interface OpenTxnOffset { producerId: number, group: string, topic: string, partition: number, value: OffsetCommitValue }
+export interface OpenTxnOffset { producerId: number, group: string, topic: string, partition: number, value: OffsetCommitValue, order: LogOrder }
+
+/** A record of the log with its place in it. */
+type Placed = CoordinatorRecord & { order: LogOrder }
 
 const READ_BYTES = 1 << 20
 
@@ -40,7 +44,7 @@ interface Replay { store: PartitionStore, topic: string, partition: number, log:
 
 function replayPartition (replay: Replay, groups: Map<string, LoadedGroup>): OpenTxnOffset[] {
   const { store, topic, partition } = replay
-  const pendingTxn = new Map<bigint, CoordinatorRecord[]>()
+  const pendingTxn = new Map<bigint, Placed[]>()
   const end = store.highWatermark(topic, partition)
   let offset = store.logStartOffset(topic, partition)
   while (offset < end) {
@@ -64,17 +68,17 @@ function replayPartition (replay: Replay, groups: Map<string, LoadedGroup>): Ope
   }
   const open: OpenTxnOffset[] = []
   for (const [producerId, held] of pendingTxn) {
-    for (const r of held) if (r.kind === 'offset' && r.value !== null) open.push({ producerId: Number(producerId), group: r.group, topic: r.topic, partition: r.partition, value: r.value })
+    for (const r of held) if (r.kind === 'offset' && r.value !== null) open.push({ producerId: Number(producerId), group: r.group, topic: r.topic, partition: r.partition, value: r.value, order: r.order })
   }
   return open
 }
 
-function applyBatch (batch: RecordBatch, replay: Replay, state: { groups: Map<string, LoadedGroup>, pendingTxn: Map<bigint, CoordinatorRecord[]> }): void {
+function applyBatch (batch: RecordBatch, replay: Replay, state: { groups: Map<string, LoadedGroup>, pendingTxn: Map<bigint, Placed[]> }): void {
   if (batch.control) {
     const marker = batch.records[0]?.control
     const held = state.pendingTxn.get(batch.producerId)
     state.pendingTxn.delete(batch.producerId)
-    if (marker?.type === ControlRecordType.COMMIT) for (const record of held ?? []) apply(state.groups, record)
+    if (marker?.type === ControlRecordType.COMMIT) for (const record of held ?? []) apply(state.groups, record, true)
     return
   }
   for (const record of batch.records) {
@@ -89,17 +93,19 @@ function applyBatch (batch: RecordBatch, replay: Replay, state: { groups: Map<st
       continue
     }
     if (decoded.kind === 'other') { replay.report.skipped++; continue }
+    const placed = { ...decoded, order: nextLogOrder() }
     if (batch.transactional) {
       let held = state.pendingTxn.get(batch.producerId)
       if (held === undefined) state.pendingTxn.set(batch.producerId, held = [])
-      held.push(decoded)
+      held.push(placed)
     } else {
-      apply(state.groups, decoded)
+      apply(state.groups, placed, false)
     }
   }
 }
 
-function apply (groups: Map<string, LoadedGroup>, record: CoordinatorRecord): void {
+/** A transaction's offset (`committedTxn`) does not replace one that lies after it in the log. */
+function apply (groups: Map<string, LoadedGroup>, record: Placed, committedTxn: boolean): void {
   if (record.kind === 'other') return
   let group = groups.get(record.group)
   if (group === undefined) groups.set(record.group, group = { metadata: null, offsets: new Map() })
@@ -108,8 +114,13 @@ function apply (groups: Map<string, LoadedGroup>, record: CoordinatorRecord): vo
     return
   }
   const key = `${record.topic}\u0000${record.partition}`
-  if (record.value === null) group.offsets.delete(key)
-  else group.offsets.set(key, { topic: record.topic, partition: record.partition, value: record.value })
+  if (record.value === null) {
+    group.offsets.delete(key)
+    return
+  }
+  const current = group.offsets.get(key)
+  if (committedTxn && current !== undefined && current.order > record.order) return
+  group.offsets.set(key, { topic: record.topic, partition: record.partition, value: record.value, order: record.order })
 }
 
 /** Member bytes decode as views into the mapped segment; copies let the segment go once replay ends. */

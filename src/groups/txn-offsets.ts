@@ -2,18 +2,19 @@
 // group's __consumer_offsets partition at once, in a transactional batch of the producer; they stay
 // pending (invisible to OffsetFetch, UNSTABLE_OFFSET_COMMIT with requireStable) until the transaction
 // coordinator ends the transaction: completeTxn() applies them on commit and drops them on abort, right
-// after the marker is in the log. Replay (loader.ts) applies the same rule to the log.
+// after the marker is in the log, except over a plain commit appended after them (group-offsets.ts).
+// Replay (loader.ts) applies the same rule to the log.
 import type { Logger } from 'pino'
 import { ErrorCode } from '../protocol/index.js'
 import type { Group } from './group.js'
-import type { CommittedOffset } from './group-offsets.js'
+import { nextLogOrder, type CommittedOffset, type LogOrder } from './group-offsets.js'
 import type { GroupStore } from './group-store.js'
 import type { OpenTxnOffset } from './loader.js'
 import type { OffsetLog } from './offset-log.js'
 import { offsetCommitRecord } from './records.js'
 import type { CommitRequest, GroupDirectory } from './offsets.js'
 
-interface Held { groupId: string, topic: string, partition: number, value: CommittedOffset }
+interface Held { groupId: string, topic: string, partition: number, value: CommittedOffset, order: LogOrder }
 
 export interface TxnCommitProducer { producerId: number, producerEpoch: number }
 
@@ -33,7 +34,7 @@ export class TxnOffsets {
     if (error !== ErrorCode.NONE) return request.offsets.map(() => error)
     const now = Date.now()
     const codes = request.offsets.map(o => o.metadata !== null && o.metadata.length > this.deps.maxMetadataBytes ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ErrorCode.NONE)
-    const writes: Held[] = []
+    const writes: Array<Omit<Held, 'order'>> = []
     request.offsets.forEach((o, i) => {
       if (codes[i] !== ErrorCode.NONE) return
       writes.push({ groupId, topic: o.topic, partition: o.partition, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 } })
@@ -46,7 +47,8 @@ export class TxnOffsets {
       const code = this.deps.store.commitErrorCode(err, { group: groupId, producerId: producer.producerId })
       return codes.map(c => c === ErrorCode.NONE ? code : c)
     }
-    for (const w of writes) this.hold(group, producer.producerId, w)
+    const order = nextLogOrder()
+    for (const w of writes) this.hold(group, producer.producerId, { ...w, order })
     return codes
   }
 
@@ -60,7 +62,7 @@ export class TxnOffsets {
 
   /** An offset of a transaction that was open when the broker stopped (loader.ts). */
   restore (open: OpenTxnOffset): void {
-    this.hold(this.groups.getOrCreate(open.group), open.producerId, { groupId: open.group, topic: open.topic, partition: open.partition, value: open.value })
+    this.hold(this.groups.getOrCreate(open.group), open.producerId, { groupId: open.group, topic: open.topic, partition: open.partition, value: open.value, order: open.order })
   }
 
   /** Called after the transaction's marker is in the group's offsets partition. */
@@ -72,7 +74,7 @@ export class TxnOffsets {
       const group = this.groups.get(w.groupId)
       if (group === undefined) continue
       group.offsets.holdForTxn(w.topic, w.partition, -1)
-      if (commit) group.offsets.set(w.topic, w.partition, w.value)
+      if (commit) group.offsets.applyTxn(w.topic, w.partition, w.value, w.order)
     }
   }
 }

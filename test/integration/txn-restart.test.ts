@@ -70,4 +70,36 @@ describe('transactions across a broker crash', () => {
     await adminAfter.disconnect()
     expect(offsets?.partitions[0]?.offset).toBe('2')
   })
+
+  it('a committed transaction does not replace an offset committed after its own, live and after a restart', async () => {
+    const kafka = client()
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'order-src', numPartitions: 2 }] })
+    const producer = kafka.producer({ transactionalId: 'order-txn', maxInFlightRequests: 1, idempotent: true, createPartitioner: Partitioners.DefaultPartitioner })
+    await producer.connect()
+    const fetchOffsets = async (): Promise<string[]> => {
+      const [offsets] = await admin.fetchOffsets({ groupId: 'order-group', topics: ['order-src'] })
+      return [...(offsets?.partitions ?? [])].sort((a, b) => a.partition - b.partition).map(p => p.offset)
+    }
+
+    // Partition 0: the transaction's offset is written first, a plain commit after it; the plain one wins.
+    // Partition 1: a plain commit first, the transaction's offset after it; the transaction's wins.
+    await admin.setOffsets({ groupId: 'order-group', topic: 'order-src', partitions: [{ partition: 1, offset: '20' }] })
+    const txn = await producer.transaction()
+    await txn.sendOffsets({ consumerGroupId: 'order-group', topics: [{ topic: 'order-src', partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '7' }] }] })
+    await admin.setOffsets({ groupId: 'order-group', topic: 'order-src', partitions: [{ partition: 0, offset: '9' }] })
+    await txn.commit()
+    await producer.disconnect()
+    expect(await fetchOffsets()).toEqual(['9', '7'])
+    await admin.disconnect()
+
+    await broker.kill()
+    await broker.restart()
+    const adminAfter = client().admin()
+    await adminAfter.connect()
+    const [offsets] = await adminAfter.fetchOffsets({ groupId: 'order-group', topics: ['order-src'] })
+    await adminAfter.disconnect()
+    expect([...(offsets?.partitions ?? [])].sort((a, b) => a.partition - b.partition).map(p => p.offset)).toEqual(['9', '7'])
+  })
 })
