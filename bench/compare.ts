@@ -4,6 +4,8 @@
 // scaling curves. Everything lands in a results directory: results.json, one .hgrm per latency run,
 // and SVG pictures of the latency distributions.
 // Run: npx tsx bench/compare.ts [--quick] [--out DIR]   (npm run bench:compare, bench:compare:quick)
+//      [--retained-gb N] the retained-data case's size (default 6, quick 0.3); [--scaling-only] skips
+//      the side-by-side part and runs only Sluice's scaling curves
 import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { runE2e, type E2eResult } from './drivers/e2e.js'
@@ -19,7 +21,16 @@ import { startNats, startRedis, startSluice } from './systems/servers.js'
 import { startSink, streamTo } from './systems/sink.js'
 import { scalingCurves } from './scaling.js'
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results/compare' } } })
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench/results/compare' },
+    'retained-gb': { type: 'string' },
+    'scaling-only': { type: 'boolean', default: false }
+  }
+})
+const RETAINED_BYTES = args['retained-gb'] === undefined ? undefined : Number(args['retained-gb']) * 1e9
+if (RETAINED_BYTES !== undefined && !(RETAINED_BYTES > 0)) throw new Error(`--retained-gb must be a positive number of GB, not "${args['retained-gb']}"`)
 const QUICK = args.quick === true
 export const PLAN = QUICK
   ? { records: 200_000, seconds: 4, e2eSeconds: 4, warmup: 1, clientRecords: 40_000, sinkBytes: 0.5e9 }
@@ -186,16 +197,18 @@ function printComparison (): string {
 async function main (): Promise<void> {
   const started = performance.now()
   log(`compare${QUICK ? ' --quick' : ''}: ${machine()}`)
-  await ceilings()
-  await sluice()
-  await stub()
-  await redis()
-  await nats()
-  const comparison = printComparison()
+  if (args['scaling-only'] !== true) {
+    await ceilings()
+    await sluice()
+    await stub()
+    await redis()
+    await nats()
+  }
+  const comparison = args['scaling-only'] === true ? '(side-by-side part skipped: --scaling-only)\n' : printComparison()
   const header = `# Sluice comparative run · ${new Date().toISOString()} · ${machine()}\n` +
     `# 1 KB records, ${PARTITIONS} partitions, acks=1, ${QUICK ? 'quick' : 'full'} mode; Redis AOF everysec; nats-server 2.9 file store\n`
   console.log(header + '\n' + comparison)
-  const scaling = await scalingCurves({ quick: QUICK, recordBytes: RECORD, topicConfigs: SLUICE_TOPIC, out, phase })
+  const scaling = await scalingCurves({ quick: QUICK, retainedBytes: RETAINED_BYTES, recordBytes: RECORD, topicConfigs: SLUICE_TOPIC, out, phase })
   const text = header + '\n' + comparison + '\n' + scaling.text
   console.log(scaling.text)
   out.write('results.txt', text)
