@@ -39,9 +39,11 @@ function buildIfStale () {
   const newestInput = Math.max(newestTs, statSync(join(root, 'tsconfig.json')).mtimeMs)
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestInput) return true
   rmSync(stamp, { force: true })
-  console.log('test: building (npx tsc -p tsconfig.json)')
+  console.log('test: building (npx tsc -p tsconfig.json, then the bundles: scripts/bundle.mjs)')
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' })
   if (tsc.status !== 0) return false
+  const bundle = spawnSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { cwd: root, stdio: 'inherit' })
+  if (bundle.status !== 0) return false
   writeFileSync(stamp, `${new Date().toISOString()}\n`)
   return true
 }

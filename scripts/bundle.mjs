@@ -1,0 +1,20 @@
+// The second half of `npm run build`: after tsc has written dist/ (one file per module, with the
+// declarations), esbuild replaces the three entry files that start a broker with bundles, so a
+// process (and each shard thread) loads a few files instead of ~150 modules:
+//   dist/cli/main.js, dist/index.js   the `sluice` command and the embedding API; code they share and
+//                                     every lazy import (each CLI tool, the broker, the gateway) are
+//                                     chunks under dist/chunks/, loaded only when imported, as before
+//   dist/storage/shard-worker.js      the shard thread, one self-contained file
+// Packages (node_modules) and the native addon stay external. dist/chunks/ sits two levels below the
+// package root like every tsc output file, so import.meta.url-relative paths (native.ts's addon,
+// worker-file.ts) resolve the same from either.
+import { build } from 'esbuild'
+import { rmSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const common = { absWorkingDir: root, outdir: 'dist', outbase: 'src', bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning' }
+
+rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true })
+await build({ ...common, entryPoints: ['src/cli/main.ts', 'src/index.ts'], splitting: true, chunkNames: 'chunks/[name]-[hash]' })
+await build({ ...common, entryPoints: ['src/storage/shard-worker.ts'] })
