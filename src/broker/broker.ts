@@ -77,6 +77,7 @@ export class Broker {
     let registry: TopicRegistry
     try {
       registry = TopicRegistry.open(dataDir, config['node.id'])
+      await registry.saved
     } catch (error) {
       await opening.then(async store => { await store.close() }, () => {})
       throw error

@@ -4,6 +4,7 @@
 // names it. Partition data lives in the storage layer; this file only says which partitions exist.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { open, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConfigError } from '../config/settings.js'
 import { KafkaError, ErrorCode } from '../protocol/errors.js'
@@ -34,14 +35,19 @@ export class TopicRegistry {
   private readonly topics = new Map<string, TopicInfo>()
   private readonly byId = new Map<string, TopicInfo>()
   readonly clusterId: string
+  /** Settles once meta.properties is on disk: a new data directory's is written (and fsynced) in the
+   *  background, so that the fsync overlaps the rest of the start instead of blocking this thread. */
+  readonly saved: Promise<void>
 
-  private constructor (private readonly dataDir: string, clusterId: string) {
-    this.clusterId = clusterId
+  private constructor (private readonly dataDir: string, meta: { clusterId: string, saved: Promise<void> }) {
+    this.clusterId = meta.clusterId
+    this.saved = meta.saved
   }
 
   static open (dataDir: string, nodeId: number): TopicRegistry {
     mkdirSync(dataDir, { recursive: true })
     const registry = new TopicRegistry(dataDir, loadOrCreateClusterId(dataDir, nodeId))
+    registry.saved.catch(() => {}) // the broker awaits it before it is ready
     let saved: TopicInfo[] = []
     try {
       saved = JSON.parse(readFileSync(join(dataDir, 'topics.json'), 'utf8')).topics as TopicInfo[]
@@ -93,7 +99,7 @@ export class TopicRegistry {
  * meta.properties as Kafka writes it; the cluster id is 16 random bytes, base64url, 22 chars. As in
  * Kafka, a data directory belongs to the node that created it: another node.id stops start-up.
  */
-function loadOrCreateClusterId (dataDir: string, nodeId: number): string {
+function loadOrCreateClusterId (dataDir: string, nodeId: number): { clusterId: string, saved: Promise<void> } {
   const path = join(dataDir, 'meta.properties')
   try {
     const text = readFileSync(path, 'utf8')
@@ -103,13 +109,26 @@ function loadOrCreateClusterId (dataDir: string, nodeId: number): string {
         `start with node.id=${stored}, or give a new node an empty data directory`)
     }
     const match = /^cluster\.id=(.+)$/m.exec(text)
-    if (match?.[1] !== undefined) return match[1].trim()
+    if (match?.[1] !== undefined) return { clusterId: match[1].trim(), saved: Promise.resolve() }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
   const clusterId = randomBytes(16).toString('base64url')
-  writeFileDurably(path, `#Written by Sluice\nversion=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`)
-  return clusterId
+  const saved = writeFileDurablyAsync(path, `#Written by Sluice\nversion=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`)
+  return { clusterId, saved }
+}
+
+/** writeFileDurably with the fsync on libuv's thread pool. */
+async function writeFileDurablyAsync (path: string, contents: string): Promise<void> {
+  const temp = `${path}.tmp`
+  const file = await open(temp, 'w')
+  try {
+    await file.writeFile(contents)
+    await file.sync()
+  } finally {
+    await file.close()
+  }
+  await rename(temp, path)
 }
 
 export function writeFileDurably (path: string, contents: string): void {

@@ -151,10 +151,19 @@ describe('sluice start refuses a bad configuration with exit code 2 and says why
     expect(stderr).toMatch(/^sluice: invalid setting --config=".*no-such\.properties": cannot read the file \(ENOENT\)/)
   })
 
-  it('a data directory made by another node.id', async () => {
+  it('a data directory keeps its cluster id across restarts and refuses another node.id', async () => {
     const dataDir = mkdtempSync(join(scratch, 'node-'))
-    const first = await startBroker({ dataDir })
-    expect(await first.stop()).toBe(0)
+    const clusterIds: string[] = []
+    for (let i = 0; i < 2; i++) {
+      const broker = await startBroker({ dataDir })
+      const admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin()
+      await admin.connect()
+      clusterIds.push((await admin.describeCluster()).clusterId)
+      await admin.disconnect()
+      expect(await broker.stop()).toBe(0)
+    }
+    expect(clusterIds[0]).toMatch(/^[\w-]{22}$/)
+    expect(clusterIds[1]).toBe(clusterIds[0])
     const result = await run(process.execPath, [BROKER_ENTRY, 'start', '--data-dir', dataDir, '--port', '0', '--set', 'http.enabled=false', '--set', 'node.id=7'], { timeoutMs: 20_000 })
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/invalid setting node\.id="7": the data directory .* belongs to node 0 \(its meta\.properties\); start with node\.id=0/)
