@@ -5,9 +5,9 @@
 import { parseArgs } from 'node:util'
 import { loadConfig, readPropertiesFile } from '../config/broker-config.js'
 import { ConfigError } from '../config/settings.js'
+import type { Logger } from 'pino'
 import type { Broker } from '../broker/broker.js'
 import { openStore } from '../broker/open-store.js'
-import { createLogger } from './logger.js'
 
 export const START_HELP = `Usage: sluice start [--data-dir DIR] [--port N] [--http-port N] [--config server.properties] [--set key=value ...]
 
@@ -48,15 +48,14 @@ export async function start (argv: string[]): Promise<void> {
     flags,
     onIgnored: (key, why) => { ignored.push(`${key} (${why})`) }
   })
-  const log = createLogger()
-  if (ignored.length > 0) log.warn({ settings: ignored }, `${ignored.length} Kafka setting(s) have no effect on a single Sluice node and were ignored`)
   // Signal handlers go in before the broker starts: a SIGTERM that arrives while it starts, or just
   // after the ready line, stops it gracefully (exit 0) instead of killing the process.
   let broker: Broker | null = null
+  let log: Logger | null = null
   let stopSignal: string | null = null
   const stop = (): void => {
-    log.info({ signal: stopSignal }, 'shutting down')
-    broker?.stop().then(() => process.exit(0), error => { log.error({ err: error }, 'shutdown failed'); process.exit(1) })
+    log?.info({ signal: stopSignal }, 'shutting down')
+    broker?.stop().then(() => process.exit(0), error => { log?.error({ err: error }, 'shutdown failed'); process.exit(1) })
   }
   const onSignal = (signal: string): void => {
     if (stopSignal !== null) return
@@ -65,10 +64,12 @@ export async function start (argv: string[]): Promise<void> {
   }
   process.on('SIGTERM', onSignal)
   process.on('SIGINT', onSignal)
-  // The shard threads boot while this thread imports the broker's modules (~150 files).
+  // The shard threads boot while this thread imports the logger (pino) and the broker's modules.
   const opening = openStore(config)
   opening.catch(() => {}) // Broker.start awaits it
-  const { Broker: BrokerClass } = await import('../broker/broker.js')
+  const [{ createLogger }, { Broker: BrokerClass }] = await Promise.all([import('./logger.js'), import('../broker/broker.js')])
+  log = createLogger()
+  if (ignored.length > 0) log.warn({ settings: ignored }, `${ignored.length} Kafka setting(s) have no effect on a single Sluice node and were ignored`)
   broker = await BrokerClass.start(config, log, opening)
   if (stopSignal !== null) { stop(); return }
   const { host, port } = broker.advertised
