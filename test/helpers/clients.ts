@@ -51,6 +51,7 @@ export interface RunOptions {
   input?: string | Buffer
   timeoutMs?: number
   env?: NodeJS.ProcessEnv
+  cwd?: string
 }
 
 export interface RunResult {
@@ -63,7 +64,7 @@ export interface RunResult {
 /** Runs a command to completion; SIGKILLs it at the timeout (reported as signal SIGKILL). Never rejects on exit status. */
 export function run (command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env })
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
