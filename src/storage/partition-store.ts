@@ -94,16 +94,14 @@ export class PartitionStore {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`shards must be a positive integer, got ${count}`)
     await mkdir(opts.dataDir, { recursive: true })
     const store = new PartitionStore(opts.dataDir, opts.defaults)
-    const started = await Promise.allSettled(Array.from({ length: count }, async (_, shardId) => await ShardChannel.start({
+    store.shards = Array.from({ length: count }, (_, shardId) => ShardChannel.start({
       shardId,
       retentionCheckIntervalMs: opts.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS,
       cleanerBackoffMs: opts.cleanerBackoffMs ?? CLEANER_BACKOFF_MS,
       producerExpirationMs: opts.producerExpirationMs ?? DEFAULT_PRODUCER_EXPIRATION_MS,
       onRetention: (changes) => { store.reportRetention(changes) }
-    })))
-    store.shards = started.flatMap((s) => s.status === 'fulfilled' ? [s.value] : [])
+    }))
     try {
-      for (const s of started) if (s.status === 'rejected') throw s.reason
       const found = await discoverPartitions(opts.dataDir)
       await Promise.all(found.map(async (id) => { store.countRecovery(await store.openPartition(id, opts.defaults)) }))
     } catch (err) {

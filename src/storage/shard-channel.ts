@@ -90,14 +90,23 @@ export class ShardChannel {
     pool.on('error', (err: Error) => { this.fail(new StoreError('SHARD_FAILED', `shard ${shardId} failed: ${err.stack ?? err.message}`)) })
   }
 
-  static async start (opts: ShardChannelOptions): Promise<ShardChannel> {
+  /**
+   * Starts the shard's thread and returns at once: ops sent before the thread runs wait in the port (a
+   * MessagePort queues messages until its other end listens), so a broker with no partitions to open
+   * is ready without waiting for its shard threads to boot (Node's start and the module loading of a
+   * thread take ~100 ms each on the 2-core VM). A thread that fails to start fails every op.
+   */
+  static start (opts: ShardChannelOptions): ShardChannel {
     const worker = shardWorkerFile()
     // One pinned thread per shard: piscina would otherwise recycle idle workers and move partitions.
     const pool = new Piscina({ ...worker, minThreads: 1, maxThreads: 1, idleTimeout: Infinity, atomics: 'disabled' })
     const { port1, port2 } = new MessageChannel()
     const init: InitMessage = { kind: 'init', port: port2, shardId: opts.shardId, retentionCheckIntervalMs: opts.retentionCheckIntervalMs, cleanerBackoffMs: opts.cleanerBackoffMs, producerExpirationMs: opts.producerExpirationMs }
-    await pool.run(init, { transferList: [port2] })
-    return new ShardChannel(opts.shardId, pool, port1, opts.onRetention)
+    const channel = new ShardChannel(opts.shardId, pool, port1, opts.onRetention)
+    pool.run(init, { transferList: [port2] }).catch((err: Error) => {
+      channel.fail(new StoreError('SHARD_FAILED', `shard ${opts.shardId} failed to start: ${err.stack ?? err.message}`))
+    })
+    return channel
   }
 
   // append/send/enqueue return the promise they make instead of being async: each async layer costs
