@@ -36,7 +36,7 @@ function buildIfStale () {
     return true
   }
   const stamp = join(root, 'dist', '.build-ok')
-  const newestInput = Math.max(newestTs, statSync(join(root, 'tsconfig.json')).mtimeMs)
+  const newestInput = Math.max(newestTs, statSync(join(root, 'tsconfig.json')).mtimeMs, statSync(join(root, 'scripts', 'bundle.mjs')).mtimeMs)
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestInput) return true
   rmSync(stamp, { force: true })
   console.log('test: building (npx tsc -p tsconfig.json, then the bundles: scripts/bundle.mjs)')
