@@ -7,7 +7,7 @@
 //   embedded                in a fresh Node process: import('sluice') and the first startBroker(); then
 //                           later startBroker() calls in that process (median), each followed by stop()
 //   idle RSS                VmRSS of the process 5 s after its ready line, fresh dir and 100 partitions
-// Run: npm run bench:startup [-- --runs N] (builds first; every broker runs from dist/).
+// Run: npm run bench:startup [-- --runs N] (builds first, bundles included; every broker runs from dist/).
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
