@@ -2,9 +2,7 @@
 // The `sluice` command: `sluice start` runs a broker; the other tools talk to one over the Kafka
 // protocol with our own client (src/client). Exit codes, for scripts:
 //   0 ok · 1 Kafka or runtime error (no broker, unknown topic, a refused request) · 2 usage or config error
-import { ConfigError } from '../config/settings.js'
-import { BrokerUnreachableError, ConnectionError, UnsupportedApiError } from '../client/errors.js'
-import { ErrorCode, KafkaError } from '../protocol/errors.js'
+import { availableParallelism } from 'node:os'
 import { EXIT, UsageError } from './exit.js'
 
 interface Tool { run: (argv: string[]) => Promise<void>, help: string }
@@ -55,10 +53,6 @@ async function fullHelp (): Promise<string> {
   return USAGE + '\n\n' + tools.map(tool => tool.help).join('\n\n')
 }
 
-// Codes that say the request itself was wrong (a name or value the user gave), not that Kafka failed.
-const USAGE_CODES = new Set<number>([
-  ErrorCode.INVALID_TOPIC_EXCEPTION, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_REPLICATION_FACTOR, ErrorCode.INVALID_CONFIG
-])
 
 async function main (): Promise<void> {
   const [name, ...rest] = process.argv.slice(2)
@@ -69,11 +63,21 @@ async function main (): Promise<void> {
   }
   const tool = TOOLS[name]
   if (tool === undefined) throw new UsageError(`unknown tool "${name}"\n\n${USAGE}`)
+  // The shard threads boot while `sluice start` loads its config, the native addon and the broker
+  // (the default count; the store stops those it does not take, start --help all of them).
+  if (name === 'start') (await import('../storage/shard-threads.js')).prestartShardThreads(availableParallelism())
   await (await tool.load()).run(rest)
 }
 
-/** The message and exit code for anything a tool throws. */
-function describeFailure (error: unknown): { message: string, code: number } {
+/** The message and exit code for anything a tool throws. The error classes are imported here, only
+ *  on failure: `sluice start` spends no time on the protocol's modules before its shard threads start. */
+async function describeFailure (error: unknown): Promise<{ message: string, code: number }> {
+  const [{ ConfigError }, { BrokerUnreachableError, ConnectionError, UnsupportedApiError }, { ErrorCode, KafkaError }] =
+    await Promise.all([import('../config/settings.js'), import('../client/errors.js'), import('../protocol/errors.js')])
+  // Codes that say the request itself was wrong (a name or value the user gave), not that Kafka failed.
+  const usageCodes = new Set<number>([
+    ErrorCode.INVALID_TOPIC_EXCEPTION, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_REPLICATION_FACTOR, ErrorCode.INVALID_CONFIG
+  ])
   if (error instanceof UsageError) {
     const hint = error.tool !== undefined ? `\n(sluice ${error.tool} --help lists the options)` : ''
     return { message: error.message + hint, code: EXIT.USAGE }
@@ -83,7 +87,7 @@ function describeFailure (error: unknown): { message: string, code: number } {
   }
   if (error instanceof KafkaError) {
     const hint = error.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? ' (sluice topics list shows the topics; sluice topics create makes one)' : ''
-    return { message: error.message + hint, code: USAGE_CODES.has(error.code) ? EXIT.USAGE : EXIT.FAILED }
+    return { message: error.message + hint, code: usageCodes.has(error.code) ? EXIT.USAGE : EXIT.FAILED }
   }
   if (error instanceof BrokerUnreachableError || error instanceof ConnectionError || error instanceof UnsupportedApiError) {
     return { message: error.message, code: EXIT.FAILED }
@@ -99,8 +103,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-main().catch((error: unknown) => {
-  const { message, code } = describeFailure(error)
+main().catch(async (error: unknown) => {
+  const { message, code } = await describeFailure(error)
   process.stderr.write(`sluice: ${message}\n`)
   process.exit(code)
 })

@@ -8,6 +8,7 @@ import { ConfigError } from '../config/settings.js'
 import type { Logger } from 'pino'
 import type { Broker } from '../broker/broker.js'
 import { openStore } from '../broker/open-store.js'
+import { releaseShardThreads } from '../storage/shard-threads.js'
 
 export const START_HELP = `Usage: sluice start [--data-dir DIR] [--port N] [--http-port N] [--config server.properties] [--set key=value ...]
 
@@ -31,7 +32,11 @@ export async function start (argv: string[]): Promise<void> {
     },
     strict: true
   })
-  if (values.help === true) { console.log(START_HELP); return }
+  if (values.help === true) {
+    await releaseShardThreads()
+    console.log(START_HELP)
+    return
+  }
   const flags: Record<string, string> = {}
   for (const pair of values.set ?? []) {
     const at = pair.indexOf('=')

@@ -17,6 +17,7 @@ import type { CleanResult } from './cleaner.js'
 import { CLEANER_BACKOFF_MS } from './shard-lifecycle.js'
 import type { AbortedTxn, ProducerView } from './producer-state.js'
 import { ShardChannel, type ShardDepth, type ShardStats } from './shard-channel.js'
+import { releaseShardThreads } from './shard-threads.js'
 import { shardOf } from './shard-routing.js'
 import { discoverPartitions, partitionDirName, type PartitionId } from './partition-dir.js'
 import { fromWireError } from './wire-error.js'
@@ -101,6 +102,7 @@ export class PartitionStore {
       producerExpirationMs: opts.producerExpirationMs ?? DEFAULT_PRODUCER_EXPIRATION_MS,
       onRetention: (changes) => { store.reportRetention(changes) }
     }))
+    void releaseShardThreads()
     try {
       const found = await discoverPartitions(opts.dataDir)
       await Promise.all(found.map(async (id) => { store.countRecovery(await store.openPartition(id, opts.defaults)) }))

@@ -25,13 +25,13 @@
 //   records of 1 KB, two runs each at load average 5-6: broker CPU 8.6/7.4 s without a limit,
 //   7.9/6.6 s with 2, 7.9/7.0 s with 1 (throughput within this machine's noise).
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
-import { Piscina } from 'piscina'
+import type { Piscina } from 'piscina'
 import { StoreError } from './native.js'
 import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpsMessage, ResultsMessage, RetentionChange } from './messages.js'
 import { AppendRowWriter, readResultRows, type ResultRowHandler, type ShardAppendOptions } from './append-rows.js'
 import type { TxnAppendResult } from './producer-state.js'
 import { fromWireError } from './wire-error.js'
-import { shardWorkerFile } from './worker-file.js'
+import { takeShardThread } from './shard-threads.js'
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 /** A control op as callers give it: the channel numbers ops. */
@@ -97,9 +97,7 @@ export class ShardChannel {
    * thread take ~100 ms each on the 2-core VM). A thread that fails to start fails every op.
    */
   static start (opts: ShardChannelOptions): ShardChannel {
-    const worker = shardWorkerFile()
-    // One pinned thread per shard: piscina would otherwise recycle idle workers and move partitions.
-    const pool = new Piscina({ ...worker, minThreads: 1, maxThreads: 1, idleTimeout: Infinity, atomics: 'disabled' })
+    const pool = takeShardThread()
     const { port1, port2 } = new MessageChannel()
     const init: InitMessage = { kind: 'init', port: port2, shardId: opts.shardId, retentionCheckIntervalMs: opts.retentionCheckIntervalMs, cleanerBackoffMs: opts.cleanerBackoffMs, producerExpirationMs: opts.producerExpirationMs }
     const channel = new ShardChannel(opts.shardId, pool, port1, opts.onRetention)
