@@ -2,7 +2,10 @@
 // `sluice start` to ready under 300 ms as a process, in-process startBroker() under 100 ms, idle RSS
 // under 120 MB with 100 partitions. Measured:
 //   process, fresh dir      spawn of `node dist/cli/main.js start --port 0 --http-port 0 --data-dir DIR`
-//                           until its ready line on stdout (median of --runs), and SIGTERM until exit
+//                           until its ready line on stdout (median of --runs), and SIGTERM until exit;
+//                           also ready line → a topic of one partition created (a new connection and
+//                           CreateTopics: the first request that needs the shard threads, which a broker
+//                           with no partitions does not wait for before it is ready)
 //   process, 100 partitions the same on a data dir that holds one topic of 100 partitions (a record each)
 //   embedded                in a fresh Node process: import('sluice') and the first startBroker(); then
 //                           later startBroker() calls in that process (median), each followed by stop()
@@ -87,15 +90,29 @@ async function seededDir (): Promise<string> {
   return dir
 }
 
-interface ProcessRow { label: string, ready: number[], self: number[], stop: number[] }
+interface ProcessRow { label: string, ready: number[], self: number[], firstTopic: number[], stop: number[] }
 
-async function processRuns (label: string, dir: () => string, done: (d: string) => void): Promise<ProcessRow> {
-  const row: ProcessRow = { label, ready: [], self: [], stop: [] }
+/** Ms from now until a new client has created a topic of one partition on the broker at `port`. */
+async function firstTopicMs (port: number): Promise<number> {
+  const s = performance.now()
+  const client = new KafkaClient({ bootstrap: `127.0.0.1:${port}` })
+  try {
+    await new Admin(client).createTopics([{ name: 'first', partitions: 1, replicationFactor: 1 }])
+  } finally {
+    await client.close()
+  }
+  return performance.now() - s
+}
+
+/** `fresh`: each run's directory is new, so a topic may be created in it (firstTopicMs). */
+async function processRuns (label: string, dir: () => string, done: (d: string) => void, fresh: boolean): Promise<ProcessRow> {
+  const row: ProcessRow = { label, ready: [], self: [], firstTopic: [], stop: [] }
   for (let i = 0; i < RUNS; i++) {
     const d = dir()
     const b = await spawnBroker(d)
     row.ready.push(b.readyMs)
     row.self.push(b.selfMs)
+    if (fresh) row.firstTopic.push(await firstTopicMs(b.port))
     row.stop.push(await b.stop())
     done(d)
   }
@@ -136,17 +153,18 @@ async function embedded (): Promise<{ importMs: number, firstMs: number, laterMs
 console.log(`startup: ${RUNS} runs each; ${machine()}`)
 const seeded = await seededDir()
 try {
-  const fresh = await processRuns('process, fresh dir', () => mkdtempSync(join(tmpdir(), 'sluice-bench-startup-')), d => rmSync(d, { recursive: true, force: true }))
-  const existing = await processRuns(`process, ${PARTITIONS} partitions`, () => seeded, () => {})
+  const fresh = await processRuns('process, fresh dir', () => mkdtempSync(join(tmpdir(), 'sluice-bench-startup-')), d => rmSync(d, { recursive: true, force: true }), true)
+  const existing = await processRuns(`process, ${PARTITIONS} partitions`, () => seeded, () => {}, false)
   const e = await embedded()
   const freshDir = mkdtempSync(join(tmpdir(), 'sluice-bench-startup-'))
   const rssFresh = await idleRss(freshDir)
   rmSync(freshDir, { recursive: true, force: true })
   const rss = await idleRss(seeded)
-  console.log(table(['what', 'spawn → ready ms (median)', 'min', 'max', 'in-process ms (ready line)', 'SIGTERM → exit ms'], [
-    ...[fresh, existing].map(r => [r.label, median(r.ready), median([Math.min(...r.ready)]), median([Math.max(...r.ready)]), median(r.self), median(r.stop)]),
-    ['embedded: import + first startBroker()', median([e.importMs + e.firstMs]), null, null, `import ${median([e.importMs])} + start ${median([e.firstMs])}`, null],
-    ['embedded: later startBroker()', median(e.laterMs), median([Math.min(...e.laterMs)]), median([Math.max(...e.laterMs)]), null, null]
+  console.log(table(['what', 'spawn → ready ms (median)', 'min', 'max', 'in-process ms (ready line)', 'ready → first topic ms', 'SIGTERM → exit ms'], [
+    ...[fresh, existing].map(r => [r.label, median(r.ready), median([Math.min(...r.ready)]), median([Math.max(...r.ready)]), median(r.self),
+      r.firstTopic.length > 0 ? median(r.firstTopic) : null, median(r.stop)]),
+    ['embedded: import + first startBroker()', median([e.importMs + e.firstMs]), null, null, `import ${median([e.importMs])} + start ${median([e.firstMs])}`, null, null],
+    ['embedded: later startBroker()', median(e.laterMs), median([Math.min(...e.laterMs)]), median([Math.max(...e.laterMs)]), null, null, null]
   ]))
   console.log(table(['idle process', `RSS MB ${IDLE_MS / 1000} s after ready`], [['fresh dir', rssFresh], [`${PARTITIONS} partitions`, rss]]))
   console.log(`load average after: ${machine().split('load average ')[1] ?? ''}`)
