@@ -133,24 +133,29 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
     return env.Undefined();
   }
 
-  // appendMany(buffers, leaderEpoch, logAppendTime, nowMs, allowControl, out): buffer i's result goes to
-  // out[4i..4i+3]; returns null when all succeeded, else one entry per buffer (null or its StoreError).
-  Napi::Value AppendMany(const Napi::CallbackInfo& info) {
+  // appendManyAt(spans, count, leaderEpoch, logAppendTime, nowMs, allowControl, out): spans holds
+  // `count` (address, length) pairs of record sets in this process's memory (addressOf, read in place:
+  // no Buffer per set, so V8 sees no new external memory per append); set i's result goes to
+  // out[4i..4i+3]; returns null when all succeeded, else one entry per set (null or its StoreError).
+  Napi::Value AppendManyAt(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!RequireWriter(env)) return env.Undefined();
-    Napi::Array buffers = info[0].As<Napi::Array>();
-    AppendOptions opts{static_cast<int32_t>(Int64Arg(info, 1)), Int64Arg(info, 2), Int64Arg(info, 3),
-                       info[4].As<Napi::Boolean>().Value()};
-    size_t count = buffers.Length();
-    std::vector<AppendSpan> spans(count);
+    const double* pairs = info[0].As<Napi::Float64Array>().Data();
+    auto count = static_cast<size_t>(Int64Arg(info, 1));
+    AppendOptions opts{static_cast<int32_t>(Int64Arg(info, 2)), Int64Arg(info, 3), Int64Arg(info, 4),
+                       info[5].As<Napi::Boolean>().Value()};
+    thread_local std::vector<AppendSpan> spans;
+    thread_local std::vector<AppendResult> results;
+    thread_local std::vector<Status> statuses;
+    spans.resize(count);
+    results.assign(count, AppendResult{});
+    statuses.assign(count, Status{});
     for (size_t i = 0; i < count; i++) {
-      auto buf = buffers.Get(static_cast<uint32_t>(i)).As<Napi::Buffer<uint8_t>>();
-      spans[i] = AppendSpan{buf.Data(), buf.Length()};
+      spans[i] = AppendSpan{reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(pairs[2 * i])),
+                            static_cast<size_t>(pairs[2 * i + 1])};
     }
-    std::vector<AppendResult> results(count);
-    std::vector<Status> statuses(count);
     log_append_many(log_.get(), spans.data(), count, opts, results.data(), statuses.data());
-    double* out = info[5].As<Napi::Float64Array>().Data();
+    double* out = info[6].As<Napi::Float64Array>().Data();
     bool failed = false;
     for (size_t i = 0; i < count; i++) {
       failed = failed || !statuses[i].ok();
@@ -320,7 +325,7 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
 
 Napi::Function LogHandle::Define(Napi::Env env) {
   return DefineClass(env, "NativeLogHandle",
-                     {InstanceMethod<&LogHandle::Append>("append"), InstanceMethod<&LogHandle::AppendMany>("appendMany"), InstanceMethod<&LogHandle::Read>("read"),
+                     {InstanceMethod<&LogHandle::Append>("append"), InstanceMethod<&LogHandle::AppendManyAt>("appendManyAt"), InstanceMethod<&LogHandle::Read>("read"),
                       InstanceMethod<&LogHandle::Flush>("flush"), InstanceMethod<&LogHandle::Roll>("roll"),
                       InstanceMethod<&LogHandle::TruncateTo>("truncateTo"),
                       InstanceMethod<&LogHandle::AdvanceLogStart>("advanceLogStart"),

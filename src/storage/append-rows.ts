@@ -5,18 +5,22 @@
 //
 // The batch bytes are not copied: a row carries the address of the caller's Buffer (native.ts,
 // addressOf), the network thread keeps that Buffer referenced until the shard has answered the append
-// (shard-channel.ts), and the shard reads it in place through viewAt. The copy into one transferred
+// (shard-channel.ts), and the shard reads it in place: plain appends by address, in the native call
+// itself (NativeLog.appendManyAt: no Buffer per append, which V8 would count as new external memory
+// each time), a producer's append through a Buffer over it (viewAt). The copy into one transferred
 // ArrayBuffer per message it replaces cost the broker's network thread ~9% of its time under produce,
 // and its garbage collector the external memory churn (a MiB-sized allocation per message).
 //
 // Request rows (one Float64Array per `ops` message, transferred):
-//   row: id, log, address, length (of its batches), leaderEpoch, logAppendTimeMs, nowMs,
-//        allowControl (1: the broker's own markers and offset commits)
+//   row: id, log, address, length (of its batches), leaderEpoch, logAppendTimeMs, nowMs, flags
+//        (bit 0 allowControl: the broker's own markers and offset commits; bit 1 producer: some batch
+//        carries a producer id, found here by the sender, which has the bytes at hand)
 // Result rows (one Float64Array per `results` message, transferred):
 //   row: id, error (-1: ok; else an index into the message's `errors`), baseOffset, lastOffset,
 //        logAppendTimeMs, logStartOffset, firstUnstableOffset (after this append; -1: no open
 //        transaction), abortedFirstOffset (an ABORT marker: its transaction's first offset; else -1)
 import { addressOf, viewAt, type AppendOptions } from './native.js'
+import { hasProducer } from './producer-batch.js'
 import type { TxnAppendResult } from './producer-state.js'
 import type { LogId, WireError } from './messages.js'
 
@@ -27,7 +31,16 @@ export const RESULT_ROW = 8
  *  (which, like markers, carry a producer id without a sequence). Client batches never may. */
 export type ShardAppendOptions = AppendOptions & { allowControl?: boolean }
 
-export interface AppendRequest { id: number; log: LogId; batches: Buffer; opts: ShardAppendOptions }
+const ALLOW_CONTROL = 1
+const PRODUCER = 2
+
+/** An append as the shard reads it: its bytes stay where the sender has them (`address`, `length`). */
+export interface AppendRequest { id: number; log: LogId; address: number; length: number; producer: boolean; opts: ShardAppendOptions }
+
+/** A Buffer over an append's bytes, valid until the shard answers it: never keep one past that. */
+export function batchesOf (req: AppendRequest): Buffer {
+  return req.length === 0 ? Buffer.alloc(0) : viewAt(req.address, req.length)
+}
 
 /** Network-thread side: collects a message's append rows. The caller keeps each `batches` referenced
  *  until its append is answered. */
@@ -40,7 +53,8 @@ export class AppendRowWriter {
 
   add (id: number, log: LogId, batches: Buffer, opts: ShardAppendOptions): void {
     const address = batches.length === 0 ? 0 : addressOf(batches)
-    this.rows.push(id, log, address, batches.length, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, opts.allowControl === true ? 1 : 0)
+    const flags = (opts.allowControl === true ? ALLOW_CONTROL : 0) | (hasProducer(batches) ? PRODUCER : 0)
+    this.rows.push(id, log, address, batches.length, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, flags)
     this.bytes += batches.length
   }
 
@@ -54,18 +68,20 @@ export class AppendRowWriter {
   }
 }
 
-/** Shard side: the append requests of a message, in row (= id) order. Their `batches` are views of
- *  the network thread's memory, valid until the shard answers them: never keep one past that. */
+/** Shard side: the append requests of a message, in row (= id) order. Their bytes are the network
+ *  thread's memory, valid until the shard answers them. */
 export function readAppendRows (data: ArrayBuffer, count: number): AppendRequest[] {
   const table = new Float64Array(data, 0, count * APPEND_ROW)
   const out: AppendRequest[] = []
   for (let r = 0; r < table.length; r += APPEND_ROW) {
-    const length = table[r + 3]!
+    const flags = table[r + 7]!
     out.push({
       id: table[r]!,
       log: table[r + 1]!,
-      batches: length === 0 ? Buffer.alloc(0) : viewAt(table[r + 2]!, length),
-      opts: { leaderEpoch: table[r + 4]!, logAppendTimeMs: table[r + 5]!, nowMs: table[r + 6]!, allowControl: table[r + 7] === 1 }
+      address: table[r + 2]!,
+      length: table[r + 3]!,
+      producer: (flags & PRODUCER) !== 0,
+      opts: { leaderEpoch: table[r + 4]!, logAppendTimeMs: table[r + 5]!, nowMs: table[r + 6]!, allowControl: (flags & ALLOW_CONTROL) !== 0 }
     })
   }
   return out

@@ -74,8 +74,9 @@ export class StoreError extends Error {
 interface NativeHandle {
   /** Writes [baseOffset, lastOffset, logAppendTimeMs, logStartOffset] into `out`. */
   append: (batches: Buffer, leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean, out: Float64Array) => void
-  /** Writes 4 numbers per buffer into `out` (as append); null when all succeeded, else their errors. */
-  appendMany: (buffers: Buffer[], leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean, out: Float64Array) => Array<StoreError | null> | null
+  /** `spans`: `count` (address, length) pairs (addressOf). Writes 4 numbers per set into `out` (as
+   *  append); null when all succeeded, else their errors. */
+  appendManyAt: (spans: Float64Array, count: number, leaderEpoch: number, logAppendTimeMs: number, nowMs: number, allowControl: boolean, out: Float64Array) => Array<StoreError | null> | null
   /** Per view: the ArrayBuffer over its segment's mapping, the view's offset in it and its length. */
   read: (offset: number, maxBytes: number, upTo: number) => Array<ArrayBuffer | number>
   flush: () => void
@@ -196,12 +197,27 @@ export class NativeLog {
    *  were appended in turn: one entry per set, its result or the StoreError that refused it (a set
    *  that fails validation is left out; a failed write fails them all). */
   appendMany (sets: Buffer[], opts: AppendOptions & { allowControl?: boolean }): Array<AppendResult | StoreError> {
+    const spans = new Float64Array(2 * sets.length)
+    sets.forEach((set, i) => {
+      spans[2 * i] = set.length === 0 ? 0 : addon.addressOf(set)
+      spans[2 * i + 1] = set.length
+    })
+    return this.appendManyAt(spans, sets.length, opts)
+  }
+
+  /** appendMany of record sets handed over by address (addressOf): `spans` holds `count` (address,
+   *  length) pairs, whose bytes the caller keeps alive and unmodified during the call. No Buffer is
+   *  made per set (the shard's path: a Buffer per append was new external memory to V8 each time). */
+  appendManyAt (spans: Float64Array, count: number, opts: AppendOptions & { allowControl?: boolean }): Array<AppendResult | StoreError> {
     checkInt('leaderEpoch', opts.leaderEpoch, -1, 2 ** 31 - 1)
     checkInt('logAppendTimeMs', opts.logAppendTimeMs, NOW_MIN)
     checkInt('nowMs', opts.nowMs, 0)
-    const out = new Float64Array(4 * sets.length)
-    const errors = this.handle.appendMany(sets, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, opts.allowControl === true, out)
-    return sets.map((_, i) => errors?.[i] ?? { baseOffset: out[4 * i]!, lastOffset: out[4 * i + 1]!, logAppendTimeMs: out[4 * i + 2]!, logStartOffset: out[4 * i + 3]! })
+    if (spans.length < 2 * count) throw new StoreError('INVALID_ARGUMENT', `${count} spans need ${2 * count} numbers, got ${spans.length}`)
+    const out = new Float64Array(4 * count)
+    const errors = this.handle.appendManyAt(spans, count, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, opts.allowControl === true, out)
+    const results: Array<AppendResult | StoreError> = []
+    for (let i = 0; i < count; i++) results.push(errors?.[i] ?? { baseOffset: out[4 * i]!, lastOffset: out[4 * i + 1]!, logAppendTimeMs: out[4 * i + 2]!, logStartOffset: out[4 * i + 3]! })
+    return results
   }
 
   flush (): void { this.handle.flush() }

@@ -7,12 +7,12 @@
 // Atomics.wait, which would starve both this port and the retention timer.
 import { NativeLog, StoreError, type AppendResult, type LogConfig } from './native.js'
 import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpenedLog, OpsMessage, RetentionChange, WireError } from './messages.js'
-import { readAppendRows, type AppendRequest } from './append-rows.js'
+import { batchesOf, readAppendRows, type AppendRequest } from './append-rows.js'
 import { toWireError } from './wire-error.js'
 import { ShardLifecycle } from './shard-lifecycle.js'
 import { TurnRows } from './group-commit.js'
 import type { ResultRowWriter } from './append-rows.js'
-import { hasProducer, singleBatch } from './producer-batch.js'
+import { singleBatch } from './producer-batch.js'
 import { replayProducers, writeSnapshot } from './producer-replay.js'
 import type { AbortedTxn, ProducerState, TxnAppendResult } from './producer-state.js'
 
@@ -32,7 +32,7 @@ class Shard {
   /**
    * Runs a message's appends and control ops merged in id (= issue) order; answers in one message.
    * Plain appends (no producer id) to one log with the same options are written together, in one
-   * native call and one system call (NativeLog.appendMany), when nothing but other logs' appends comes
+   * native call and one system call (NativeLog.appendManyAt), when nothing but other logs' appends comes
    * between them: a producer's append to the log, or any control op, writes the waiting group first.
    */
   run (msg: OpsMessage): void {
@@ -61,11 +61,16 @@ class Shard {
     this.post({ kind: 'results', results, appended: rows, errors: appended.errors, endsOps: true }, rows === null ? [] : [rows.buffer as ArrayBuffer])
   }
 
+  /** Plain appends (no producer id) to one log, written in one call straight from the sender's memory. */
   private appendGroup (id: LogId, reqs: AppendRequest[], out: TurnRows): void {
-    if (reqs.length === 1) return this.append(reqs[0]!, out)
     try {
       const log = this.log(id)
-      const outcomes = log.native.appendMany(reqs.map((r) => r.batches), reqs[0]!.opts)
+      const spans = new Float64Array(2 * reqs.length)
+      reqs.forEach((r, i) => {
+        spans[2 * i] = r.address
+        spans[2 * i + 1] = r.length
+      })
+      const outcomes = log.native.appendManyAt(spans, reqs.length, reqs[0]!.opts)
       const firstUnstable = log.producers.firstUnstableOffset()
       outcomes.forEach((o, i) => {
         const req = reqs[i]!
@@ -77,14 +82,10 @@ class Shard {
     }
   }
 
+  /** An append whose batches carry a producer id (AppendGroups writes the others). */
   private append (req: AppendRequest, out: TurnRows): void {
     try {
-      const log = this.log(req.log)
-      if (!hasProducer(req.batches)) {
-        out.ok(req.id, withTxnState(log.native.append(req.batches, req.opts), log.producers.firstUnstableOffset(), -1))
-        return
-      }
-      this.appendForProducer(log, req, out)
+      this.appendForProducer(this.log(req.log), req, out)
     } catch (err) {
       out.failed(req.id, toWireError(err, `append to ${this.describe(req.log)}`))
     }
@@ -94,7 +95,8 @@ class Shard {
    *  A producer's request carries one batch (Kafka's clients send one per partition); more is refused,
    *  as the checks of later batches would depend on earlier ones that might still fail validation. */
   private appendForProducer (log: OpenLog, req: AppendRequest, out: TurnRows): void {
-    const batch = singleBatch(req.batches)
+    const batches = batchesOf(req)
+    const batch = singleBatch(batches)
     if (batch === null) throw new StoreError('INVALID_RECORD', 'an idempotent or transactional append must carry exactly one record batch')
     if (batch.controlType >= 0 && req.opts.allowControl !== true) throw new StoreError('INVALID_RECORD', 'clients may not write control batches')
     const duplicate = log.producers.check(batch)
@@ -102,7 +104,7 @@ class Shard {
       out.ok(req.id, withTxnState({ ...duplicate, logStartOffset: log.native.logStartOffset() }, log.producers.firstUnstableOffset(), -1))
       return
     }
-    const appended = log.native.append(req.batches, req.opts)
+    const appended = log.native.append(batches, req.opts)
     const aborted = log.producers.record(batch, appended, req.opts.nowMs)
     if (aborted !== null) log.aborted.push(aborted)
     out.ok(req.id, withTxnState(appended, log.producers.firstUnstableOffset(), aborted?.firstOffset ?? -1))
@@ -228,17 +230,17 @@ class AppendGroups {
    *  alone: it has a producer id. */
   add (req: AppendRequest): boolean {
     const group = this.groups.get(req.log)
-    const plain = !hasProducer(req.batches)
-    if (group !== undefined && plain && sameOptions(group.reqs[0]!.opts, req.opts) && group.bytes + req.batches.length <= MAX_GROUP_BYTES) {
+    const plain = !req.producer
+    if (group !== undefined && plain && sameOptions(group.reqs[0]!.opts, req.opts) && group.bytes + req.length <= MAX_GROUP_BYTES) {
       group.reqs.push(req)
-      group.bytes += req.batches.length
+      group.bytes += req.length
       return true
     }
     if (group !== undefined) {
       this.groups.delete(req.log)
       this.write(req.log, group.reqs)
     }
-    if (plain) this.groups.set(req.log, { reqs: [req], bytes: req.batches.length })
+    if (plain) this.groups.set(req.log, { reqs: [req], bytes: req.length })
     return plain
   }
 

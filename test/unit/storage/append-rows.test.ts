@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { APPEND_ROW, AppendRowWriter, readAppendRows, readResultRows, ResultRowWriter } from '../../../src/storage/append-rows.js'
+import { APPEND_ROW, AppendRowWriter, batchesOf, readAppendRows, readResultRows, ResultRowWriter } from '../../../src/storage/append-rows.js'
 import type { AppendResult } from '../../../src/storage/native.js'
 import type { WireError } from '../../../src/storage/messages.js'
+import { buildBatch, valuesBatch } from '../../helpers/batch.js'
 
 describe('append rows', () => {
   it('carry each append\'s log, options and the address of its batch bytes, read in place without a copy', () => {
@@ -16,13 +17,25 @@ describe('append rows', () => {
     expect(writer.count).toBe(0)
     expect(writer.take()).toBeNull()
     const rows = readAppendRows(data!, 2)
-    expect(rows.map((r) => [r.id, r.log, r.batches.toString()])).toEqual([[7, 3, 'hello'], [9, 4, 'world']])
+    expect(rows.map((r) => [r.id, r.log, batchesOf(r).toString()])).toEqual([[7, 3, 'hello'], [9, 4, 'world']])
     expect(rows[0]!.opts).toMatchObject({ leaderEpoch: 5, logAppendTimeMs: -1, nowMs: 1_700_000_000_123 })
     expect(rows[1]!.opts).toMatchObject({ leaderEpoch: 0, logAppendTimeMs: 2 ** 45, nowMs: 1 })
     expect(structuredClone(data, { transfer: [data!] })?.byteLength).toBe(2 * APPEND_ROW * 8)
     // The views share the sender's memory: a change there shows through (so senders must not make one).
     socketChunk.write('J', 8)
-    expect(rows[1]!.batches.toString()).toBe('Jorld')
+    expect(batchesOf(rows[1]!).toString()).toBe('Jorld')
+  })
+
+  it('mark the appends whose batches carry a producer id, and the broker\'s own control appends', () => {
+    const writer = new AppendRowWriter()
+    const plain = valuesBatch('plain', 2)
+    const idempotent = buildBatch({ records: [{ value: 'x' }], producerId: 42, baseSequence: 0 })
+    writer.add(1, 0, plain, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs: 1 })
+    writer.add(2, 0, Buffer.concat([plain, idempotent]), { leaderEpoch: 0, logAppendTimeMs: -1, nowMs: 1 })
+    writer.add(3, 0, idempotent, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs: 1, allowControl: true })
+    const rows = readAppendRows(writer.take()!, 3)
+    expect(rows.map((r) => [r.producer, r.opts.allowControl])).toEqual([[false, false], [true, false], [true, true]])
+    expect(rows.map((r) => r.length)).toEqual([plain.length, plain.length + idempotent.length, idempotent.length])
   })
 
   it('carry results and errors back in id order', () => {
