@@ -24,11 +24,13 @@ const ROUNDS = 3
 const CASE_BYTES = 1.5 * 2 ** 30
 
 interface Size { label: string; valueBytes: number; records: number }
-const SIZES: Size[] = [
+const ALL_SIZES: Size[] = [
   { label: '1 KiB', valueBytes: 1000, records: 1 },
   { label: '16 KiB', valueBytes: 1000, records: 16 },
   { label: '1 MiB', valueBytes: 64_000, records: 16 }
 ]
+/** BENCH_SIZES='16 KiB' (comma-separated labels) runs only those sizes. */
+const SIZES = process.env.BENCH_SIZES === undefined ? ALL_SIZES : ALL_SIZES.filter((s) => process.env.BENCH_SIZES!.split(',').includes(s.label))
 
 interface Result { appends: number; seconds: number; batchBytes: number; p50: number; p99: number }
 

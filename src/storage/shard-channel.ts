@@ -1,8 +1,9 @@
 // The network thread's end of one shard: owns the shard's piscina pool, queues the ops of the current
 // event-loop turn, sends them as one message, and settles each op's promise from the shard's answer.
 //
-// Decisions, measured with bench/storage-hop.ts (2 vCPU AMD EPYC VM, Node 20.20, piscina 5.3.2,
-// one message = 4 x 16 KiB batches, echo worker):
+// Decisions, measured with bench/storage-hop.ts (an echo worker; removed once the store path it chose
+// was in place, see git history; 2 vCPU AMD EPYC VM, Node 20.20, piscina 5.3.2, one message =
+// 4 x 16 KiB batches):
 // - Channel: a MessagePort handed to the worker in piscina's first task, not piscina's task API.
 //     piscina task, one at a time: p50 93 µs;  64 in flight: 39 µs per message
 //     MessagePort,  one at a time: p50 36 µs;  64 in flight: 23 µs per message
