@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DEFAULT_LOG_CONFIG, NativeLog, StoreError, crc32c, type LogConfig } from '../../../src/storage/native.js'
+import { DEFAULT_LOG_CONFIG, NativeLog, StoreError, addressOf, crc32c, type LogConfig } from '../../../src/storage/native.js'
 import { buildBatch, decodeValues, valuesBatch } from '../../helpers/batch.js'
 
 const NOW = 1_700_000_000_000
@@ -209,6 +209,19 @@ describe('NativeLog', () => {
     expect(log.appendMany(big, opts).every((o) => !(o instanceof Error))).toBe(true)
     expect(segmentFiles(join(root, 't-many')).length).toBe(before + 1)
     expect(readAll(log)).toHaveLength(31)
+    log.close()
+  })
+
+  it('appendManyAt writes record sets handed over by address, in place, and refuses a short span table', () => {
+    const log = NativeLog.open(join(root, 't-many-at'), small)
+    const socketChunk = Buffer.concat([Buffer.from('head'), valuesBatch('a', 2), valuesBatch('b', 3)])
+    const a = socketChunk.subarray(4, 4 + valuesBatch('a', 2).length)
+    const b = socketChunk.subarray(4 + a.length)
+    const spans = Float64Array.from([addressOf(a), a.length, addressOf(b), b.length])
+    const outcomes = log.appendManyAt(spans, 2, opts)
+    expect(outcomes.map((o) => o instanceof StoreError ? o.code : [o.baseOffset, o.lastOffset])).toEqual([[0, 1], [2, 4]])
+    expect(readAll(log).map((r) => `${r.offset}:${r.value}`)).toEqual(['0:a-0', '1:a-1', '2:b-0', '3:b-1', '4:b-2'])
+    expect(codeOf(() => log.appendManyAt(spans, 3, opts))).toBe('INVALID_ARGUMENT')
     log.close()
   })
 
