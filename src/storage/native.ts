@@ -212,6 +212,7 @@ export class NativeLog {
     checkInt('leaderEpoch', opts.leaderEpoch, -1, 2 ** 31 - 1)
     checkInt('logAppendTimeMs', opts.logAppendTimeMs, NOW_MIN)
     checkInt('nowMs', opts.nowMs, 0)
+    checkInt('count', count, 0)
     if (spans.length < 2 * count) throw new StoreError('INVALID_ARGUMENT', `${count} spans need ${2 * count} numbers, got ${spans.length}`)
     const out = new Float64Array(4 * count)
     const errors = this.handle.appendManyAt(spans, count, opts.leaderEpoch, opts.logAppendTimeMs, opts.nowMs, opts.allowControl === true, out)
