@@ -1,7 +1,7 @@
 // One thread's share of the fan-out bench's subscribers (gateway-fanout.ts): opens `count` bare
-// WebSockets (RawSocket), subscribes each to the topic, records each records frame's delivery delay,
+// WebSockets (RawSocket), subscribes each to the topic, records every record's delivery delay,
 // answers 'count' with its deliveries so far, and 'stop' with its histogram, its deliveries, its CPU
-// time and its event-loop delay.
+// time, its frame count and its event-loop delay.
 // Stamps are absolute microseconds (timeOrigin + now), so every thread reads the same clock.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
