@@ -108,37 +108,38 @@ export function binaryProduce (ref: number, topic: string, values: readonly Buff
 /**
  * A bare RFC 6455 client for many subscribers in one process: the handshake, masked text frames out,
  * unmasked frames in, each handed over as (payload, binary) with no per-message event machinery, so
- * the bench's own cost per frame stays far below the broker's. No fragmentation, no control frames
- * beyond ignoring ping/pong and seeing close.
+ * the bench's own cost per frame stays far below the broker's. Reads go through net's `onread` into
+ * one buffer shared by every socket of the thread (no Buffer, stream push or 'data' event per read);
+ * a payload is therefore only valid during onFrame. No fragmentation, no control frames beyond
+ * ignoring ping/pong and seeing close.
  */
 export class RawSocket {
-  private pending = Buffer.alloc(0)
+  private static readonly readBuffer = Buffer.allocUnsafe(256 * 1024)
+  /** Bytes of an incomplete frame (or of the handshake answer) carried over to the next read. */
+  private pending: Buffer | null = null
+  private upgraded = false
+  private readonly socket: Socket
 
-  private constructor (private readonly socket: Socket, private readonly onFrame: (payload: Buffer, binary: boolean) => void) {}
+  private constructor (http: string, private readonly onFrame: (payload: Buffer, binary: boolean) => void, opened: (error?: Error) => void) {
+    const [host, port] = http.split(':') as [string, string]
+    this.socket = connect({
+      host,
+      port: Number(port),
+      noDelay: true,
+      onread: { buffer: RawSocket.readBuffer, callback: (length: number, buf: Uint8Array) => { this.receive(buf as Buffer, length, opened); return true } }
+    })
+    this.socket.once('error', opened)
+  }
 
   static async open (http: string, query: string, onFrame: (payload: Buffer, binary: boolean) => void): Promise<RawSocket> {
-    const [host, port] = http.split(':') as [string, string]
-    const socket = connect({ host, port: Number(port), noDelay: true })
-    const key = randomBytes(16).toString('base64')
-    socket.write(`GET /v1/stream${query} HTTP/1.1\r\nHost: ${http}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`)
-    const raw = new RawSocket(socket, onFrame)
+    let raw: RawSocket | undefined
     await new Promise<void>((resolve, reject) => {
-      let head = Buffer.alloc(0)
-      const onData = (chunk: Buffer): void => {
-        head = Buffer.concat([head, chunk])
-        const end = head.indexOf('\r\n\r\n')
-        if (end < 0) return
-        if (!head.subarray(0, 12).toString().includes('101')) { reject(new Error(head.toString())); return }
-        socket.off('data', onData)
-        socket.on('data', (data: Buffer) => { raw.receive(data) })
-        raw.receive(head.subarray(end + 4))
-        resolve()
-      }
-      socket.on('data', onData)
-      socket.once('error', reject)
+      raw = new RawSocket(http, onFrame, error => { if (error === undefined) resolve(); else reject(error) })
+      const key = randomBytes(16).toString('base64')
+      raw.socket.write(`GET /v1/stream${query} HTTP/1.1\r\nHost: ${http}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`)
     })
-    return raw
+    return raw!
   }
 
   sendText (text: string): void {
@@ -151,19 +152,29 @@ export class RawSocket {
 
   close (): void { this.socket.destroy() }
 
-  private receive (data: Buffer): void {
-    let buf = this.pending.length === 0 ? data : Buffer.concat([this.pending, data])
+  private receive (shared: Buffer, length: number, opened: (error?: Error) => void): void {
+    const read = shared.subarray(0, length)
+    let buf = this.pending === null ? read : Buffer.concat([this.pending, read])
+    this.pending = null
+    if (!this.upgraded) {
+      const end = buf.indexOf('\r\n\r\n')
+      if (end < 0) { this.pending = Buffer.from(buf); return }
+      if (!buf.subarray(0, 12).toString().includes('101')) { opened(new Error(buf.toString())); return }
+      this.upgraded = true
+      buf = buf.subarray(end + 4)
+      opened()
+    }
     for (;;) {
       if (buf.length < 2) break
       const opcode = buf[0]! & 0x0f
-      let length = buf[1]! & 0x7f
+      let size = buf[1]! & 0x7f
       let at = 2
-      if (length === 126) { if (buf.length < 4) break; length = buf.readUInt16BE(2); at = 4 }
-      else if (length === 127) { if (buf.length < 10) break; length = Number(buf.readBigUInt64BE(2)); at = 10 }
-      if (buf.length < at + length) break
-      if (opcode === 1 || opcode === 2) this.onFrame(buf.subarray(at, at + length), opcode === 2)
-      buf = buf.subarray(at + length)
+      if (size === 126) { if (buf.length < 4) break; size = buf.readUInt16BE(2); at = 4 }
+      else if (size === 127) { if (buf.length < 10) break; size = Number(buf.readBigUInt64BE(2)); at = 10 }
+      if (buf.length < at + size) break
+      if (opcode === 1 || opcode === 2) this.onFrame(buf.subarray(at, at + size), opcode === 2)
+      buf = buf.subarray(at + size)
     }
-    this.pending = buf.length === 0 ? Buffer.alloc(0) : Buffer.from(buf)
+    if (buf.length > 0) this.pending = Buffer.from(buf)
   }
 }

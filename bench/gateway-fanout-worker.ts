@@ -1,7 +1,7 @@
 // One thread's share of the fan-out bench's subscribers (gateway-fanout.ts): opens `count` bare
-// WebSockets (RawSocket), subscribes each to the topic, records each records frame's delivery delay,
+// WebSockets (RawSocket), subscribes each to the topic, records every record's delivery delay,
 // answers 'count' with its deliveries so far, and 'stop' with its histogram, its deliveries, its CPU
-// time and its event-loop delay.
+// time, its frame count and its event-loop delay.
 // Stamps are absolute microseconds (timeOrigin + now), so every thread reads the same clock.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
@@ -12,6 +12,8 @@ import { RawSocket, threadCpuSeconds } from './gateway-common.js'
 export interface SubscriberJob { http: string, topic: string, count: number, format: 'json' | 'binary', isolation: string }
 export interface SubscriberReport {
   delivered: number
+  /** Records frames received (deliveries / frames: how many records the broker put in a frame). */
+  frames: number
   histogram: string
   /** Per frame (keyed by its first record's stamp): the earliest and latest arrival over this thread's sockets, µs. */
   arrivals: Map<number, [number, number]>
@@ -21,18 +23,30 @@ export interface SubscriberReport {
 }
 
 const job = workerData as SubscriberJob
+const RECORDS_PREFIX = Buffer.from('{"type":"records"')
+const VALUE_FIELD = Buffer.from('"value":"')
+/** The send times of the current frame's records (µs), filled by jsonStamps or binaryStamps. */
+let stamps = new Float64Array(1024)
 const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000)
 const latency = latencyHistogram()
 let delivered = 0
+let frames = 0
 const arrivals = new Map<number, [number, number]>()
-// A frame's records are counted with the delay of its oldest (first) record: an upper bound that
-// spares the thread from parsing every record of a million deliveries a second.
-const received = (sentUs: number, records: number): void => {
-  delivered += records
+/** A records frame arrived: `stamps` holds its records' send times (µs) from `stamps[0]` to `stamps[count - 1]`. */
+const received = (count: number): void => {
+  delivered += count
+  frames++
   const now = nowUs()
-  latency.recordValueWithCount(Math.min(Math.max(1, now - sentUs), 60_000_000), records)
-  const seen = arrivals.get(sentUs)
-  if (seen === undefined) arrivals.set(sentUs, [now, now])
+  // Every record's own delay: a frame the broker coalesced holds records sent in several ticks. Records
+  // of one tick were stamped within microseconds of each other, so each run of them is one histogram entry.
+  let run = 0
+  for (let i = 1; i <= count; i++) {
+    if (i < count && stamps[i]! - stamps[run]! < 1000) continue
+    latency.recordValueWithCount(Math.min(Math.max(1, now - stamps[run]!), 60_000_000), i - run)
+    run = i
+  }
+  const seen = arrivals.get(stamps[0]!)
+  if (seen === undefined) arrivals.set(stamps[0]!, [now, now])
   else seen[1] = now
 }
 let subscribed = 0
@@ -42,12 +56,11 @@ const sockets: RawSocket[] = []
 for (let i = 0; i < job.count; i++) {
   const socket = await RawSocket.open(job.http, job.format === 'binary' ? '?format=binary' : '', (data, isBinary) => {
     if (isBinary) {
-      received(...firstBinaryValue(data))
+      received(binaryStamps(data))
       return
     }
-    const text = data.toString('latin1')
-    if (text.startsWith('{"type":"records"')) received(...firstJsonValue(text))
-    else if (JSON.parse(text).type === 'subscribed' && ++subscribed === job.count) allSubscribed()
+    if (data.subarray(0, RECORDS_PREFIX.length).equals(RECORDS_PREFIX)) received(jsonStamps(data))
+    else if (JSON.parse(data.toString()).type === 'subscribed' && ++subscribed === job.count) allSubscribed()
   })
   socket.sendText(JSON.stringify({ op: 'subscribe', topic: job.topic, from: 'latest', isolation: job.isolation }))
   sockets.push(socket)
@@ -66,6 +79,7 @@ parentPort!.on('message', (message: 'start' | 'count' | 'stop') => {
     latency.reset()
     arrivals.clear()
     delivered = 0
+    frames = 0
     cpuBefore = threadCpuSeconds()
     return
   }
@@ -73,6 +87,7 @@ parentPort!.on('message', (message: 'start' | 'count' | 'stop') => {
   for (const socket of sockets) socket.close()
   const report: SubscriberReport = {
     delivered,
+    frames,
     histogram: hdr.encodeIntoCompressedBase64(latency),
     arrivals,
     cpuSeconds: threadCpuSeconds() - cpuBefore,
@@ -83,22 +98,45 @@ parentPort!.on('message', (message: 'start' | 'count' | 'stop') => {
 })
 parentPort!.postMessage('ready')
 
-/** The first record's stamp and the record count of a JSON records frame, without parsing it all. */
-function firstJsonValue (text: string): [number, number] {
-  const at = text.indexOf('"value":"') + 9
+/** Fills `stamps` from a JSON records frame without parsing it or making it a string; returns the record count. */
+function jsonStamps (frame: Buffer): number {
   let count = 0
-  for (let i = text.indexOf('"offset":'); i >= 0; i = text.indexOf('"offset":', i + 9)) count++
-  return [Number.parseInt(text.slice(at, at + 20), 10), count]
+  // Each value is a stamp padded to VALUE_BYTES (gateway-fanout.ts), so the next one starts past it.
+  for (let at = frame.indexOf(VALUE_FIELD); at >= 0; at = frame.indexOf(VALUE_FIELD, at + VALUE_FIELD.length + 20)) {
+    stampAt(count++, frame, at + VALUE_FIELD.length)
+  }
+  return count
 }
 
-/** The first record's stamp and the record count of a binary RECORDS frame (ws-frames.ts). */
-function firstBinaryValue (frame: Buffer): [number, number] {
+/** Fills `stamps` from a binary RECORDS frame (ws-frames.ts); returns the record count. */
+function binaryStamps (frame: Buffer): number {
   let at = 1
   at += 2 + frame.readInt16BE(at)
   at += 4
   const count = frame.readInt32BE(at); at += 4
-  at += 16
-  at += 4 + Math.max(0, frame.readInt32BE(at))
-  const valueLength = frame.readInt32BE(at); at += 4
-  return [Number.parseInt(frame.toString('latin1', at, at + Math.min(valueLength, 20)), 10), count]
+  for (let i = 0; i < count; i++) {
+    at += 16
+    at += 4 + Math.max(0, frame.readInt32BE(at))
+    const valueLength = frame.readInt32BE(at); at += 4
+    stampAt(i, frame, at)
+    at += Math.max(0, valueLength)
+    const headers = frame.readInt32BE(at); at += 4
+    for (let h = 0; h < headers; h++) {
+      at += 2 + frame.readInt16BE(at)
+      at += 4 + Math.max(0, frame.readInt32BE(at))
+    }
+  }
+  return count
+}
+
+/** The decimal digits at `at` as record `i`'s stamp. */
+function stampAt (i: number, frame: Buffer, at: number): void {
+  if (i === stamps.length) {
+    const grown = new Float64Array(2 * i)
+    grown.set(stamps)
+    stamps = grown
+  }
+  let value = 0
+  for (let c = frame[at]!; c >= 0x30 && c <= 0x39; c = frame[++at]!) value = value * 10 + c - 0x30
+  stamps[i] = value
 }

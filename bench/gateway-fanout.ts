@@ -80,6 +80,9 @@ try {
   console.log(table(['subscribers', 'records/s', 'deliveries', 'expected', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'broker cpu', 'subscriber cpu'], [
     [SUBSCRIBERS, RATE, delivered, expected, s.p50, s.p90, s.p99, s['p99.9'], s.max, `${round(100 * brokerCpu / elapsed)}%`, `${round(100 * clientCpu / elapsed)}%`]
   ]))
+  const frames = reports.reduce((sum, r) => sum + r.frames, 0)
+  console.log(`# ${round(frames / SUBSCRIBERS / elapsed)} frames/s per subscriber, ${round(delivered / Math.max(frames, 1), 2)} records a frame; ` +
+    `CPU per frame delivered: broker ${round(1e6 * brokerCpu / Math.max(frames, 1), 2)} µs, subscriber ${round(1e6 * clientCpu / Math.max(frames, 1), 2)} µs`)
   console.log(`# broker CPU per delivered record: ${round(1e6 * brokerCpu / Math.max(delivered, 1), 2)} µs; producer thread CPU ` +
     `${round(100 * producerCpu / elapsed)}%; subscriber threads' event-loop delay p50/p99 ms: ` +
     reports.map(r => `${round(r.loopP50Ms)}/${round(r.loopP99Ms)}`).join(', '))

@@ -24,6 +24,8 @@ import { Subscriptions, type StartPosition } from './ws-subscriptions.js'
 import type { FeedHub } from './feed-hub.js'
 
 export const SLOW_CONSUMER_CLOSE = 4008
+/** WebSocket.send's answer when the whole frame went to the kernel. */
+const SENT = 1
 const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024
 
 export interface SessionOptions { format: 'json' | 'binary', encoding: ValueEncoding }
@@ -47,7 +49,15 @@ export class StreamSession {
   private readonly acks: PendingAck[] = []
   private inFlightBytes = 0
 
+  /** The FeedChunk encoding this socket's frames share with every socket of the same options. */
+  private readonly frameKey: string
+  private readonly encodeFrame: (chunk: FeedChunk) => Buffer
+
   constructor (private readonly ws: WebSocket<unknown>, private readonly deps: SessionDeps, private readonly options: SessionOptions) {
+    this.frameKey = options.format === 'binary' ? 'binary' : `json:${options.encoding}`
+    this.encodeFrame = options.format === 'binary'
+      ? c => encodeBinaryRecords(c.topic, c.partition, c.records)
+      : c => Buffer.from(encodeJsonRecords(c.topic, c.partition, c.records, options.encoding))
     this.subscriptions = new Subscriptions(deps.broker, deps.feed, {
       accepting: () => !this.closed && !this.paused,
       send: chunk => this.push(chunk),
@@ -178,15 +188,14 @@ export class StreamSession {
 
   /** Sends one records frame; false (and paused) when the socket is now over its limit. */
   private push (chunk: FeedChunk): boolean {
-    const { format, encoding } = this.options
+    const binary = this.options.format === 'binary'
     // Encoded once per chunk and format, as bytes: uWS would convert a JS string to UTF-8 on every send.
-    const frame = format === 'binary'
-      ? chunk.encoded('binary', () => encodeBinaryRecords(chunk.topic, chunk.partition, chunk.records))
-      : chunk.encoded(`json:${encoding}`, () => Buffer.from(encodeJsonRecords(chunk.topic, chunk.partition, chunk.records, encoding)))
+    const frame = chunk.encoded(this.frameKey, this.encodeFrame)
     // One frame, one write: no cork needed (it would only add a native round trip per subscriber).
-    this.ws.send(frame, format === 'binary')
+    // SENT means the kernel took it all, so nothing is buffered: the limit needs checking only otherwise.
+    const status = this.ws.send(frame, binary)
     this.deps.broker.metrics.topicOut(chunk.topic, frame.length, chunk.records.length)
-    if (!this.overLimit()) return true
+    if (status === SENT || !this.overLimit()) return true
     this.pause()
     return false
   }
