@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cinttypes>
 #include <climits>
 #include <cstdlib>
@@ -70,6 +71,8 @@ static Status validate_set(const AppendSpan& span, bool allow_control, BatchSetI
 static Status write_sets(Log* log, const AppendSpan* spans, size_t count, const BatchSetInfo& total,
                          const AppendOptions& opts, int64_t* base) {
   if (!active_segment(log)->sticky.ok()) return active_segment(log)->sticky;
+  Status changing = log_begin_change(log);
+  if (!changing.ok()) return changing;
   size_t len = 0;
   for (size_t i = 0; i < count; i++) len += spans[i].len;
   if (should_roll(log, active_segment(log), len, total.offset_count, opts.now_ms)) {
@@ -146,6 +149,8 @@ Status log_roll(Log* log) {
   Status st = check_open(log);
   if (!st.ok()) return st;
   if (active_segment(log)->size.load(std::memory_order_relaxed) == 0) return Status{};
+  st = log_begin_change(log);
+  if (!st.ok()) return st;
   return roll_for(log, 0);
 }
 
@@ -203,6 +208,16 @@ Status log_flush(Log* log) {
   if (job.status.ok()) flush_job_run(&job);
   log_flush_end(log, &job);
   return job.status;
+}
+
+Status log_begin_change(Log* log) {
+  if (!log->clean_marker) return Status{};
+  std::string marker = log->dir + "/" + kCleanShutdownName;
+  if (unlink(marker.c_str()) != 0 && errno != ENOENT) return sys_error(errno, "unlink", marker);
+  Status st = fsync_dir(log->dir);
+  if (!st.ok()) return st;
+  log->clean_marker = false;
+  return Status{};
 }
 
 Status log_assign_epoch(Log* log, int32_t epoch, int64_t start_offset) {

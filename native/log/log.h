@@ -36,6 +36,7 @@ struct Log {
   EpochCache epochs;
   bool closed = false;
   bool dir_dirty = false;  // writer only: segment files created since the last directory fsync
+  bool clean_marker = false;  // writer only: the clean-shutdown marker is still on disk (log_begin_change)
   int64_t recorded_base = -1;  // writer only, fault-test mode: the furthest sync recorded (log.cc)
   uint64_t recorded_size = 0;
   std::atomic<int64_t> high_watermark{0};
@@ -90,6 +91,10 @@ Status log_close(Log* log);
 Status log_delete(Log* log);
 
 // --- writer (log.cc, log_retention.cc) ---
+// Every writer function that changes files calls this first: a log opened after a clean shutdown
+// keeps its marker until its first change, which removes it durably, so a crash from then on is seen
+// as unclean while a log that is only read pays no directory fsync at open.
+Status log_begin_change(Log* log);
 Status log_append(Log* log, const uint8_t* data, size_t len, const AppendOptions& opts, AppendResult* out);
 // Appends `count` record sets with the same options in one write, as if appended one after the
 // other: statuses[i] says how set i fared (a set that fails validation is left out, the others are

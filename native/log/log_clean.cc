@@ -46,6 +46,8 @@ Status log_replace_segment(Log* log, int64_t base, const std::string& cleaned_pa
     std::lock_guard<std::mutex> lock(log->mu);
     if (log->closed) return closed_error(log);
   }
+  Status changing = log_begin_change(log);
+  if (!changing.ok()) return changing;
   auto& segs = log->segments;  // only the writer changes the list
   size_t i = 0;
   while (i + 1 < segs.size() && segs[i]->base_offset != base) i++;

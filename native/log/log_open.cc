@@ -107,12 +107,7 @@ Status log_open(const std::string& dir, const LogConfig& cfg, std::shared_ptr<Lo
   }
   std::string marker = dir + "/" + kCleanShutdownName;
   bool clean = access(marker.c_str(), F_OK) == 0;
-  if (clean) {
-    // Gone before the first write, so a crash from here on is seen as unclean.
-    if (unlink(marker.c_str()) != 0) return sys_error(errno, "unlink", marker);
-    st = fsync_dir(dir);
-    if (!st.ok()) return st;
-  }
+  log->clean_marker = clean;  // removed before the first change (log_begin_change)
   std::vector<int64_t> bases = list_segments(dir);
   log->recovery.unclean = !clean && !bases.empty();
   st = load_segments(log.get(), bases, clean);

@@ -74,7 +74,8 @@ Status log_apply_retention(Log* log, int64_t now_ms, RetentionResult* out) {
       count++;
     }
   }
-  Status st = delete_prefix(log, count, out);
+  Status st = count > 0 ? log_begin_change(log) : Status{};
+  if (st.ok()) st = delete_prefix(log, count, out);
   out->log_start_offset = log->log_start.load(std::memory_order_relaxed);
   return st;
 }
@@ -91,8 +92,10 @@ Status log_advance_start(Log* log, int64_t offset, int64_t* new_start) {
   }
   int64_t current = log->log_start.load(std::memory_order_relaxed);
   if (offset > current) {
+    Status st = log_begin_change(log);
+    if (!st.ok()) return st;
     // Durable before it takes effect: a restart must not resurrect deleted records.
-    Status st = write_file_atomic(log->dir, kLogStartName, std::to_string(offset) + "\n");
+    st = write_file_atomic(log->dir, kLogStartName, std::to_string(offset) + "\n");
     if (!st.ok()) return st;
     std::lock_guard<std::mutex> lock(log->mu);
     log->log_start.store(offset, std::memory_order_release);
@@ -145,6 +148,8 @@ Status log_truncate_to(Log* log, int64_t offset) {
   }
   auto& segs = log->segments;
   if (offset >= segs.back()->next_offset) return Status{};
+  Status changing = log_begin_change(log);
+  if (!changing.ok()) return changing;
   size_t i = segs.size();
   while (i > 0 && segs[i - 1]->base_offset > offset) i--;
   std::shared_ptr<Segment> replacement;

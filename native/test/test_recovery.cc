@@ -150,4 +150,29 @@ TEST(reopening_a_clean_log_of_many_segments_trusts_their_indexes) {
   remove_dir(dir);
 }
 
+TEST(a_clean_log_keeps_its_marker_until_its_first_change_and_a_crash_after_it_is_unclean) {
+  std::string dir = make_temp_dir();
+  std::string marker = dir + "/" + kCleanShutdownName;
+  CHECK(write_log(dir, 10, 64 << 20) > 0);
+  {
+    std::shared_ptr<Log> log;
+    CHECK_OK(log_open(dir, config(64 << 20), &log));
+    CHECK(!log->recovery.unclean);
+    std::vector<View> views;
+    CHECK_OK(log_read(log.get(), 0, 1 << 20, 50, &views));
+    CHECK(access(marker.c_str(), F_OK) == 0);  // opened and read: nothing changed, no fsync spent
+    auto b = make_batch(5, 100, 1000000);
+    AppendResult r;
+    CHECK_OK(log_append(log.get(), b.data(), b.size(), kOpts, &r));
+    CHECK(access(marker.c_str(), F_OK) != 0);  // gone before the first change reached the file
+    // Dropped without close, as a crash would.
+  }
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, config(64 << 20), &log));
+  CHECK(log->recovery.unclean);
+  CHECK_EQ(log->high_watermark.load(), 55);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
 TEST_MAIN()
