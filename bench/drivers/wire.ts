@@ -3,41 +3,39 @@
 // frames are matched to requests in order (a broker answers one connection's requests in order,
 // protocol-notes.md §1). Requests that get no answer (Produce with acks=0) pass null as the callback.
 //
-// Lifetime: an answer frame is valid only while its callback runs. A frame that spans socket chunks
-// (a large fetch answer) is gathered into one scratch buffer that the connection reuses: a fresh
-// 32 MiB buffer per answer cost the catch-up consumer ~40% of its time in page faults and copying.
+// Receiving: the socket reads straight into one buffer the connection reuses (net's `onread`), at the
+// position where the next bytes belong, so an answer of any size arrives in place: no buffer per
+// socket read and no copy to join a frame's chunks. The per-read buffers of a plain socket and the
+// copy that joined them cost the catch-up consumer 26% (collections) and 10% (copying) of its time.
+// Lifetime: an answer frame is a view of that buffer, valid only while its callback runs.
 import { connect, type Socket } from 'node:net'
 import { FRAME_PREFIX_BYTES, frameSize } from '../../src/protocol/index.js'
 
 export type OnAnswer = (frame: Buffer) => void
 
+/** Each socket read may fill at least this much of the buffer. */
+const MIN_READ_BYTES = 64 * 1024
+
 export class Wire {
   private readonly waiting: OnAnswer[] = []
   private head = 0
-  private chunks: Buffer[] = []
-  private buffered = 0
   private failure: Error | null = null
   private drainWaiters: Array<() => void> = []
-  private scratch: Buffer = Buffer.alloc(0)
-
-  private constructor (private readonly socket: Socket) {
-    socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('drain', () => this.wakeDrain())
-    socket.on('error', (error) => { this.failure ??= error })
-    socket.on('close', () => {
-      this.failure ??= new Error('the broker closed the connection')
-      this.wakeDrain()
-    })
-  }
+  private buffer: Buffer = Buffer.allocUnsafeSlow(4 * MIN_READ_BYTES)
+  /** Received bytes not yet answered are buffer[start, end). */
+  private start = 0
+  private end = 0
+  private socket!: Socket
 
   static async connect (host: string, port: number): Promise<Wire> {
-    const socket = connect({ host, port })
+    const wire = new Wire()
+    const socket = connect({ host, port, onread: { buffer: () => wire.room(), callback: (bytes: number) => wire.received(bytes) } })
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve)
       socket.once('error', reject)
     })
-    return new Wire(socket)
+    wire.attach(socket)
+    return wire
   }
 
   /** Requests written whose answer has not arrived yet. */
@@ -62,52 +60,51 @@ export class Wire {
     this.socket.destroy()
   }
 
+  private attach (socket: Socket): void {
+    this.socket = socket
+    socket.setNoDelay(true)
+    socket.on('drain', () => this.wakeDrain())
+    socket.on('error', (error) => { this.failure ??= error })
+    socket.on('close', () => {
+      this.failure ??= new Error('the broker closed the connection')
+      this.wakeDrain()
+    })
+  }
+
   private wakeDrain (): void {
     const waiters = this.drainWaiters
     this.drainWaiters = []
     for (const wake of waiters) wake()
   }
 
-  private onData (chunk: Buffer): void {
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
-    while (this.buffered >= FRAME_PREFIX_BYTES) {
-      if (this.chunks.length > 1 && (this.chunks[0] as Buffer).length < FRAME_PREFIX_BYTES) this.flatten()
-      const size = frameSize(this.chunks[0] as Buffer)
-      const total = FRAME_PREFIX_BYTES + size
-      if (this.buffered < total) return
-      if ((this.chunks[0] as Buffer).length < total) {
-        this.answer(this.gather(total).subarray(FRAME_PREFIX_BYTES, total))
-        continue
-      }
-      const first = this.chunks[0] as Buffer
-      const frame = first.subarray(FRAME_PREFIX_BYTES, total)
-      if (first.length === total) this.chunks.shift()
-      else this.chunks[0] = first.subarray(total)
-      this.buffered -= total
+  /** Where the next socket read lands: after the received bytes, with room for a whole frame once
+   *  its size is known. Moves the unanswered bytes to the front, or into a larger buffer, as needed. */
+  private room (): Buffer {
+    const pending = this.end - this.start
+    const size = pending >= FRAME_PREFIX_BYTES ? frameSize(this.buffer, this.start) : 0
+    const needed = Math.max(FRAME_PREFIX_BYTES + size, pending + MIN_READ_BYTES)
+    if (this.start + needed > this.buffer.length) {
+      const target = needed > this.buffer.length ? Buffer.allocUnsafeSlow(needed) : this.buffer
+      this.buffer.copy(target, 0, this.start, this.end)
+      this.buffer = target
+      this.start = 0
+      this.end = pending
+    }
+    return this.buffer.subarray(this.end)
+  }
+
+  /** The socket read `bytes` into room(); answers every whole frame. True: keep reading. */
+  private received (bytes: number): boolean {
+    this.end += bytes
+    while (this.end - this.start >= FRAME_PREFIX_BYTES) {
+      const size = frameSize(this.buffer, this.start)
+      if (this.end - this.start < FRAME_PREFIX_BYTES + size) break
+      const frame = this.buffer.subarray(this.start + FRAME_PREFIX_BYTES, this.start + FRAME_PREFIX_BYTES + size)
+      this.start += FRAME_PREFIX_BYTES + size
       this.answer(frame)
     }
-  }
-
-  /** Joins the buffered chunks when even the 4-byte size prefix is split between them. */
-  private flatten (): void {
-    this.chunks = [Buffer.concat(this.chunks, this.buffered)]
-  }
-
-  /** Moves the first `total` buffered bytes into the reused scratch buffer and returns it. */
-  private gather (total: number): Buffer {
-    if (this.scratch.length < total) this.scratch = Buffer.allocUnsafeSlow(total)
-    let filled = 0
-    while (filled < total) {
-      const chunk = this.chunks[0] as Buffer
-      const take = Math.min(chunk.length, total - filled)
-      chunk.copy(this.scratch, filled, 0, take)
-      filled += take
-      if (take === chunk.length) this.chunks.shift()
-      else this.chunks[0] = chunk.subarray(take)
-    }
-    this.buffered -= total
-    return this.scratch
+    if (this.start === this.end) this.start = this.end = 0
+    return true
   }
 
   private answer (frame: Buffer): void {
