@@ -10,13 +10,16 @@ import { benchDir, freePort, spawnServer, type Server } from './process.js'
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const SLUICE_READY = /Sluice ready: Kafka on (\S+):(\d+)/
 
-export async function startSluice (base?: string, settings: Record<string, string> = {}): Promise<Server> {
+/** `root`: the checkout whose dist/ runs (another build, for interleaved before/after runs). */
+export async function startSluice (base?: string, settings: Record<string, string> = {}, root = REPO): Promise<Server> {
   const dataDir = benchDir('sluice', base)
   const sets = Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`])
+  // BROKER_NODE_ARGS: extra node flags for the broker, e.g. --cpu-prof --cpu-prof-dir=DIR or --trace-gc.
+  const nodeArgs = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter(arg => arg !== '')
   return await spawnServer({
     name: 'sluice',
     command: process.execPath,
-    args: [join(REPO, 'dist', 'cli', 'main.js'), 'start', '--data-dir', dataDir, '--port', '0', ...sets],
+    args: [...nodeArgs, join(root, 'dist', 'cli', 'main.js'), 'start', '--data-dir', dataDir, '--port', '0', ...sets],
     dataDir,
     env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' },
     ready: (out) => { const m = SLUICE_READY.exec(out); return m === null ? null : Number(m[2]) }
