@@ -77,12 +77,13 @@ export class Wire {
     for (const wake of waiters) wake()
   }
 
-  /** Where the next socket read lands: after the received bytes, with room for a whole frame once
-   *  its size is known. Moves the unanswered bytes to the front, or into a larger buffer, as needed. */
+  /** Where the next socket read lands: after the received bytes. Once a frame's size is known the
+   *  frame must fit whole from `start` (it then arrives in place, however many reads it takes);
+   *  before that, a read's worth of room. Moves the unanswered bytes to the front, or into a larger
+   *  buffer, only when that does not hold: at most once per frame. */
   private room (): Buffer {
     const pending = this.end - this.start
-    const size = pending >= FRAME_PREFIX_BYTES ? frameSize(this.buffer, this.start) : 0
-    const needed = Math.max(FRAME_PREFIX_BYTES + size, pending + MIN_READ_BYTES)
+    const needed = pending >= FRAME_PREFIX_BYTES ? FRAME_PREFIX_BYTES + frameSize(this.buffer, this.start) : MIN_READ_BYTES
     if (this.start + needed > this.buffer.length) {
       const target = needed > this.buffer.length ? Buffer.allocUnsafeSlow(needed) : this.buffer
       this.buffer.copy(target, 0, this.start, this.end)
