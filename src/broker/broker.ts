@@ -19,6 +19,7 @@ import { TransactionCoordinator } from '../txn/coordinator.js'
 import { ProducerIdAllocator } from '../txn/producer-ids.js'
 import { TXN_TOPIC, TXN_TOPIC_CONFIGS } from '../txn/txn-log.js'
 import { Connection } from './connection.js'
+import { SlabPool } from './frame-reader.js'
 import { BrokerMetrics } from './metrics.js'
 import { openStore } from './open-store.js'
 import { Router } from './router.js'
@@ -26,6 +27,9 @@ import { TopicRegistry } from './topic-registry.js'
 import { Topics } from './topics.js'
 
 export interface BrokerAddress { host: string; port: number }
+
+/** Idle read slabs (1 MiB each) kept for reuse across connections. */
+const IDLE_SLABS = 32
 
 /** How long a stop waits for the requests already received to be answered before it cuts connections. */
 const DRAIN_MS = 5_000
@@ -43,6 +47,7 @@ interface BrokerParts {
 export class Broker {
   private readonly servers: Server[] = []
   private readonly connections = new Set<Connection>()
+  private readonly slabs = new SlabPool(IDLE_SLABS)
   private stopping: Promise<void> | null = null
   private httpGateway: Gateway | null = null
   advertised: BrokerAddress = { host: '', port: 0 }
@@ -154,7 +159,7 @@ export class Broker {
   }
 
   private async listenOn (host: string, port: number): Promise<number> {
-    const server = createServer({ noDelay: true }, socket => this.accept(socket))
+    const server = createServer({ noDelay: true, pauseOnConnect: true }, socket => this.accept(socket))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen({ host, port, ipv6Only: host === '::1' }, () => { server.off('error', reject); resolve() })
@@ -166,14 +171,14 @@ export class Broker {
 
   private accept (socket: Socket): void {
     if (this.stopping !== null) { socket.destroy(); return }
-    const connection = new Connection(socket, this.router, {
+    const connection = new Connection(socket, this.slabs, this.router, {
       maxFrameBytes: this.config['socket.request.max.bytes'],
       maxQueuedRequests: this.config['queued.max.requests'],
       idleMs: this.config['connections.max.idle.ms'],
       maxPendingWriteBytes: 64 * 1024 * 1024
     })
     this.connections.add(connection)
-    socket.once('close', () => this.connections.delete(connection))
+    connection.socket.once('close', () => this.connections.delete(connection))
   }
 
   /**

@@ -1,14 +1,16 @@
-// One client connection: cuts size-prefixed frames out of the socket stream, runs them through the
-// request handler, and writes the answers back strictly in request order.
+// One client connection: cuts size-prefixed frames out of the socket stream (frame-reader.ts), runs
+// them through the request handler, and writes the answers back strictly in request order.
 //
-// Framing copies nothing when a frame lies inside one socket chunk (the common case); a frame that
-// spans chunks is joined once, when its last byte has arrived.
+// Framing copies nothing: the socket reads into reusable slabs and a frame is a view of its slab.
+// A frame the handler may keep references into (anything but Produce) is copied out at once; a
+// Produce frame is lent to the handler and released once its answer is ready (its appends settled).
 //
 // Ordering: Kafka answers one request per connection at a time. We start consecutive Produce requests
 // concurrently (their appends are queued in order per partition, so their effects stay ordered) and
 // every other request only once everything before it has finished, so a Metadata after a CreateTopics
 // sees the topic. Answers always leave in request order.
 import type { Socket } from 'node:net'
+import { FrameReader, readInto, type Slab, type SlabPool } from './frame-reader.js'
 
 export interface Frame {
   /** The request bytes after the 4-byte size prefix. */
@@ -24,6 +26,9 @@ export interface ConnectionHandler {
   handle (frame: Buffer, connection: Connection): Promise<Answer> | Answer
   /** Whether this frame may run alongside the ones before it (Produce). */
   mayOverlap (frame: Buffer): boolean
+  /** Whether the handler reads this frame only until its answer is ready, so it may be lent without
+   *  a copy (Produce: its batches are read in place until their appends settle). */
+  readsOnlyUntilAnswered (frame: Buffer): boolean
   onClose? (connection: Connection): void
   onError? (error: unknown, connection: Connection): void
 }
@@ -38,6 +43,8 @@ export interface ConnectionLimits {
 
 interface Slot {
   frame: Buffer
+  /** The slab `frame` is lent from, until the handler is done with it. */
+  slab: Slab | null
   overlaps: boolean
   started: boolean
   done: boolean
@@ -46,22 +53,27 @@ interface Slot {
 
 export class Connection {
   readonly remote: string
-  /** The frame being gathered across socket chunks: its size (-1 when none) and what has arrived. */
-  private partialSize = -1
-  private partialChunks: Buffer[] = []
-  private partialFilled = 0
-  private leftover: Buffer | null = null
+  readonly socket: Socket
+  private readonly reader: FrameReader
   private readonly slots: Slot[] = []
   private readonly closing = new AbortController()
   private paused = false
   /** Set by drain(): nothing more is read; the socket ends once the received requests are answered. */
   private draining = false
 
-  constructor (readonly socket: Socket, private readonly handler: ConnectionHandler, private readonly limits: ConnectionLimits) {
+  /** `accepted`: a socket the server accepted with `pauseOnConnect`; the connection takes it over. */
+  constructor (accepted: Socket, pool: SlabPool, private readonly handler: ConnectionHandler, private readonly limits: ConnectionLimits) {
+    this.reader = new FrameReader(pool, limits.maxFrameBytes, {
+      frame: (frame, slab) => { this.enqueue(frame, slab) },
+      invalidSize: (size) => {
+        this.handler.onError?.(new Error(`frame of ${size} bytes exceeds socket.request.max.bytes ${this.limits.maxFrameBytes}`), this)
+        this.close()
+      }
+    })
+    const socket = this.socket = readInto(accepted, this.reader)
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
     socket.setNoDelay(true)
     if (limits.idleMs > 0) socket.setTimeout(limits.idleMs, () => { if (this.slots.length === 0) this.close() })
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('drain', () => this.maybeResume())
     socket.on('error', () => this.close())
     socket.on('close', () => this.close())
@@ -81,9 +93,7 @@ export class Connection {
     if (!this.draining) {
       this.draining = true
       this.socket.pause()
-      this.partialSize = -1
-      this.partialChunks = []
-      this.leftover = null
+      this.reader.stop()
       this.endIfDrained()
     }
     return closed
@@ -92,57 +102,22 @@ export class Connection {
   close (): void {
     if (this.isClosed) return
     this.closing.abort()
+    this.reader.stop()
     this.slots.length = 0
     this.socket.destroy()
     this.handler.onClose?.(this)
   }
 
-  private onData (chunk: Buffer): void {
-    if (this.draining) return
-    let data = chunk
-    if (this.leftover !== null) {
-      data = Buffer.concat([this.leftover, chunk])
-      this.leftover = null
-    }
-    let pos = 0
-    if (this.partialSize >= 0) {
-      const take = Math.min(this.partialSize - this.partialFilled, data.length)
-      this.partialChunks.push(data.subarray(0, take))
-      this.partialFilled += take
-      pos = take
-      if (this.partialFilled < this.partialSize) return
-      const frame = Buffer.concat(this.partialChunks, this.partialSize)
-      this.partialChunks = []
-      this.partialSize = -1
-      this.enqueue(frame)
-    }
-    while (!this.isClosed && data.length - pos >= 4) {
-      const size = data.readInt32BE(pos)
-      if (size < 0 || size > this.limits.maxFrameBytes) {
-        this.handler.onError?.(new Error(`frame of ${size} bytes exceeds socket.request.max.bytes ${this.limits.maxFrameBytes}`), this)
-        this.close()
-        return
-      }
-      if (data.length - pos - 4 >= size) {
-        this.enqueue(data.subarray(pos + 4, pos + 4 + size))
-        pos += 4 + size
-      } else {
-        // Gather the chunks and join them once complete, rather than allocating `size` up front:
-        // the size is the peer's claim, and memory should follow the bytes that actually arrived.
-        this.partialSize = size
-        this.partialChunks = [data.subarray(pos + 4)]
-        this.partialFilled = data.length - pos - 4
-        return
-      }
-    }
-    if (pos < data.length) this.leftover = Buffer.from(data.subarray(pos))
-  }
-
-  private enqueue (frame: Buffer): void {
-    const slot: Slot = { frame, overlaps: false, started: false, done: false, answer: null }
+  private enqueue (lent: Buffer, slab: Slab): void {
+    const slot: Slot = { frame: lent, slab, overlaps: false, started: false, done: false, answer: null }
     try {
-      slot.overlaps = this.handler.mayOverlap(frame)
+      slot.overlaps = this.handler.mayOverlap(lent)
+      if (!this.handler.readsOnlyUntilAnswered(lent)) {
+        slot.frame = Buffer.from(lent)
+        this.release(slot)
+      }
     } catch (error) {
+      this.release(slot)
       this.fail(error)
       return
     }
@@ -175,9 +150,12 @@ export class Connection {
       this.fail(error)
       return
     }
+    // A handler that failed may still have work reading its frame (appends in flight): its slab is
+    // not released, so it never returns to the pool.
     if (result instanceof Promise) {
-      result.then(answer => this.finish(slot, answer), error => this.fail(error))
+      result.then(answer => { this.release(slot); this.finish(slot, answer) }, error => this.fail(error))
     } else {
+      this.release(slot)
       this.finish(slot, result)
     }
   }
@@ -189,6 +167,12 @@ export class Connection {
     slot.frame = EMPTY
     this.flushDone()
     this.startReady()
+  }
+
+  private release (slot: Slot): void {
+    if (slot.slab === null) return
+    this.reader.release(slot.slab)
+    slot.slab = null
   }
 
   private flushDone (): void {

@@ -37,6 +37,12 @@ export class Router implements ConnectionHandler {
     return peekRequestHeader(frame).apiKey === PRODUCE_KEY
   }
 
+  /** Produce reads its frame only until its appends settle (the answer waits for them); other
+   *  handlers may keep views of request bytes (group metadata, assignments), so they get a copy. */
+  readsOnlyUntilAnswered (frame: Buffer): boolean {
+    return peekRequestHeader(frame).apiKey === PRODUCE_KEY
+  }
+
   async handle (frame: Buffer, connection: Connection): Promise<Answer> {
     const started = performance.now()
     const { apiKey, apiVersion, correlationId } = peekRequestHeader(frame)
