@@ -7,7 +7,7 @@
 //   rate        end-to-end latency as the offered rate rises, until the producer can no longer keep
 //               the rate (achieved < 95% of offered) or p99 passes 1 s
 import { runE2e } from './drivers/e2e.js'
-import { leanProduce, prepareTopic, type ProduceOptions, type ThroughputResult } from './drivers/kafka-lean.js'
+import { deleteTopic, leanProduce, prepareTopic, type ProduceOptions, type ThroughputResult } from './drivers/kafka-lean.js'
 import { hgrm, percentileSvg, summarize, type Series } from './lib/latency.js'
 import { round, table, type ResultsDir } from './lib/report.js'
 import { startSluice } from './systems/servers.js'
@@ -28,7 +28,7 @@ const PARTITION_COUNTS = [1, 10, 100, 1000]
 interface RateRow { rate: number, achieved: number, p50: number, p99: number, 'p99.9': number, max: number }
 
 export async function scalingCurves (o: ScalingOptions): Promise<{ text: string, json: object }> {
-  const records = o.quick ? 60_000 : 1_000_000
+  const records = o.quick ? 60_000 : 4_000_000
   const seconds = o.quick ? 3 : 15
   const retainedBytes = o.retainedBytes ?? (o.quick ? 0.3e9 : 6e9)
   const rates = o.quick ? [1000, 5000, 20_000] : [1000, 5000, 20_000, 50_000, 100_000, 200_000]
@@ -37,9 +37,13 @@ export async function scalingCurves (o: ScalingOptions): Promise<{ text: string,
   const base = (topic: string, partitions: number): ProduceOptions => ({
     bootstrap, topic, partitions, recordBytes: o.recordBytes, batchRecords: 16, connections: 2, acks: 1, compression: 'none', keys: 'none', maxRecords: records, maxSeconds: seconds, inFlight: 8, quiet: true
   })
+  // Each run's topic is deleted after it: the runs write more than this machine's memory in all, and
+  // page-cache reclaim and writeback of an earlier run's data made later runs swing by 2x.
   const run = async (topic: string, partitions: number): Promise<ThroughputResult> => {
     await prepareTopic({ bootstrap, topic, partitions }, o.topicConfigs)
-    return await leanProduce(base(topic, partitions))
+    const result = await leanProduce(base(topic, partitions))
+    await deleteTopic({ bootstrap, topic })
+    return result
   }
   try {
     const partitionRows: Array<[number, ThroughputResult]> = []

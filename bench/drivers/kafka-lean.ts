@@ -45,6 +45,17 @@ export async function prepareTopic (target: TopicTarget, configs: Record<string,
   }
 }
 
+/** Deletes a topic a run is done with, so that its files (and their page cache) do not weigh on the next run. */
+export async function deleteTopic (target: Pick<TopicTarget, 'bootstrap' | 'topic'>): Promise<void> {
+  const client = new KafkaClient({ bootstrap: target.bootstrap, clientId: 'sluice-bench' })
+  try {
+    await client.connect()
+    await client.admin.deleteTopics([target.topic])
+  } finally {
+    await client.close()
+  }
+}
+
 export interface ProduceOptions extends TopicTarget {
   recordBytes: number
   /** Records per batch (one batch per partition per request, as Kafka requires). */
