@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { open, rename } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { ConfigError } from '../config/settings.js'
 import { KafkaError, ErrorCode } from '../protocol/errors.js'
 
@@ -118,7 +118,7 @@ function loadOrCreateClusterId (dataDir: string, nodeId: number): { clusterId: s
   return { clusterId, saved }
 }
 
-/** writeFileDurably with the fsync on libuv's thread pool. */
+/** writeFileDurably with the fsyncs on libuv's thread pool. */
 async function writeFileDurablyAsync (path: string, contents: string): Promise<void> {
   const temp = `${path}.tmp`
   const file = await open(temp, 'w')
@@ -129,6 +129,12 @@ async function writeFileDurablyAsync (path: string, contents: string): Promise<v
     await file.close()
   }
   await rename(temp, path)
+  const dir = await open(dirname(path), 'r')
+  try {
+    await dir.sync()
+  } finally {
+    await dir.close()
+  }
 }
 
 export function writeFileDurably (path: string, contents: string): void {
@@ -141,4 +147,11 @@ export function writeFileDurably (path: string, contents: string): void {
     closeSync(fd)
   }
   renameSync(temp, path)
+  // The rename is durable only once the directory is.
+  const dir = openSync(dirname(path), 'r')
+  try {
+    fsyncSync(dir)
+  } finally {
+    closeSync(dir)
+  }
 }
