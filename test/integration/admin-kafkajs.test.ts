@@ -2,9 +2,13 @@
 // DeleteTopics v1, CreatePartitions v1, DescribeConfigs v2, AlterConfigs v1, DeleteRecords v1):
 // validation errors as kafkajs surfaces them, config sources and synonyms, AlterConfigs' replace
 // semantics, DeleteRecords moving the log start for Fetch and ListOffsets, and the partition
-// reassignment APIs (v0), which on one broker complete at once or refuse.
+// reassignment APIs (v0), which on one broker complete at once or refuse; the ACL APIs, which answer
+// SECURITY_DISABLED as Kafka does without an authorizer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigResourceTypes, Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import {
+  AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes,
+  type Admin, type Producer
+} from 'kafkajs'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 import { fetchRawBatches } from './support/raw-api.js'
 
@@ -236,5 +240,26 @@ describe('Partition reassignments through kafkajs', () => {
     // The partitions stayed where they were and still take records.
     await producer.send({ topic: 'reassigned', messages: [{ partition: 1, value: 'after' }] })
     expect((await admin.fetchTopicOffsets('reassigned')).find(p => p.partition === 1)?.high).toBe('1')
+  })
+})
+
+describe('ACLs through kafkajs (no authorizer: SECURITY_DISABLED, as on Kafka without authorizer.class.name)', () => {
+  const acl = {
+    resourceType: AclResourceTypes.TOPIC,
+    resourceName: 'guarded',
+    resourcePatternType: ResourcePatternTypes.LITERAL,
+    principal: 'User:alice',
+    host: '*',
+    operation: AclOperationTypes.READ,
+    permissionType: AclPermissionTypes.ALLOW
+  }
+  const refusal = async (call: Promise<unknown>): Promise<unknown> => await call.then(() => 'accepted', (e: unknown) => e)
+
+  it('describeAcls, createAcls and deleteAcls each fail with SECURITY_DISABLED', async () => {
+    expect(await refusal(admin.describeAcls({ ...acl, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY }))).toMatchObject({ type: 'SECURITY_DISABLED' })
+    expect(await refusal(admin.createAcls({ acl: [acl] }))).toMatchObject({ type: 'SECURITY_DISABLED' })
+    expect(await refusal(admin.deleteAcls({ filters: [acl] }))).toMatchObject({ type: 'SECURITY_DISABLED' })
+    // The connection is still good afterwards.
+    expect(await admin.listTopics()).toBeInstanceOf(Array)
   })
 })

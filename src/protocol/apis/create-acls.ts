@@ -1,7 +1,7 @@
 // CreateAcls · key 30 · v0–v3 · flexible from v2
 //   v1 request +creations.resourcePatternType
 //   v2 flexible
-//   Not supported: nothing in the spec range. Plan: only if ACLs are implemented.
+//   Served without an authorizer: every request is answered SECURITY_DISABLED, as Kafka does.
 import type { CreateAclsRequest, CreateAclsResponse } from '../schema/types.generated.js'
 import { registerApi } from '../registry.js'
 import { apiCodec } from './api-codec.js'
