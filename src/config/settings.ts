@@ -9,8 +9,10 @@ export interface SettingSpec {
   default: string | number | boolean
   min?: number
   max?: number
-  /** Allowed values for enumerated strings. */
+  /** Allowed values for enumerated strings (and a boolean that may take one value only). */
   oneOf?: readonly string[]
+  /** The shape a free-form string must have. */
+  pattern?: RegExp
   /** The topic-level config this broker setting is the default for (Kafka's "synonym"). */
   topicConfig?: string
   doc: string
@@ -43,6 +45,9 @@ export const brokerSettings = {
   'log.flush.interval.messages': { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 1, topicConfig: 'flush.messages', doc: 'fsync a partition once this many records are unsynced (1: before every acknowledgement)' },
   'log.flush.interval.ms': { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 0, topicConfig: 'flush.ms', doc: 'fsync a partition once its oldest unsynced record is this old' },
   'log.message.timestamp.type': { type: 'string', default: 'CreateTime', oneOf: ['CreateTime', 'LogAppendTime'], topicConfig: 'message.timestamp.type', doc: 'whose clock stamps records' },
+  'log.message.timestamp.before.max.ms': { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 0, topicConfig: 'message.timestamp.before.max.ms', doc: 'refuse a CreateTime record stamped more than this before the broker\'s clock (INVALID_TIMESTAMP)' },
+  'log.message.timestamp.after.max.ms': { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 0, topicConfig: 'message.timestamp.after.max.ms', doc: 'refuse a CreateTime record stamped more than this after the broker\'s clock (INVALID_TIMESTAMP)' },
+  'log.message.timestamp.difference.max.ms': { type: 'long', default: Number.MAX_SAFE_INTEGER, min: 0, topicConfig: 'message.timestamp.difference.max.ms', doc: 'deprecated in Kafka 3.6: both of the above at once; the smaller limit wins' },
   'compression.type': { type: 'string', default: 'producer', oneOf: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], topicConfig: 'compression.type', doc: 'how batches are stored' },
   'offsets.topic.num.partitions': { type: 'int', default: 50, min: 1, max: 1000, doc: 'partitions of __consumer_offsets' },
   'group.min.session.timeout.ms': { type: 'int', default: 6000, min: 0, max: INT32_MAX, doc: 'smallest session timeout a member may ask for' },
@@ -91,6 +96,10 @@ export const settingsWithoutEffect: Record<string, string> = Object.fromEntries(
     'num.replica.fetchers', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor',
     'transaction.state.log.min.isr', 'share.coordinator.state.topic.replication.factor', 'share.coordinator.state.topic.min.isr',
     'min.insync.replicas'].map(key => [key, 'a single node has no cluster or replicas']),
+  ...['log.index.size.max.bytes', 'log.roll.jitter.ms', 'log.roll.jitter.hours', 'log.segment.delete.delay.ms', 'log.preallocate',
+    'log.message.downconversion.enable', 'log.message.format.version', 'compression.gzip.level', 'compression.lz4.level',
+    'compression.zstd.level'].map(key => [key, 'Sluice sizes, rolls, deletes and stores segments itself (batches are kept as produced)']),
+  ...['remote.log.storage.system.enable', 'log.local.retention.ms', 'log.local.retention.bytes'].map(key => [key, 'Sluice has no tiered storage']),
   ...['zookeeper.connect', 'zookeeper.connection.timeout.ms', 'zookeeper.session.timeout.ms'].map(key => [key, 'Sluice needs no ZooKeeper']),
   ...['num.network.threads', 'num.io.threads', 'background.threads', 'num.recovery.threads.per.data.dir', 'log.cleaner.threads',
     'socket.send.buffer.bytes', 'socket.receive.buffer.bytes', 'log.cleaner.enable', 'log.flush.scheduler.interval.ms',
@@ -117,7 +126,30 @@ export const topicConfigs: Record<string, { spec: SettingSpec; brokerSynonym?: B
   'min.cleanable.dirty.ratio': { spec: { type: 'double', default: 0.5, min: 0, max: 1, doc: 'dirty share that triggers compaction' } },
   'flush.messages': { spec: brokerSettings['log.flush.interval.messages'], brokerSynonym: 'log.flush.interval.messages' },
   'flush.ms': { spec: brokerSettings['log.flush.interval.ms'], brokerSynonym: 'log.flush.interval.ms' },
-  'unclean.leader.election.enable': { spec: { type: 'boolean', default: false, doc: 'no effect on a single node' } }
+  'unclean.leader.election.enable': { spec: { type: 'boolean', default: false, doc: 'no effect on a single node' } },
+  'message.timestamp.before.max.ms': { spec: brokerSettings['log.message.timestamp.before.max.ms'], brokerSynonym: 'log.message.timestamp.before.max.ms' },
+  'message.timestamp.after.max.ms': { spec: brokerSettings['log.message.timestamp.after.max.ms'], brokerSynonym: 'log.message.timestamp.after.max.ms' },
+  'message.timestamp.difference.max.ms': { spec: brokerSettings['log.message.timestamp.difference.max.ms'], brokerSynonym: 'log.message.timestamp.difference.max.ms' },
+  // Kafka's other topic configs, accepted with Kafka's defaults and validation so that a topic created
+  // for Kafka is created here too, but without effect: they tune what Sluice's storage does its own
+  // way (index files, segment deletion, preallocation), what a single node has not (replication
+  // throttles, tiered storage) or what Sluice never does (down-conversion, recompression).
+  'segment.index.bytes': { spec: { type: 'int', default: 10_485_760, min: 4, max: INT32_MAX, doc: 'no effect: Sluice sizes its index files itself' } },
+  'segment.jitter.ms': { spec: { type: 'long', default: 0, min: 0, doc: 'no effect: segments roll at segment.ms exactly' } },
+  'file.delete.delay.ms': { spec: { type: 'long', default: 60_000, min: 0, doc: 'no effect: Sluice deletes a segment once no reader maps it' } },
+  preallocate: { spec: { type: 'boolean', default: false, doc: 'no effect: segments grow as written' } },
+  'message.downconversion.enable': { spec: { type: 'boolean', default: true, doc: 'no effect: Sluice serves only message format v2' } },
+  'message.format.version': { spec: { type: 'string', default: '3.0-IV1', pattern: /^[0-9]+\.[0-9]+(\.[0-9]+)?(-IV[0-9]+)?$/, doc: 'no effect: Sluice stores message format v2 (deprecated in Kafka 3.0)' } },
+  'compression.gzip.level': { spec: { type: 'int', default: -1, min: -1, max: 9, doc: 'no effect: batches are stored as the producer compressed them' } },
+  'compression.lz4.level': { spec: { type: 'int', default: 9, min: 1, max: 17, doc: 'no effect: batches are stored as the producer compressed them' } },
+  'compression.zstd.level': { spec: { type: 'int', default: 3, min: -131_072, max: 22, doc: 'no effect: batches are stored as the producer compressed them' } },
+  'leader.replication.throttled.replicas': { spec: { type: 'list', default: '', doc: 'no effect on a single node' } },
+  'follower.replication.throttled.replicas': { spec: { type: 'list', default: '', doc: 'no effect on a single node' } },
+  'local.retention.ms': { spec: { type: 'long', default: -2, min: -2, doc: 'no effect: Sluice has no tiered storage' } },
+  'local.retention.bytes': { spec: { type: 'long', default: -2, min: -2, doc: 'no effect: Sluice has no tiered storage' } },
+  'remote.storage.enable': { spec: { type: 'boolean', default: false, oneOf: ['false'], doc: 'Sluice has no tiered storage: only false' } },
+  'remote.log.copy.disable': { spec: { type: 'boolean', default: false, doc: 'no effect: Sluice has no tiered storage' } },
+  'remote.log.delete.on.disable': { spec: { type: 'boolean', default: false, doc: 'no effect: Sluice has no tiered storage' } }
 }
 
 export class ConfigError extends Error {
@@ -132,6 +164,7 @@ export function parseSetting (key: string, spec: SettingSpec, raw: string): stri
   const value = raw.trim()
   switch (spec.type) {
     case 'boolean':
+      if (spec.oneOf !== undefined && !spec.oneOf.includes(value)) throw new ConfigError(key, raw, `expected ${spec.oneOf.join(' or ')}`)
       if (value === 'true' || value === 'false') return value === 'true'
       throw new ConfigError(key, raw, 'expected true or false')
     case 'int':
@@ -151,6 +184,7 @@ export function parseSetting (key: string, spec: SettingSpec, raw: string): stri
       if (spec.oneOf !== undefined && !spec.oneOf.includes(value)) {
         throw new ConfigError(key, raw, `expected one of ${spec.oneOf.join(', ')}`)
       }
+      if (spec.pattern !== undefined && !spec.pattern.test(value)) throw new ConfigError(key, raw, `expected a value matching ${String(spec.pattern)}`)
       return value
   }
 }

@@ -83,6 +83,45 @@ describe('CreateTopics through kafkajs', () => {
     expect(await admin.listTopics()).not.toContain(topic)
   })
 
+  it('accepts every topic config Kafka 3.9 knows, including those without effect here, and describes them', async () => {
+    // A topic created for Kafka must be creatable here: these are Kafka's topic configs that Sluice
+    // takes at Kafka's validation but does not act on (its storage sizes and deletes segments itself).
+    const kafkaOnly = {
+      'segment.index.bytes': '1048576',
+      'segment.jitter.ms': '1000',
+      'file.delete.delay.ms': '30000',
+      preallocate: 'true',
+      'message.downconversion.enable': 'false',
+      'message.format.version': '2.8',
+      'message.timestamp.difference.max.ms': '3600000',
+      'message.timestamp.before.max.ms': '7200000',
+      'message.timestamp.after.max.ms': '600000',
+      'compression.gzip.level': '6',
+      'compression.lz4.level': '12',
+      'compression.zstd.level': '-5',
+      'leader.replication.throttled.replicas': '*',
+      'follower.replication.throttled.replicas': '',
+      'local.retention.ms': '-2',
+      'local.retention.bytes': '-2',
+      'remote.storage.enable': 'false',
+      'remote.log.copy.disable': 'false',
+      'remote.log.delete.on.disable': 'false'
+    }
+    await create('kj-kafka-configs', 1, kafkaOnly)
+    const described = await topicConfigs('kj-kafka-configs')
+    for (const [name, value] of Object.entries(kafkaOnly)) expect(described.get(name), name).toMatchObject({ configValue: value, configSource: TOPIC_CONFIG })
+    // Defaults of a topic without overrides are Kafka's.
+    await create('kj-kafka-defaults')
+    const defaults = await topicConfigs('kj-kafka-defaults', ['segment.index.bytes', 'preallocate', 'file.delete.delay.ms'])
+    expect([...defaults.values()].map(e => [e.configName, e.configValue, e.configSource])).toEqual(expect.arrayContaining([
+      ['segment.index.bytes', '10485760', DEFAULT_CONFIG], ['preallocate', 'false', DEFAULT_CONFIG], ['file.delete.delay.ms', '60000', DEFAULT_CONFIG]
+    ]))
+    // And Kafka's validation of them holds.
+    for (const [name, value] of [['segment.index.bytes', '2'], ['remote.storage.enable', 'true'], ['message.format.version', 'latest'], ['compression.gzip.level', '10']]) {
+      expect(await createRefusal({ topic: 'kj-kafka-config-refused', configEntries: [{ name, value }] }), name).toEqual(['INVALID_CONFIG'])
+    }
+  })
+
   it('a manual assignment of every partition to this broker creates those partitions', async () => {
     const replicaAssignment = [0, 1].map(partition => ({ partition, replicas: [0] }))
     expect(await admin.createTopics({ topics: [{ topic: 'kj-assigned', replicaAssignment }] })).toBe(true)
