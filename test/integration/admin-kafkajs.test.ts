@@ -113,7 +113,7 @@ describe('CreateTopics through kafkajs', () => {
     // Defaults of a topic without overrides are Kafka's.
     await create('kj-kafka-defaults')
     const defaults = await topicConfigs('kj-kafka-defaults', ['segment.index.bytes', 'preallocate', 'file.delete.delay.ms'])
-    expect([...defaults.values()].map(e => [e.configName, e.configValue, e.configSource])).toEqual(expect.arrayContaining([
+    expect([...defaults].map(([name, e]) => [name, e.configValue, e.configSource])).toEqual(expect.arrayContaining([
       ['segment.index.bytes', '10485760', DEFAULT_CONFIG], ['preallocate', 'false', DEFAULT_CONFIG], ['file.delete.delay.ms', '60000', DEFAULT_CONFIG]
     ]))
     // And Kafka's validation of them holds.
