@@ -8,7 +8,9 @@
 // client keeps at most 5 requests in flight per connection, so its rate follows that latency) and the
 // server's CPU time per record, all threads and its main thread alone.
 // Run: npx tsx bench/clients.ts [--client platformatic|kafkajs|both] [--rounds 3] [--records 600000]
-//      [--seconds 5] [--sluice DIR]... [--set KEY=VALUE]... (Sluice settings)   (npm run bench:clients)
+//      [--seconds 5] [--sluice DIR]... [--set KEY=VALUE]... (Sluice settings)
+//      [--stub-delay MS]... (adds a stub that holds each answer MS ms: how the client's rate follows latency)
+//      (npm run bench:clients)
 import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { basename, resolve } from 'node:path'
@@ -25,7 +27,8 @@ const { values: a } = parseArgs({
   options: {
     client: { type: 'string', default: 'platformatic' }, rounds: { type: 'string', default: '3' },
     records: { type: 'string', default: '600000' }, seconds: { type: 'string', default: '5' },
-    sluice: { type: 'string', multiple: true, default: [] }, set: { type: 'string', multiple: true, default: [] }
+    sluice: { type: 'string', multiple: true, default: [] }, set: { type: 'string', multiple: true, default: [] },
+    'stub-delay': { type: 'string', multiple: true, default: [] }
   }
 })
 const settings = Object.fromEntries((a.set ?? []).map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
@@ -39,6 +42,7 @@ if (!clients.every(c => c === 'kafkajs' || c === 'platformatic')) throw new Erro
 interface Target { label: string, start: () => Promise<Server> }
 const targets: Target[] = [
   { label: STUB, start: async () => await startStub(PARTITIONS) },
+  ...(a['stub-delay'] ?? []).map(ms => ({ label: `stub +${ms} ms`, start: async () => await startStub(PARTITIONS, Number(ms)) })),
   { label: 'sluice', start: async () => await startSluice(undefined, settings) },
   ...(a.sluice ?? []).map(root => ({ label: `sluice@${basename(resolve(root))}`, start: async () => await startSluice(undefined, settings, resolve(root)) }))
 ]
@@ -52,7 +56,7 @@ async function measure (target: Target, client: NodeClient, roundNo: number): Pr
   const server = await target.start()
   try {
     const bootstrap = `${server.host}:${server.port}`
-    if (target.label !== STUB) await prepareTopic({ bootstrap, topic: TOPIC, partitions: PARTITIONS }, { 'flush.ms': '1000' })
+    if (target.label.startsWith('sluice')) await prepareTopic({ bootstrap, topic: TOPIC, partitions: PARTITIONS }, { 'flush.ms': '1000' })
     const workload = { bootstrap, topic: TOPIC, recordBytes: 1000, batchRecords: 64, acks: 1 as const, maxRecords: Number(a.records), maxSeconds: Number(a.seconds), inFlight: 8 }
     await clientProduce(client, { ...workload, maxSeconds: WARMUP_SECONDS })
     execFileSync('sync')

@@ -28,10 +28,10 @@ export async function startSluice (base?: string, settings: Record<string, strin
 }
 
 /** bench/kafka-stub.ts: answers Produce without storing anything (a Node client's own ceiling). */
-export async function startStub (partitions: number): Promise<Server> {
+export async function startStub (partitions: number, delayMs = 0): Promise<Server> {
   const dataDir = benchDir('stub')
   return await spawnServer({
-    name: 'kafka-stub', command: process.execPath, args: ['--import', 'tsx', join(REPO, 'bench', 'kafka-stub.ts'), '--partitions', String(partitions)],
+    name: 'kafka-stub', command: process.execPath, args: ['--import', 'tsx', join(REPO, 'bench', 'kafka-stub.ts'), '--partitions', String(partitions), '--delay-ms', String(delayMs)],
     dataDir, ready: (o) => { const m = /stub ready on (\d+)/.exec(o); return m === null ? null : Number(m[1]) }
   })
 }
