@@ -16,8 +16,8 @@ import { clientProduce, type NodeClient } from './drivers/node-clients.js'
 import { redisBenchmark, redisConsume, redisProduce } from './drivers/redis.js'
 import { hgrm, percentileSvg, summarize, type Series } from './lib/latency.js'
 import { machine, ResultsDir, round, table, type Cell } from './lib/report.js'
-import { spawnServer, benchDir, type Server } from './systems/process.js'
-import { startNats, startRedis, startSluice } from './systems/servers.js'
+import type { Server } from './systems/process.js'
+import { startNats, startRedis, startSluice, startStub } from './systems/servers.js'
 import { startSink, streamTo } from './systems/sink.js'
 import { scalingCurves } from './scaling.js'
 
@@ -115,14 +115,7 @@ async function nodeClient (client: NodeClient, bootstrap: string, system: string
 }
 
 async function stub (): Promise<void> {
-  const start = async (): Promise<Server> => {
-    const dataDir = benchDir('stub')
-    return await spawnServer({
-      name: 'kafka-stub', command: process.execPath, args: ['--import', 'tsx', new URL('./kafka-stub.ts', import.meta.url).pathname, '--partitions', String(PARTITIONS)],
-      dataDir, ready: (o) => { const m = /stub ready on (\d+)/.exec(o); return m === null ? null : Number(m[1]) }
-    })
-  }
-  await withServer(start, async (s) => {
+  await withServer(async () => await startStub(PARTITIONS), async (s) => {
     for (const client of ['kafkajs', 'platformatic'] as const) await nodeClient(client, `${s.host}:${s.port}`, 'do-nothing stub', ACK.stub)
   })
 }

@@ -2,7 +2,9 @@
 // Metadata (every topic asked for exists with STUB_PARTITIONS partitions, led by itself),
 // InitProducerId and Produce (success, offsets counted, records dropped), and nothing else. It keeps
 // no data, so a client's rate against it is what the client itself can do on this machine.
-// Run: npx tsx bench/kafka-stub.ts [--port N] [--partitions N]   (prints "stub ready on PORT")
+// --delay-ms N holds every answer N ms (a timer per read), to see how a client's rate follows the
+// broker's latency rather than its CPU.
+// Run: npx tsx bench/kafka-stub.ts [--port N] [--partitions N] [--delay-ms N]   (prints "stub ready on PORT")
 import { createServer, type Socket } from 'node:net'
 import { parseArgs } from 'node:util'
 import {
@@ -12,7 +14,8 @@ import {
 } from '../src/protocol/index.js'
 import { batchHeader } from '../src/protocol/codec/record-batch.js'
 
-const { values: args } = parseArgs({ options: { port: { type: 'string', default: '0' }, partitions: { type: 'string', default: '1' } } })
+const { values: args } = parseArgs({ options: { port: { type: 'string', default: '0' }, partitions: { type: 'string', default: '1' }, 'delay-ms': { type: 'string', default: '0' } } })
+const delayMs = Number(args['delay-ms'])
 const partitions = Number(args.partitions)
 const offsets = new Map<string, number>()
 let port = 0
@@ -73,7 +76,10 @@ function serve (socket: Socket): void {
       pos += FRAME_PREFIX_BYTES + size
     }
     pending = pending.subarray(pos)
-    if (out.length > 0) socket.write(Buffer.concat(out))
+    if (out.length === 0) return
+    const answers = Buffer.concat(out)
+    if (delayMs > 0) setTimeout(() => { if (!socket.destroyed) socket.write(answers) }, delayMs)
+    else socket.write(answers)
   })
   socket.on('error', () => socket.destroy())
 }

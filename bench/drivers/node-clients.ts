@@ -4,6 +4,8 @@
 import { Producer as PlatformaticProducer } from '@platformatic/kafka'
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs'
 import type { ThroughputResult } from './kafka-lean.js'
+import { recordNs, type Histogram } from '../lib/latency.js'
+import { nowNs } from '../lib/report.js'
 import { value } from './records.js'
 
 export interface ClientLoad {
@@ -15,6 +17,8 @@ export interface ClientLoad {
   maxRecords: number
   maxSeconds: number
   inFlight: number
+  /** Records each send()'s time to its answer, if given. */
+  latency?: Histogram
 }
 
 export type NodeClient = 'kafkajs' | 'platformatic'
@@ -31,7 +35,9 @@ export async function clientProduce (client: NodeClient, o: ClientLoad): Promise
       while (sent < o.maxRecords && performance.now() < deadline) {
         sent += o.batchRecords
         requests++
+        const began = nowNs()
         await send.batch()
+        if (o.latency !== undefined) recordNs(o.latency, nowNs() - began)
       }
     }))
     return { records: sent, bytes: sent * o.recordBytes, seconds: (performance.now() - started) / 1000, requests }

@@ -2,6 +2,7 @@
 //   Sluice         dist/cli/main.js start; topics get flush.ms=1000 (fsync at least once a second)
 //   Redis          redis-server, AOF on, appendfsync everysec, no RDB snapshots
 //   NATS           nats-server -js, file storage in the data dir (stream created by the driver)
+//   kafka-stub     bench/kafka-stub.ts, a Kafka broker that stores nothing (Node clients' ceilings)
 // Each listens on loopback only, on a free port, and writes into a fresh directory under `base`.
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,6 +24,15 @@ export async function startSluice (base?: string, settings: Record<string, strin
     dataDir,
     env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' },
     ready: (out) => { const m = SLUICE_READY.exec(out); return m === null ? null : Number(m[2]) }
+  })
+}
+
+/** bench/kafka-stub.ts: answers Produce without storing anything (a Node client's own ceiling). */
+export async function startStub (partitions: number, delayMs = 0): Promise<Server> {
+  const dataDir = benchDir('stub')
+  return await spawnServer({
+    name: 'kafka-stub', command: process.execPath, args: ['--import', 'tsx', join(REPO, 'bench', 'kafka-stub.ts'), '--partitions', String(partitions), '--delay-ms', String(delayMs)],
+    dataDir, ready: (o) => { const m = /stub ready on (\d+)/.exec(o); return m === null ? null : Number(m[1]) }
   })
 }
 

@@ -144,12 +144,19 @@ export class PartitionStore {
 
   /** `batches`: one or more RecordBatch v2, as received. The shard reads them in place (no copy), so
    *  they must not be modified until the returned promise settles. */
-  async append (topic: string, partition: number, batches: Buffer, opts: ShardAppendOptions): Promise<AppendResult> {
-    const p = this.partition(topic, partition)
-    const result = await p.shard.append(p.log, batches, opts)
-    p.firstUnstableOffset = result.firstUnstableOffset
-    if (this.partitionsByLog.has(p.log)) this.notifyAppend(p, result.lastOffset + 1)
-    return result
+  append (topic: string, partition: number, batches: Buffer, opts: ShardAppendOptions): Promise<AppendResult> {
+    let p: Partition
+    try {
+      p = this.partition(topic, partition)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    // Not async: one promise per append fewer (the produce path makes one per partition per request).
+    return p.shard.append(p.log, batches, opts).then(result => {
+      p.firstUnstableOffset = result.firstUnstableOffset
+      if (this.partitionsByLog.has(p.log)) this.notifyAppend(p, result.lastOffset + 1)
+      return result
+    })
   }
 
   /** Writes a transaction marker (a control batch from encodeTxnMarker) for the producer it names. */

@@ -36,43 +36,62 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   encode: encodeProduceResponse,
   async handle (request, context) {
     const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1
+    const nowMs = Date.now()
     const responses = await Promise.all(request.topicData.map(async topicData => {
       const topic = context.broker.topics.get(topicData.name)
-      const partitionResponses = await Promise.all(topicData.partitionData.map(data =>
-        validAcks ? appendPartition(topic, topicData.name, data, context) : failed(data.index, ErrorCode.INVALID_REQUIRED_ACKS, null)))
+      const rules = topic === undefined ? null : topicRules(context.broker, topic)
+      const partitionResponses = await Promise.all(topicData.partitionData.map(data => {
+        if (!validAcks) return failed(data.index, ErrorCode.INVALID_REQUIRED_ACKS, null)
+        if (topic === undefined || rules === null || data.index < 0 || data.index >= topic.partitions) {
+          return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host this topic-partition: ${topicData.name}-${data.index}`)
+        }
+        return appendPartition({ name: topicData.name, rules, nowMs, context }, data)
+      }))
       return { name: topicData.name, partitionResponses }
     }))
     return request.acks === 0 ? null : { responses }
   }
 })
 
-async function appendPartition (topic: TopicInfo | undefined, name: string, data: ProduceRequestPartitionProduceData, context: RequestContext): Promise<PartitionAnswer> {
-  const { broker, apiVersion } = context
-  if (topic === undefined || data.index < 0 || data.index >= topic.partitions) {
-    return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host this topic-partition: ${name}-${data.index}`)
+/** What every partition of a topic needs from its configs, read once per topic per request. */
+interface TopicRules { maxBatchBytes: number, compacted: boolean, logAppendTime: boolean }
+
+function topicRules (broker: RequestContext['broker'], topic: TopicInfo): TopicRules {
+  return {
+    maxBatchBytes: Number(broker.topics.setting(topic, 'max.message.bytes')),
+    compacted: String(broker.topics.setting(topic, 'cleanup.policy')).includes('compact'),
+    logAppendTime: broker.topics.setting(topic, 'message.timestamp.type') === 'LogAppendTime'
+  }
+}
+
+interface TopicAppend { name: string, rules: TopicRules, nowMs: number, context: RequestContext }
+
+/** Not async: the append's own promise is the answer's, with no extra layer per partition. */
+function appendPartition (t: TopicAppend, data: ProduceRequestPartitionProduceData): Promise<PartitionAnswer> | PartitionAnswer {
+  const { name, rules, nowMs, context } = t
+  const fail = (error: unknown): PartitionAnswer => {
+    const producerCode = error instanceof StoreError ? producerErrors[error.code] : undefined
+    if (producerCode !== undefined) return failed(data.index, producerCode, (error as Error).message)
+    const { errorCode, errorMessage } = errorAnswer(error, context.broker.log, { api: 'Produce', topic: name, partition: data.index })
+    return failed(data.index, errorCode, errorMessage)
   }
   try {
     const records = data.records
     if (records === null || records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch')
-    checkBatches(records, Number(broker.topics.setting(topic, 'max.message.bytes')), apiVersion)
-    if (String(broker.topics.setting(topic, 'cleanup.policy')).includes('compact')) requireKeys(records, name, data.index)
-    const logAppendTime = broker.topics.setting(topic, 'message.timestamp.type') === 'LogAppendTime'
-    const nowMs = Date.now()
-    const result = await broker.store.append(name, data.index, records, {
-      leaderEpoch: LEADER_EPOCH, logAppendTimeMs: logAppendTime ? nowMs : -1, nowMs
+    checkBatches(records, rules.maxBatchBytes, context.apiVersion)
+    if (rules.compacted) requireKeys(records, name, data.index)
+    const appended = context.broker.store.append(name, data.index, records, {
+      leaderEpoch: LEADER_EPOCH, logAppendTimeMs: rules.logAppendTime ? nowMs : -1, nowMs
     })
-    return {
+    return appended.then(result => ({
       index: data.index,
       errorCode: ErrorCode.NONE,
       baseOffset: result.baseOffset,
-      logAppendTimeMs: logAppendTime ? result.logAppendTimeMs : -1,
+      logAppendTimeMs: rules.logAppendTime ? result.logAppendTimeMs : -1,
       logStartOffset: result.logStartOffset
-    }
+    }), fail)
   } catch (error) {
-    const producerCode = error instanceof StoreError ? producerErrors[error.code] : undefined
-    if (producerCode !== undefined) return failed(data.index, producerCode, (error as Error).message)
-    const { errorCode, errorMessage } = errorAnswer(error, broker.log, { api: 'Produce', topic: name, partition: data.index })
-    return failed(data.index, errorCode, errorMessage)
+    return fail(error)
   }
 }
 
