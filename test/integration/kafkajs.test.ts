@@ -210,6 +210,35 @@ describe('kafkajs producer and assign-style reads', () => {
     expect(offsets?.high).toBe('0')
   })
 
+  it('acks=all on a topic asking for 2 in-sync replicas is refused with NOT_ENOUGH_REPLICAS; acks=1 is taken', async () => {
+    await createTopic('produce-min-isr', 1, { 'min.insync.replicas': '2' })
+    const impatient = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } })
+    await impatient.connect()
+    try {
+      const refused = await impatient.send({ topic: 'produce-min-isr', acks: -1, messages: [{ value: 'durable?' }] }).then(() => null, (e: unknown) => e)
+      expect(JSON.stringify(refused, Object.getOwnPropertyNames(refused ?? {}))).toMatch(/NOT_ENOUGH_REPLICAS|fewer in-sync replicas/)
+      expect((await impatient.send({ topic: 'produce-min-isr', acks: 1, messages: [{ value: 'leader only' }] }))[0]).toMatchObject({ errorCode: 0, baseOffset: '0' })
+    } finally {
+      await impatient.disconnect()
+    }
+    expect(values(await reader.read('produce-min-isr', 0, { count: 1 }))).toEqual(['leader only'])
+  })
+
+  it.each([
+    ['before.max.ms', { 'message.timestamp.before.max.ms': '60000' }, -3_600_000, 3_600_000],
+    ['after.max.ms', { 'message.timestamp.after.max.ms': '60000' }, 3_600_000, -3_600_000],
+    ['difference.max.ms (both ways)', { 'message.timestamp.difference.max.ms': '60000' }, 3_600_000, null]
+  ])('message.timestamp.%s refuses a record stamped out of range with INVALID_TIMESTAMP', async (what, configs, refusedShiftMs, takenShiftMs) => {
+    const topic = `produce-ts-${what.replace(/[^a-z]+/g, '-')}`.replace(/-$/, '')
+    await createTopic(topic, 1, configs)
+    const send = async (shiftMs: number): Promise<unknown> =>
+      await producer.send({ topic, acks: 1, messages: [{ value: `shift ${shiftMs}`, timestamp: String(Date.now() + shiftMs) }] }).then(() => 'taken', (e: unknown) => e)
+    expect(String(await send(refusedShiftMs))).toMatch(/timestamp/i)
+    expect(await send(0)).toBe('taken')
+    if (takenShiftMs !== null) expect(await send(takenShiftMs)).toBe('taken')
+    expect(values(await reader.read(topic, 0, { count: takenShiftMs === null ? 1 : 2 }))).toEqual(['shift 0', ...(takenShiftMs === null ? [] : [`shift ${takenShiftMs}`])])
+  })
+
   it('100,000 small records sent in batches round-trip in order', async () => {
     await createTopic('produce-many')
     const total = 100_000

@@ -1,8 +1,10 @@
 // Produce: hands each partition's RecordBatch bytes, untouched, to the partition's shard and answers
 // with the assigned base offset. Records are never decoded here: the checks that need the batch
 // (size, compression codec) read its fixed header only. On a single node the high watermark moves
-// with the append, so acks=1 and acks=all answer alike; acks=0 gets no answer at all. On a compacted
-// topic the records are decoded once, to refuse any without a key.
+// with the append, so acks=1 and acks=all answer alike (unless the topic's min.insync.replicas asks for
+// more replicas than the one there is: then acks=all is refused, as Kafka does); acks=0 gets no answer
+// at all. On a compacted topic the records are decoded once, to refuse any without a key, and so they
+// are when the topic bounds CreateTime timestamps (message.timestamp.before/after.max.ms).
 // Idempotent and transactional batches are checked by the partition's shard at append time
 // (src/storage/producer-state.ts): a retry gets its original offset, a sequence gap
 // OUT_OF_ORDER_SEQUENCE_NUMBER and a fenced epoch INVALID_PRODUCER_EPOCH, for that partition only.
@@ -45,7 +47,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
         if (topic === undefined || rules === null || data.index < 0 || data.index >= topic.partitions) {
           return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host this topic-partition: ${topicData.name}-${data.index}`)
         }
-        return appendPartition({ name: topicData.name, rules, nowMs, context }, data)
+        return appendPartition({ name: topicData.name, rules, nowMs, acks: request.acks, context }, data)
       }))
       return { name: topicData.name, partitionResponses }
     }))
@@ -54,21 +56,39 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
 })
 
 /** What every partition of a topic needs from its configs, read once per topic per request. */
-interface TopicRules { maxBatchBytes: number, compacted: boolean, logAppendTime: boolean }
+interface TopicRules {
+  maxBatchBytes: number
+  compacted: boolean
+  logAppendTime: boolean
+  minInSyncReplicas: number
+  /** How far a CreateTime record's timestamp may lie before and after the broker's clock. */
+  timestampBeforeMs: number
+  timestampAfterMs: number
+}
+
+/** A timestamp limit at or above this is Kafka's Long.MAX_VALUE default: no limit. */
+const NO_LIMIT = Number.MAX_SAFE_INTEGER
 
 function topicRules (broker: RequestContext['broker'], topic: TopicInfo): TopicRules {
+  const setting = (name: string): string | number | boolean => broker.topics.setting(topic, name)
+  // Kafka 3.6+: before/after.max.ms left at their default fall back to the deprecated difference.max.ms.
+  const difference = Number(setting('message.timestamp.difference.max.ms'))
+  const limit = (name: string): number => { const value = Number(setting(name)); return value >= NO_LIMIT ? difference : value }
   return {
-    maxBatchBytes: Number(broker.topics.setting(topic, 'max.message.bytes')),
-    compacted: String(broker.topics.setting(topic, 'cleanup.policy')).includes('compact'),
-    logAppendTime: broker.topics.setting(topic, 'message.timestamp.type') === 'LogAppendTime'
+    maxBatchBytes: Number(setting('max.message.bytes')),
+    compacted: String(setting('cleanup.policy')).includes('compact'),
+    logAppendTime: setting('message.timestamp.type') === 'LogAppendTime',
+    minInSyncReplicas: Number(setting('min.insync.replicas')),
+    timestampBeforeMs: limit('message.timestamp.before.max.ms'),
+    timestampAfterMs: limit('message.timestamp.after.max.ms')
   }
 }
 
-interface TopicAppend { name: string, rules: TopicRules, nowMs: number, context: RequestContext }
+interface TopicAppend { name: string, rules: TopicRules, nowMs: number, acks: number, context: RequestContext }
 
 /** Not async: the append's own promise is the answer's, with no extra layer per partition. */
 function appendPartition (t: TopicAppend, data: ProduceRequestPartitionProduceData): Promise<PartitionAnswer> | PartitionAnswer {
-  const { name, rules, nowMs, context } = t
+  const { name, rules, nowMs, acks, context } = t
   const fail = (error: unknown): PartitionAnswer => {
     const producerCode = error instanceof StoreError ? producerErrors[error.code] : undefined
     if (producerCode !== undefined) return failed(data.index, producerCode, (error as Error).message)
@@ -78,8 +98,16 @@ function appendPartition (t: TopicAppend, data: ProduceRequestPartitionProduceDa
   try {
     const records = data.records
     if (records === null || records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch')
+    // A single node is the partition's only in-sync replica: acks=all cannot be met when the topic
+    // asks for more (Kafka refuses before appending, with a retriable error).
+    if (acks === -1 && rules.minInSyncReplicas > 1) {
+      throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR 1 is insufficient to satisfy the min.isr requirement of ${rules.minInSyncReplicas} for partition ${name}-${data.index}`)
+    }
     checkBatches(records, rules.maxBatchBytes, context.apiVersion)
     if (rules.compacted) requireKeys(records, name, data.index)
+    if (!rules.logAppendTime && (rules.timestampBeforeMs < NO_LIMIT || rules.timestampAfterMs < NO_LIMIT)) {
+      checkTimestamps(records, nowMs - rules.timestampBeforeMs, nowMs + rules.timestampAfterMs)
+    }
     const appended = context.broker.store.append(name, data.index, records, {
       leaderEpoch: LEADER_EPOCH, logAppendTimeMs: rules.logAppendTime ? nowMs : -1, nowMs
     })
@@ -105,6 +133,18 @@ function checkBatches (records: Buffer, maxBatchBytes: number, apiVersion: numbe
       throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `zstd needs Produce v${FIRST_VERSION_WITH_ZSTD} or later`)
     }
   })
+}
+
+/** Kafka's CreateTime check (LogValidator): every record's timestamp within [lowest, highest]; -1 (none) passes. */
+function checkTimestamps (records: Buffer, lowest: number, highest: number): void {
+  for (const batch of decodeBatches(records, { verifyCrc: false })) {
+    if (batch.control) continue
+    batch.records.forEach((record, index) => {
+      const timestamp = Number(record.timestamp)
+      if (timestamp === -1 || (timestamp >= lowest && timestamp <= highest)) return
+      throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `Timestamp ${timestamp} of message with offset ${index} is out of range. The timestamp should be within [${lowest}, ${highest}]`)
+    })
+  }
 }
 
 /** Compaction keeps the newest record per key, so a record without one is refused (as Kafka does). */
