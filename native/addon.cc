@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "addon_send.h"
 #include "batch/crc32c.h"
 #include "log/registry.h"
 
@@ -29,7 +30,7 @@ struct MappingBuffers {
     Napi::Reference<Napi::ArrayBuffer> buffer;
     MappingHold* hold;  // owned by the ArrayBuffer's finalizer; alive while `buffer` holds it
   };
-  std::unordered_map<const Mapping*, Entry> entries;
+  std::unordered_map<const uint8_t*, Entry> entries;  // by the mapping's base address
   uint32_t reads_since_prune = 0;
 };
 constexpr uint32_t kPruneEveryReads = 64;
@@ -53,7 +54,7 @@ void PruneMappingBuffers(MappingBuffers* cache) {
 
 // The ArrayBuffer over all of `map`, created on first use.
 Napi::ArrayBuffer MappingBuffer(Napi::Env env, MappingBuffers* cache, const std::shared_ptr<Mapping>& map) {
-  auto it = cache->entries.find(map.get());
+  auto it = cache->entries.find(map->base);
   if (it != cache->entries.end()) return it->second.buffer.Value();
   auto hold = std::make_unique<MappingHold>(MappingHold{map});
   // Views must be treated as read-only: the mapping is PROT_READ, so a write faults instead of
@@ -61,9 +62,20 @@ Napi::ArrayBuffer MappingBuffer(Napi::Env env, MappingBuffers* cache, const std:
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
       env, map->base, map->len, [](Napi::Env, void*, MappingHold* h) { std::unique_ptr<MappingHold> drop(h); },
       hold.get());
-  cache->entries.emplace(map.get(), MappingBuffers::Entry{Napi::Persistent(buffer), hold.release()});
+  cache->entries.emplace(map->base, MappingBuffers::Entry{Napi::Persistent(buffer), hold.release()});
   return buffer;
 }
+
+}  // namespace
+
+std::shared_ptr<Mapping> MappingOfBuffer(Napi::Env env, const void* data) {
+  auto* addon = env.GetInstanceData<AddonData>();
+  if (addon == nullptr) return nullptr;
+  auto it = addon->mapping_buffers.entries.find(static_cast<const uint8_t*>(data));
+  return it == addon->mapping_buffers.entries.end() ? nullptr : it->second.hold->map;
+}
+
+namespace {
 
 // The StoreError for a failed Status, as a value (ThrowStoreError throws it).
 Napi::Value StoreErrorValue(Napi::Env env, const Status& st) {
@@ -458,6 +470,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("crc32cHardware", Napi::Boolean::New(env, crc32c_has_hw()));
   exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));
   exports.Set("releaseUnusedViews", Napi::Function::New<ReleaseUnusedViews>(env, "releaseUnusedViews"));
+  RegisterSend(env, exports);
   return exports;
 }
 

@@ -3,11 +3,31 @@
 
 #include "../bytes.h"
 #include "log.h"
+#include "offset_index.h"
 #include "time_index.h"
 
 namespace {
 
 constexpr size_t kReadSegmentsMax = 4;  // a read spans at most this many segments that hold records
+
+// Reads that may return at least this much skip, through the offset index, the batches that surely
+// fit, and walk the headers only from the last indexed batch within reach: a catch-up read then
+// touches a few pages of the mapping, not one per batch. Its bytes go to the socket from the file
+// (net/send.h), so a cold range is never faulted in: on this VM a fault costs ~13 us and the first
+// touch of each mapped page ~1.5 us (the header walk of a cold GB of 64 KiB batches: ~0.2 s).
+constexpr uint64_t kJumpMinBytes = 256 * 1024;
+
+// The position of the last indexed batch in [start, start + reach] that begins below `bound`, or
+// start if none.
+uint64_t jump_target(Segment* seg, uint64_t start, uint64_t reach, int64_t bound) {
+  std::shared_ptr<Mapping> index;
+  uint32_t count = 0;
+  if (!entry_file_snapshot(&seg->offset_index, &index, &count).ok() || count == 0) return start;
+  uint64_t by_bytes = offset_index_position_at_or_before(index->base, count, start + reach);
+  uint64_t by_offset = offset_index_lookup(index->base, count, bound - 1 - seg->base_offset);
+  uint64_t target = std::min(by_bytes, by_offset);
+  return target > start ? target : start;
+}
 
 Status closed_error(const Log* log) { return store_error(StoreErr::kClosed, "log %s is closed", log->dir.c_str()); }
 
@@ -42,8 +62,10 @@ Status read_segment(Segment* seg, ReadState* rs, std::vector<View>* out) {
   uint64_t start = 0;
   st = segment_find(seg, rs->offset, map->base, size, &start);
   if (!st.ok()) return st;
-  uint64_t p = start;
-  bool records = false;
+  uint64_t reach = std::min<uint64_t>(size - start, rs->max_bytes > rs->total ? rs->max_bytes - rs->total : 0);
+  uint64_t p = reach >= kJumpMinBytes ? jump_target(seg, start, reach, rs->bound) : start;
+  // Skipped batches are taken to hold records: a segment that compaction emptied is one empty batch.
+  bool records = p > start;
   while (p + kBatchHeaderSize <= size) {
     const uint8_t* b = map->base + p;
     auto base = static_cast<int64_t>(load_be64(b));

@@ -27,6 +27,7 @@ Mapping& Mapping::operator=(Mapping&& o) noexcept {
     if (base != nullptr) munmap(base, len);
     base = std::exchange(o.base, nullptr);
     len = std::exchange(o.len, 0);
+    file = std::move(o.file);
   }
   return *this;
 }
@@ -55,14 +56,23 @@ Status mapping_map(int fd, size_t len, bool writable, const std::string& path, s
   return Status{};
 }
 
-Status mapping_map_file(const std::string& path, std::shared_ptr<Mapping>* out, size_t* file_len) {
+Status mapping_map_file(const std::string& path, std::shared_ptr<Mapping>* out, size_t* file_len, bool keep_file) {
   Fd fd;
   Status st = fd_open(path, O_RDONLY, &fd);
   if (!st.ok()) return st;
   struct stat sb;
   if (fstat(fd.fd, &sb) != 0) return sys_error(errno, "fstat", path);
   *file_len = static_cast<size_t>(sb.st_size);
-  return mapping_map(fd.fd, *file_len, false, path, out);
+  st = mapping_map(fd.fd, *file_len, false, path, out);
+  if (st.ok() && keep_file) (*out)->file = std::move(fd);
+  return st;
+}
+
+Status mapping_keep_file(Mapping* map, int fd, const std::string& path) {
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return sys_error(errno, "dup", path);
+  map->file = Fd(copy);
+  return Status{};
 }
 
 Status grow_open(const std::string& path, size_t capacity, GrowSteps steps, bool map_rw, GrowFile* out) {

@@ -32,13 +32,18 @@ struct Fd {
 
 // Owns one mmap'd region. Movable, not copyable. Shared (shared_ptr) between a segment and the JS
 // views over it: the region is unmapped when the last owner lets go, whatever happened to the file.
+// A segment's read mapping also holds a read-only descriptor of the file it maps (`file`), so that
+// its bytes can be sent with sendfile (net/send.h): the same inode as the mapping, whatever renames
+// or deletes happened to the path since.
 struct Mapping {
   uint8_t* base = nullptr;
   size_t len = 0;
+  Fd file;
   Mapping() = default;
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;
-  Mapping(Mapping&& o) noexcept : base(std::exchange(o.base, nullptr)), len(std::exchange(o.len, 0)) {}
+  Mapping(Mapping&& o) noexcept
+      : base(std::exchange(o.base, nullptr)), len(std::exchange(o.len, 0)), file(std::move(o.file)) {}
   Mapping& operator=(Mapping&& o) noexcept;
   ~Mapping();
 };
@@ -46,8 +51,12 @@ struct Mapping {
 Status fd_open(const std::string& path, int flags, Fd* out);
 // Maps `len` bytes of `fd` (which may be shorter than len: pages past EOF must not be touched).
 Status mapping_map(int fd, size_t len, bool writable, const std::string& path, std::shared_ptr<Mapping>* out);
-// Maps a whole existing file read-only. A zero-length file gets an empty mapping.
-Status mapping_map_file(const std::string& path, std::shared_ptr<Mapping>* out, size_t* file_len);
+// Maps a whole existing file read-only. A zero-length file gets an empty mapping. `keep_file`: the
+// mapping keeps the descriptor (Mapping::file).
+Status mapping_map_file(const std::string& path, std::shared_ptr<Mapping>* out, size_t* file_len,
+                        bool keep_file = false);
+// Gives `map` a read-only descriptor of the file open as `fd` (Mapping::file).
+Status mapping_keep_file(Mapping* map, int fd, const std::string& path);
 
 struct GrowFile {
   std::string path;

@@ -28,6 +28,20 @@ uint32_t offset_index_lookup(const uint8_t* entries, uint32_t count, int64_t rel
   return lo == 0 ? 0 : static_cast<uint32_t>(offset_index_entry(entries, lo - 1).position);
 }
 
+uint32_t offset_index_position_at_or_before(const uint8_t* entries, uint32_t count, uint64_t position) {
+  uint32_t lo = 0;
+  uint32_t hi = count;  // first entry with a position > target is in [lo, hi]
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (static_cast<uint64_t>(offset_index_entry(entries, mid).position) <= position) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo == 0 ? 0 : static_cast<uint32_t>(offset_index_entry(entries, lo - 1).position);
+}
+
 uint32_t offset_index_valid_prefix(const uint8_t* entries, uint32_t count, uint64_t log_size) {
   int64_t prev_offset = -1;
   int64_t prev_pos = 0;  // a real entry never points at position 0

@@ -24,6 +24,8 @@ OffsetEntry offset_index_entry(const uint8_t* entries, uint32_t i);
 void offset_index_append(EntryFile* ef, int32_t relative_offset, int32_t position);
 // Position of the last indexed batch whose first offset <= relative_offset; 0 if none.
 uint32_t offset_index_lookup(const uint8_t* entries, uint32_t count, int64_t relative_offset);
+// The largest indexed position <= position; 0 if none (positions increase with the entries).
+uint32_t offset_index_position_at_or_before(const uint8_t* entries, uint32_t count, uint64_t position);
 // How many leading entries are well formed (strictly increasing, positions below log_size): the
 // valid prefix of an index left by a crash, whose tail may be preallocated zeros or torn.
 uint32_t offset_index_valid_prefix(const uint8_t* entries, uint32_t count, uint64_t log_size);

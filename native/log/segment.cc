@@ -32,6 +32,7 @@ Status segment_open_files(Segment* seg, uint64_t capacity, int64_t interval) {
   Status st = grow_open(segment_path(seg->dir, seg->base_offset, ".log"), capacity,
                         {kLogReserveMinStep, kLogReserveMaxStep}, false, &seg->log);
   if (st.ok()) st = mapping_map(seg->log.fd.fd, seg->log.capacity, false, seg->log.path, &seg->view_map);
+  if (st.ok()) st = mapping_keep_file(seg->view_map.get(), seg->log.fd.fd, seg->log.path);
   if (st.ok()) {
     st = entry_file_open_active(&seg->offset_index, segment_path(seg->dir, seg->base_offset, ".index"),
                                 kOffsetEntrySize, entries);
@@ -200,7 +201,7 @@ Status segment_view_map(Segment* seg, std::shared_ptr<Mapping>* out) {
   std::lock_guard<std::mutex> lock(seg->lazy_mu);
   if (seg->view_map == nullptr) {
     size_t len = 0;
-    Status st = mapping_map_file(segment_path(seg->dir, seg->base_offset, ".log"), &seg->view_map, &len);
+    Status st = mapping_map_file(segment_path(seg->dir, seg->base_offset, ".log"), &seg->view_map, &len, true);
     // Deleted (retention, truncation) between the reader's look at the segment list and now.
     if (st.sys_errno == ENOENT) {
       return store_error(StoreErr::kOffsetOutOfRange, "segment %" PRId64 " was deleted", seg->base_offset);

@@ -203,7 +203,7 @@ Status segment_open_sealed(const std::string& dir, int64_t base, int64_t next_ba
   if (scan_tail) {
     // After a crash a sealed segment may have been rolled without reaching the disk whole.
     size_t mapped_len = 0;
-    Status st = mapping_map_file(segment_path(dir, base, ".log"), &seg->view_map, &mapped_len);
+    Status st = mapping_map_file(segment_path(dir, base, ".log"), &seg->view_map, &mapped_len, true);
     if (!st.ok()) return st;
     BatchHeader h;
     const char* why = nullptr;

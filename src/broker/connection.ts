@@ -9,8 +9,19 @@
 // concurrently (their appends are queued in order per partition, so their effects stay ordered) and
 // every other request only once everything before it has finished, so a Metadata after a CreateTopics
 // sees the topic. Answers always leave in request order.
+//
+// Large answers (catch-up Fetch) are written by the native send, which reads their read views from
+// the segment files instead of the mapping (native/net/send.h: first touches of mapped pages are what
+// a first catch-up pass paid for): once Node has handed its queued writes to the kernel, the answer
+// goes out natively, and nothing else is written until it is done.
 import type { Socket } from 'node:net'
+import { constants } from 'node:os'
+import { sendAnswer, type Send } from '../storage/native.js'
 import { FrameReader, readInto, type Slab, type SlabPool } from './frame-reader.js'
+
+/** Answers at least this large go through the native send; a long poll's few batches do not. */
+const NATIVE_SEND_MIN_BYTES = 256 * 1024
+const { EPIPE, ECONNRESET } = constants.errno
 
 export interface Frame {
   /** The request bytes after the 4-byte size prefix. */
@@ -60,6 +71,11 @@ export class Connection {
   private paused = false
   /** Set by drain(): nothing more is read; the socket ends once the received requests are answered. */
   private draining = false
+  /** The socket's descriptor for the native send, -1 if it has none. */
+  private readonly fd: number
+  /** A native send in flight, or Node's writes being flushed before one: answers wait meanwhile. */
+  private sending: Send | null = null
+  private flushing = false
 
   /** `accepted`: a socket the server accepted with `pauseOnConnect`; the connection takes it over. */
   constructor (accepted: Socket, pool: SlabPool, private readonly handler: ConnectionHandler, private readonly limits: ConnectionLimits) {
@@ -71,6 +87,7 @@ export class Connection {
       }
     })
     const socket = this.socket = readInto(accepted, this.reader)
+    this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
     socket.setNoDelay(true)
     if (limits.idleMs > 0) socket.setTimeout(limits.idleMs, () => { if (this.slots.length === 0) this.close() })
@@ -103,6 +120,7 @@ export class Connection {
     if (this.isClosed) return
     this.closing.abort()
     this.reader.stop()
+    this.sending?.cancel()
     this.slots.length = 0
     this.socket.destroy()
     this.handler.onClose?.(this)
@@ -176,23 +194,54 @@ export class Connection {
   }
 
   private flushDone (): void {
-    let wrote = false
-    while (this.slots.length > 0 && this.slots[0]!.done) {
-      const answer = this.slots.shift()!.answer
+    if (this.isClosed) return
+    let corked = false
+    while (this.sending === null && !this.flushing && this.slots.length > 0 && this.slots[0]!.done) {
+      const answer = this.slots[0]!.answer
+      if (answer !== null && this.fd >= 0 && byteLength(answer) >= NATIVE_SEND_MIN_BYTES) {
+        if (corked) this.socket.uncork()
+        corked = false
+        if (this.socket.writableLength > 0) {
+          // Its write callback runs once Node's earlier writes are all in the kernel.
+          this.flushing = true
+          this.socket.write(EMPTY, () => { this.flushing = false; this.flushDone() })
+          break
+        }
+        this.slots.shift()
+        this.sendNatively(answer)
+        continue
+      }
+      this.slots.shift()
       if (answer === null) continue
-      if (!wrote) this.socket.cork()
-      wrote = true
+      if (!corked) this.socket.cork()
+      corked = true
       for (const chunk of answer) this.socket.write(chunk)
     }
-    if (wrote) this.socket.uncork()
+    if (corked) this.socket.uncork()
     if (this.draining) this.endIfDrained()
     else if (this.socket.writableLength > this.limits.maxPendingWriteBytes) this.pause()
     else this.maybeResume()
   }
 
+  private sendNatively (answer: Buffer[]): void {
+    try {
+      this.sending = sendAnswer(this.fd, answer, (errno) => {
+        this.sending = null
+        // A failed send is a connection the peer closed or reset, as a failed socket write is.
+        if (errno !== 0) this.close()
+        else this.flushDone()
+      })
+    } catch (error) {
+      // A peer that closed or reset the connection is not worth a report, as with socket errors.
+      const errno = (error as { errno?: number }).errno
+      if (errno !== EPIPE && errno !== ECONNRESET) this.handler.onError?.(error, this)
+      this.close()
+    }
+  }
+
   /** While draining: once no request is left, ends the socket after its answers are written. */
   private endIfDrained (): void {
-    if (this.slots.length === 0) this.socket.destroySoon()
+    if (this.slots.length === 0 && this.sending === null && !this.flushing) this.socket.destroySoon()
   }
 
   private pause (): void {
@@ -216,3 +265,9 @@ export class Connection {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+function byteLength (chunks: Buffer[]): number {
+  let bytes = 0
+  for (const chunk of chunks) bytes += chunk.length
+  return bytes
+}

@@ -110,6 +110,8 @@ interface NativeAddon {
   setErrorClass: (cls: typeof StoreError) => void
   /** Lets go of the buffers over mappings that no segment uses any more (see addon.cc). */
   releaseUnusedViews: () => void
+  sendAnswer: (fd: number, chunks: Buffer[], done: (errno: number) => void) => number
+  cancelSend: (id: number) => void
 }
 
 // src/storage/native.ts and dist/storage/native.js both sit two levels below the package root.
@@ -132,6 +134,22 @@ export function viewAt (address: number, length: number): Buffer { return addon.
  *  also do it, every 64): a deleted file stays on disk while mapped. */
 const RELEASE_VIEWS_MS = 1000
 let releasing: NodeJS.Timeout | null = null
+
+/**
+ * Writes `chunks` to the socket whose descriptor is `fd`, in order; the ones that are read views are
+ * read from their segment's file, not through the mapping (native/net/send.h). Returns null when everything went
+ * out at once, or a Send still in flight: `done(errno)` is called once it is all written (0) or
+ * failed; nothing else may be written to the socket until then. Throws a StoreError when a write
+ * fails at once. The chunks must not change until done.
+ */
+export function sendAnswer (fd: number, chunks: Buffer[], done: (errno: number) => void): Send | null {
+  const id = addon.sendAnswer(fd, chunks, done)
+  if (id < 0) throw new StoreError('IO', `send to socket ${fd} failed: errno ${-id}`, -id)
+  return id === 0 ? null : { cancel: () => { addon.cancelSend(id) } }
+}
+
+/** A sendAnswer in flight. cancel() stops it; its done is then called with ECANCELED. */
+export interface Send { cancel: () => void }
 
 /** True when crc32c() uses the CPU's CRC32 instruction (SSE4.2) rather than the table. */
 export const crc32cHardware: boolean = addon.crc32cHardware

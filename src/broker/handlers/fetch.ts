@@ -93,10 +93,11 @@ function readPartition (
     let records: Buffer[] = []
     if (p.fetchOffset < upTo && (limit > 0 || first)) {
       const views = store.read(topic.name, p.partition, p.fetchOffset, Math.max(limit, 1), upTo)
-      records = first ? views : wholeBatchesWithin(views, limit)
+      // The read keeps within the limit but for a first batch larger than it, which only the first
+      // partition may return: trimming walks every batch header, so only when over the limit.
+      records = first || byteLength(views) <= limit ? views : wholeBatchesWithin(views, limit)
     }
-    let size = 0
-    for (const view of records) size += view.length
+    const size = byteLength(records)
     return {
       errorCode: ErrorCode.NONE,
       size,
@@ -165,3 +166,9 @@ async function waitForAppend (wanted: Wanted[], read: TopicAnswer[], timeoutMs: 
 }
 
 const EMPTY = Buffer.alloc(0)
+
+function byteLength (views: Buffer[]): number {
+  let bytes = 0
+  for (const view of views) bytes += view.length
+  return bytes
+}
