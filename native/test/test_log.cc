@@ -296,4 +296,47 @@ TEST(a_reader_thread_sees_every_batch_while_the_writer_appends_and_rolls) {
   remove_dir(dir);
 }
 
+
+// Reads of at least 256 KiB skip, with the offset index, the batches that surely fit (log_read.cc):
+// they must still return exactly the longest run of whole batches that fits, below the bound.
+TEST(large_reads_return_the_same_batches_as_a_header_walk) {
+  std::string dir = make_temp_dir();
+  LogConfig cfg = small_config();
+  cfg.segment_bytes = 8 << 20;
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, cfg, &log));
+  for (int i = 0; i < 400; i++) {  // batches of 1 to 10 records: sizes that do not line up with the index
+    auto b = make_batch(1 + i % 10, 300, 1000000);
+    AppendResult r;
+    CHECK_OK(log_append(log.get(), b.data(), b.size(), kOpts, &r));
+  }
+  int64_t hw = log->high_watermark.load();
+  CHECK_EQ(log->segments.size(), 1u);
+  for (uint64_t max_bytes : {uint64_t{256 << 10}, uint64_t{300000}, uint64_t{1 << 20}, uint64_t{8 << 20}}) {
+    for (int64_t from : {int64_t{0}, int64_t{777}, int64_t{1500}}) {
+      for (int64_t up_to : {int64_t{-1}, int64_t{1600}}) {
+        std::vector<View> views;
+        CHECK_OK(log_read(log.get(), from, max_bytes, up_to, &views));
+        CHECK_EQ(views.size(), 1u);
+        // The expected end: walk every header from the read's first batch.
+        const uint8_t* data = views[0].data;
+        int64_t bound = up_to >= 0 && up_to < hw ? up_to : hw;
+        uint64_t end = 0;
+        uint64_t size = log->segments.back()->size.load();
+        uint64_t available = size - static_cast<uint64_t>(data - views[0].map->base);
+        while (end + kBatchHeaderSize <= available) {
+          BatchHeader h = batch_header(data + end);
+          if (h.size < kBatchHeaderSize || h.base_offset >= bound || end + h.size > max_bytes) break;
+          end += h.size;
+        }
+        CHECK_EQ(views[0].len, end);
+        CHECK(batch_header(data).last_offset() >= from);
+        CHECK(batch_header(data).base_offset <= from);
+      }
+    }
+  }
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
 TEST_MAIN()

@@ -204,7 +204,7 @@ export class Connection {
         if (this.socket.writableLength > 0) {
           // Its write callback runs once Node's earlier writes are all in the kernel.
           this.flushing = true
-          this.socket.write(EMPTY, () => { this.flushing = false; this.flushDone() })
+          this.socket.write(EMPTY, () => { this.flushing = false; this.resumeAnswers() })
           break
         }
         this.slots.shift()
@@ -223,13 +223,20 @@ export class Connection {
     else this.maybeResume()
   }
 
+  /** After a native send or a flush it waited for: answers held back meanwhile go out, and a request
+   *  that waited behind them (only the head of the queue may start) starts. */
+  private resumeAnswers (): void {
+    this.flushDone()
+    this.startReady()
+  }
+
   private sendNatively (answer: Buffer[]): void {
     try {
       this.sending = sendAnswer(this.fd, answer, (errno) => {
         this.sending = null
         // A failed send is a connection the peer closed or reset, as a failed socket write is.
         if (errno !== 0) this.close()
-        else this.flushDone()
+        else this.resumeAnswers()
       })
     } catch (error) {
       // A peer that closed or reset the connection is not worth a report, as with socket errors.
