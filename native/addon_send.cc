@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "addon_send.h"
+#include "log/log.h"
 #include "net/send.h"
 
 namespace {
@@ -106,6 +107,20 @@ Napi::Value SendAnswer(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, id);
 }
 
+// recordCount(view): the records in a read view's batches, counted from the headers in its segment
+// file (log.h, file_record_count); -1 when `view` is not a read view (count it in JS).
+Napi::Value RecordCount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto view = info[0].As<Napi::Uint8Array>();
+  std::shared_ptr<Mapping> map = MappingOfBuffer(env, view.ArrayBuffer().Data());
+  uint64_t count = 0;
+  if (map == nullptr || map->file.fd < 0 ||
+      !file_record_count(map->file.fd, view.ByteOffset(), view.ByteLength(), &count).ok()) {
+    return Napi::Number::New(env, -1);
+  }
+  return Napi::Number::New(env, static_cast<double>(count));
+}
+
 Napi::Value CancelSend(const Napi::CallbackInfo& info) {
   auto it = t_jobs.find(info[0].As<Napi::Number>().Uint32Value());
   if (it != t_jobs.end()) Finish(it->second.get(), ECANCELED);
@@ -117,4 +132,5 @@ Napi::Value CancelSend(const Napi::CallbackInfo& info) {
 void RegisterSend(Napi::Env env, Napi::Object exports) {
   exports.Set("sendAnswer", Napi::Function::New<SendAnswer>(env, "sendAnswer"));
   exports.Set("cancelSend", Napi::Function::New<CancelSend>(env, "cancelSend"));
+  exports.Set("recordCount", Napi::Function::New<RecordCount>(env, "recordCount"));
 }

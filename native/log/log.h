@@ -145,6 +145,10 @@ Status log_max_timestamp(Log* log, RecordHit* out);
 Status log_end_offset_for_epoch(Log* log, int32_t epoch, int32_t* out_epoch, int64_t* end_offset);
 Status log_latest_epoch(Log* log, int32_t* out);
 Status log_segment_infos(Log* log, std::vector<SegmentInfo>* out);
+// The records in the batches of `len` bytes at `offset` of the file open as `fd` (a read view's
+// bytes), from their headers read with pread: counting them through the mapping would fault in the
+// pages that the answer's send never touches (net/send.h). Stops at a header that is not all there.
+Status file_record_count(int fd, uint64_t offset, uint64_t len, uint64_t* out);
 
 // Shared by the writer functions: copies the segment list under `mu`.
 std::vector<std::shared_ptr<Segment>> log_segments(Log* log);

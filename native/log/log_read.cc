@@ -1,5 +1,8 @@
 // The reader side of a partition log: zero-copy reads and lookups, callable from any thread.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "../bytes.h"
 #include "log.h"
@@ -220,5 +223,19 @@ Status log_latest_epoch(Log* log, int32_t* out) {
   std::lock_guard<std::mutex> lock(log->mu);
   if (log->closed) return closed_error(log);
   *out = epoch_cache_latest(&log->epochs);
+  return Status{};
+}
+
+Status file_record_count(int fd, uint64_t offset, uint64_t len, uint64_t* out) {
+  *out = 0;
+  uint8_t header[kBatchHeaderSize];
+  for (uint64_t p = 0; p + kBatchHeaderSize <= len;) {
+    ssize_t n = pread(fd, header, kBatchHeaderSize, static_cast<off_t>(offset + p));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error(errno, "pread", "a segment");
+    if (static_cast<size_t>(n) < kBatchHeaderSize) break;
+    *out += load_be32(header + kOffRecordsCount);
+    p += load_be32(header + kOffBatchLength) + kBatchLengthOverhead;
+  }
   return Status{};
 }

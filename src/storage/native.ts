@@ -112,6 +112,7 @@ interface NativeAddon {
   releaseUnusedViews: () => void
   sendAnswer: (fd: number, chunks: Buffer[], done: (errno: number) => void) => number
   cancelSend: (id: number) => void
+  recordCount: (view: Buffer) => number
 }
 
 // src/storage/native.ts and dist/storage/native.js both sit two levels below the package root.
@@ -147,6 +148,10 @@ export function sendAnswer (fd: number, chunks: Buffer[], done: (errno: number) 
   if (id < 0) throw new StoreError('IO', `send to socket ${fd} failed: errno ${-id}`, -id)
   return id === 0 ? null : { cancel: () => { addon.cancelSend(id) } }
 }
+
+/** The records in a read view's batches, counted from their headers in the segment file (so that
+ *  counting does not fault in pages the send never touches); -1 when `view` is not a read view. */
+export function viewRecordCount (view: Buffer): number { return addon.recordCount(view) }
 
 /** A sendAnswer in flight. cancel() stops it; its done is then called with ECANCELED. */
 export interface Send { cancel: () => void }

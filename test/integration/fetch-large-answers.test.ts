@@ -77,7 +77,7 @@ function checkFetchAnswer (body: Buffer, from: number[]): number[] {
 }
 
 beforeAll(async () => {
-  broker = await startBroker({ settings: { 'auto.create.topics.enable': false } })
+  broker = await startBroker({ settings: { 'auto.create.topics.enable': false }, http: true })
   const admin = new Kafka({ clientId: 'sluice-large-answers', brokers: [broker.bootstrap], logLevel: logLevel.ERROR }).admin()
   await admin.connect()
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }] })
@@ -139,6 +139,32 @@ describe('large Fetch answers', () => {
       }
     } finally {
       await reader.close()
+    }
+  })
+
+  it('counts every record of a large answer in the topic\'s records out, as it counts bytes', async () => {
+    // Large read views are counted from their segment files (native recordCount), small ones in JS.
+    const recordsOut = async (): Promise<number[]> => {
+      const text = await (await fetch(`http://127.0.0.1:${broker.httpPort!}/metrics`)).text()
+      return ['records', 'bytes'].map(kind => {
+        const line = text.split('\n').find(l => l.startsWith(`sluice_topic_${kind}_out_total{topic="${TOPIC}"}`))
+        return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1))
+      })
+    }
+    const conn = await WireConnection.open(broker.host, broker.port)
+    try {
+      const [recordsBefore, bytesBefore] = await recordsOut()
+      conn.write(fetchRequest(1, [0, 0, 0], 8 << 20))
+      const answer = await conn.nextResponse(30_000)
+      expect(checkFetchAnswer(answer.body, [0, 0, 0])).toEqual([RECORDS, RECORDS, RECORDS])
+      conn.write(fetchRequest(2, [0, 0, RECORDS - 1], 8 << 20)) // two large views and a small one: the last batch
+      checkFetchAnswer((await conn.nextResponse(30_000)).body, [0, 0, RECORDS - 1])
+      const [recordsAfter, bytesAfter] = await recordsOut()
+      const records = PARTITIONS * RECORDS + (PARTITIONS - 1) * RECORDS + RECORDS_PER_BATCH
+      expect(recordsAfter! - recordsBefore!).toBe(records)
+      expect(bytesAfter! - bytesBefore!).toBeGreaterThan(records * RECORD_BYTES)
+    } finally {
+      conn.close()
     }
   })
 
