@@ -33,8 +33,8 @@ struct Fd {
 // Owns one mmap'd region. Movable, not copyable. Shared (shared_ptr) between a segment and the JS
 // views over it: the region is unmapped when the last owner lets go, whatever happened to the file.
 // A segment's read mapping also holds a read-only descriptor of the file it maps (`file`), so that
-// its bytes can be sent with sendfile (net/send.h): the same inode as the mapping, whatever renames
-// or deletes happened to the path since.
+// its bytes can be sent without touching the mapping (net/send.h): the same inode as the mapping,
+// whatever renames or deletes happened to the path since.
 struct Mapping {
   uint8_t* base = nullptr;
   size_t len = 0;
