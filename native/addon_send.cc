@@ -31,16 +31,20 @@ struct SendJob {
   bool finishing = false;
 };
 
-// Sends in flight on this thread, by id. Only the network thread sends; a job still in flight when
-// its thread ends is the process ending.
-thread_local std::unordered_map<uint32_t, std::unique_ptr<SendJob>> t_jobs;
+// Sends in flight on this thread, by id (only the network thread sends). Never destroyed: a job still
+// in flight when its thread ends is the process ending, and releasing its JS references then, after
+// the environment is gone, would crash the exit.
+std::unordered_map<uint32_t, std::unique_ptr<SendJob>>& Jobs() {
+  thread_local auto* jobs = std::make_unique<std::unordered_map<uint32_t, std::unique_ptr<SendJob>>>().release();
+  return *jobs;
+}
 thread_local uint32_t t_last_id = 0;
 
 void OnClosed(uv_handle_t* handle) {
   auto* job = static_cast<SendJob*>(handle->data);
-  auto it = t_jobs.find(job->id);
+  auto it = Jobs().find(job->id);
   std::unique_ptr<SendJob> owned = std::move(it->second);
-  t_jobs.erase(it);
+  Jobs().erase(it);
   Napi::Env env = owned->done.Env();
   Napi::HandleScope scope(env);
   owned->done.MakeCallback(env.Global(), {Napi::Number::New(env, owned->result)}, *owned->context);
@@ -103,7 +107,7 @@ Napi::Value SendAnswer(const Napi::CallbackInfo& info) {
   job->done = Napi::Persistent(info[2].As<Napi::Function>());
   job->context = std::make_unique<Napi::AsyncContext>(env, "sluice:send");
   uint32_t id = job->id;
-  t_jobs.emplace(id, std::move(job));
+  Jobs().emplace(id, std::move(job));
   return Napi::Number::New(env, id);
 }
 
@@ -122,8 +126,8 @@ Napi::Value RecordCount(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value CancelSend(const Napi::CallbackInfo& info) {
-  auto it = t_jobs.find(info[0].As<Napi::Number>().Uint32Value());
-  if (it != t_jobs.end()) Finish(it->second.get(), ECANCELED);
+  auto it = Jobs().find(info[0].As<Napi::Number>().Uint32Value());
+  if (it != Jobs().end()) Finish(it->second.get(), ECANCELED);
   return info.Env().Undefined();
 }
 
