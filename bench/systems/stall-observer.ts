@@ -24,13 +24,16 @@ setInterval(() => {
   last = now
 }, ${TICK_MS})
 process.on('SIGTERM', () => process.exit(0))
+process.stdin.on('end', () => process.exit(0)).resume()
 `
 
 export interface StallObserver { stop: () => Promise<Stall[]> }
 
 /** Starts the observer; `stop` ends it (by its PID) and returns the stalls it saw. */
 export async function observeStalls (): Promise<StallObserver> {
-  const child = spawn(process.execPath, ['-e', OBSERVER], { stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+  // Its stdin is a pipe from here: if this process dies without stop(), the observer sees the pipe
+  // end and exits (being detached, it would not get this process group's signals).
+  const child = spawn(process.execPath, ['-e', OBSERVER], { stdio: ['pipe', 'pipe', 'inherit'], detached: true })
   let out = ''
   child.stdout.setEncoding('utf8')
   child.stdout.on('data', (chunk: string) => { out += chunk })
