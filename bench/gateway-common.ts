@@ -3,7 +3,7 @@
 // package for a few sockets, RawSocket for a thousand.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -63,6 +63,20 @@ export function threadCpuSeconds (): number {
 export function schedSeconds (pid: number, tid = pid): { running: number, waiting: number } {
   const [running, waiting] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number)
   return { running: running! / 1e9, waiting: waiting! / 1e9 }
+}
+
+/** Seconds every thread of a process has waited, runnable, for a CPU, summed (threads that have
+ *  exited no longer count). */
+export function processWaitingSeconds (pid: number): number {
+  let waiting = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      waiting += schedSeconds(pid, Number(tid)).waiting
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error // else the thread exited meanwhile
+    }
+  }
+  return waiting
 }
 
 function cpuSecondsOf (statFile: string): number {

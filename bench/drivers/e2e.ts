@@ -24,6 +24,8 @@ export interface E2eResult {
   received: number
   /** Records per second the producer managed to send; below `rate` means the target saturated. */
   achievedRate: number
+  /** Each measured record's intended send time and receipt (ns, process.hrtime), in pairs. */
+  times: Float64Array
 }
 
 const STAMP_BYTES = 16
@@ -34,6 +36,8 @@ export async function runE2e (target: E2eTarget, o: E2eOptions): Promise<E2eResu
   const latency = latencyHistogram()
   const service = latencyHistogram()
   let received = 0
+  let measured = 0
+  let times: Float64Array = new Float64Array(2 * Math.ceil(o.rate * o.seconds * 1.1))
   let onAll: (() => void) | null = null
   let expected = Infinity
   // Set when the producer thread says when it started; until then nothing is measured.
@@ -44,6 +48,10 @@ export async function runE2e (target: E2eTarget, o: E2eOptions): Promise<E2eResu
     if (intended >= measureFrom) {
       recordNs(latency, receipt - intended)
       recordNs(service, receipt - value.readBigInt64LE(8))
+      if (2 * measured + 2 > times.length) times = grow(times)
+      times[2 * measured] = Number(intended)
+      times[2 * measured + 1] = Number(receipt)
+      measured++
     }
     if (received >= expected) onAll?.()
   })
@@ -72,5 +80,11 @@ export async function runE2e (target: E2eTarget, o: E2eOptions): Promise<E2eResu
   await consumer.close()
   // Records that never arrived count as late as the run allowed, rather than vanishing from the tail.
   for (let missing = expected - received; missing > 0; missing--) recordNs(latency, DRAIN_MS * 1e6)
-  return { latency, service, sent: done.sent, received, achievedRate: done.sent / done.seconds }
+  return { latency, service, sent: done.sent, received, achievedRate: done.sent / done.seconds, times: times.subarray(0, 2 * measured) }
+}
+
+function grow (times: Float64Array): Float64Array {
+  const larger = new Float64Array(2 * times.length)
+  larger.set(times)
+  return larger
 }

@@ -11,12 +11,13 @@ import { benchDir, freePort, spawnServer, type Server } from './process.js'
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const SLUICE_READY = /Sluice ready: Kafka on (\S+):(\d+)/
 
-/** `root`: the checkout whose dist/ runs (another build, for interleaved before/after runs). */
-export async function startSluice (base?: string, settings: Record<string, string> = {}, root = REPO): Promise<Server> {
+/** `root`: the checkout whose dist/ runs (another build, for interleaved before/after runs).
+ *  `nodeFlags`: node flags for the broker, by default BROKER_NODE_ARGS (e.g. --cpu-prof
+ *  --cpu-prof-dir=DIR or --trace-gc). */
+export async function startSluice (base?: string, settings: Record<string, string> = {}, root = REPO, nodeFlags = process.env.BROKER_NODE_ARGS ?? ''): Promise<Server> {
   const dataDir = benchDir('sluice', base)
   const sets = Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`])
-  // BROKER_NODE_ARGS: extra node flags for the broker, e.g. --cpu-prof --cpu-prof-dir=DIR or --trace-gc.
-  const nodeArgs = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter(arg => arg !== '')
+  const nodeArgs = nodeFlags.split(' ').filter(arg => arg !== '')
   return await spawnServer({
     name: 'sluice',
     command: process.execPath,

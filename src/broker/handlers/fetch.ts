@@ -39,6 +39,11 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     const byId = apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS
     const wanted: Wanted[] = request.topics.map(t => ({ request: t, topic: byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic) }))
     const deadline = Date.now() + Math.max(0, request.maxWaitMs)
+    // A consumer at the end of every partition (a tail reader, the usual long poll) waits at once:
+    // building the empty answer first was a second pass over its partitions per record.
+    if (request.minBytes > 0 && request.maxWaitMs > 0 && caughtUp(wanted, context)) {
+      await waitForAppend(wanted, null, request.maxWaitMs, context)
+    }
     for (;;) {
       const { responses, bytes, settled } = readAll(wanted, request, context)
       const remaining = deadline - Date.now()
@@ -79,8 +84,8 @@ function readPartition (
   if (topic === undefined || p.partition < 0 || p.partition >= topic.partitions) {
     return fail(apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS && topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   }
-  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < LEADER_EPOCH) return fail(ErrorCode.FENCED_LEADER_EPOCH)
-  if (p.currentLeaderEpoch > LEADER_EPOCH) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH)
+  const epochError = leaderEpochError(p)
+  if (epochError !== ErrorCode.NONE) return fail(epochError)
   try {
     const store = broker.store
     const highWatermark = store.highWatermark(topic.name, p.partition)
@@ -117,18 +122,43 @@ function readPartition (
   }
 }
 
+function leaderEpochError (p: FetchRequestFetchPartition): number {
+  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < LEADER_EPOCH) return ErrorCode.FENCED_LEADER_EPOCH
+  if (p.currentLeaderEpoch > LEADER_EPOCH) return ErrorCode.UNKNOWN_LEADER_EPOCH
+  return ErrorCode.NONE
+}
+
+/** Every requested partition exists, is asked for at its high watermark (nothing to read in either
+ *  isolation level) and has no error to report. */
+function caughtUp (wanted: Wanted[], { broker }: RequestContext): boolean {
+  for (const { topic, request } of wanted) {
+    if (topic === undefined) return false
+    for (const p of request.partitions) {
+      if (p.partition < 0 || p.partition >= topic.partitions || leaderEpochError(p) !== ErrorCode.NONE) return false
+      try {
+        if (broker.store.highWatermark(topic.name, p.partition) !== p.fetchOffset) return false
+      } catch (error) {
+        if (error instanceof StoreError) return false // gone (deleted): the read reports it
+        throw error
+      }
+    }
+  }
+  return true
+}
+
 function abortedIn (topic: string, partition: number, from: number, to: number, { broker }: RequestContext): Array<{ producerId: number, firstOffset: number }> {
   return broker.store.abortedTransactions(topic, partition, from, to).map(a => ({ producerId: a.producerId, firstOffset: a.firstOffset }))
 }
 
 /**
- * Resolves on the first append past what `read` saw of any requested partition, at the deadline, on
- * shutdown or on disconnect. Waiting from the high watermark the read saw, not from the current one,
- * matters: the shard may append between the read and this call, and that append must wake us.
+ * Resolves on the first append past what `read` saw of any requested partition (past the fetch
+ * offsets when there was no read), at the deadline, on shutdown or on disconnect. Waiting from the
+ * high watermark the read saw, not from the current one, matters: the shard may append between the
+ * read and this call, and that append must wake us.
  * One callback per partition and one timer, no promise or AbortController each: this runs once per
  * long poll, and at a few thousand polls a second their garbage showed in the profile.
  */
-async function waitForAppend (wanted: Wanted[], read: TopicAnswer[], timeoutMs: number, context: RequestContext): Promise<void> {
+async function waitForAppend (wanted: Wanted[], read: TopicAnswer[] | null, timeoutMs: number, context: RequestContext): Promise<void> {
   const store = context.broker.store
   const { signal, connection } = context
   await new Promise<void>(resolve => {
@@ -150,7 +180,7 @@ async function waitForAppend (wanted: Wanted[], read: TopicAnswer[], timeoutMs: 
       if (topic === undefined) return
       request.partitions.forEach((p, i) => {
         // Data below min_bytes is already counted: wait for more than the read saw.
-        const seen = Number(read[t]?.partitions?.[i]?.highWatermark ?? -1)
+        const seen = Number(read?.[t]?.partitions?.[i]?.highWatermark ?? -1)
         if (settled) return
         try {
           cancels.push(store.watchData(topic.name, p.partition, Math.max(p.fetchOffset, seen), done))
