@@ -52,6 +52,12 @@ Status epoch_cache_truncate_from_end(EpochCache* cache, int64_t offset) {
   return before == cache->entries.size() ? Status{} : persist(cache);
 }
 
+Status epoch_cache_drop_past_end(EpochCache* cache, int64_t end) {
+  size_t before = cache->entries.size();
+  while (!cache->entries.empty() && cache->entries.back().start_offset > end) cache->entries.pop_back();
+  return before == cache->entries.size() ? Status{} : persist(cache);
+}
+
 Status epoch_cache_truncate_from_start(EpochCache* cache, int64_t offset) {
   size_t below = 0;
   while (below < cache->entries.size() && cache->entries[below].start_offset <= offset) below++;

@@ -32,6 +32,11 @@ void epoch_cache_load(const std::string& dir, EpochCache* cache);
 Status epoch_cache_assign(EpochCache* cache, int32_t epoch, int64_t start_offset);
 // Drops entries starting at or after `offset` (log truncation).
 Status epoch_cache_truncate_from_end(EpochCache* cache, int64_t offset);
+// At open: drops entries starting past the log end `end`. One starting exactly at `end` stays (Kafka
+// drops it too, then re-adds it when the broker leads the partition again): it is the epoch a leader
+// assigned before its next append, and an empty partition's only entry, which dropping would cost
+// two checkpoint rewrites (four fsyncs) per empty partition at every start.
+Status epoch_cache_drop_past_end(EpochCache* cache, int64_t end);
 // Drops entries wholly below the new log start; the one spanning it now starts at `offset`.
 Status epoch_cache_truncate_from_start(EpochCache* cache, int64_t offset);
 int32_t epoch_cache_latest(const EpochCache* cache);  // -1 if empty

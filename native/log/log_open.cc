@@ -122,7 +122,7 @@ Status log_open(const std::string& dir, const LogConfig& cfg, std::shared_ptr<Lo
   int64_t end = log->segments.back()->next_offset;
   int64_t start = std::max(log->segments.front()->base_offset, std::min(read_log_start(dir), end));
   epoch_cache_load(dir, &log->epochs);
-  st = epoch_cache_truncate_from_end(&log->epochs, end);
+  st = epoch_cache_drop_past_end(&log->epochs, end);
   if (st.ok()) st = epoch_cache_truncate_from_start(&log->epochs, start);
   if (!st.ok()) return st;
   log->high_watermark.store(end, std::memory_order_release);

@@ -251,6 +251,36 @@ TEST(leader_epochs_answer_end_offsets_and_follow_truncation) {
   remove_dir(dir);
 }
 
+TEST(an_epoch_starting_at_the_log_end_survives_a_reopen_without_a_checkpoint_rewrite) {
+  std::string dir = make_temp_dir();
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, small_config(), &log));
+  CHECK_OK(log_assign_epoch(log.get(), 0, 0));  // an empty partition its leader has just taken
+  CHECK_OK(log_close(log.get()));
+  struct stat before;
+  CHECK(stat((dir + "/" + kEpochCheckpointName).c_str(), &before) == 0);
+  log.reset();
+  CHECK_OK(log_open(dir, small_config(), &log));
+  int32_t epoch = -1;
+  CHECK_OK(log_latest_epoch(log.get(), &epoch));
+  CHECK_EQ(epoch, 0);
+  struct stat after;
+  CHECK(stat((dir + "/" + kEpochCheckpointName).c_str(), &after) == 0);
+  CHECK_EQ(after.st_ino, before.st_ino);  // a rewrite renames a new file over it
+  CHECK_OK(append_batches(log.get(), 2));
+  CHECK_OK(log_assign_epoch(log.get(), 2, 10));
+  CHECK_OK(log_close(log.get()));
+  log.reset();
+  CHECK_OK(log_open(dir, small_config(), &log));
+  int64_t end = -1;
+  CHECK_OK(log_end_offset_for_epoch(log.get(), 0, &epoch, &end));
+  CHECK(epoch == 0 && end == 10);
+  CHECK_OK(log_latest_epoch(log.get(), &epoch));
+  CHECK_EQ(epoch, 2);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
 TEST(the_active_segment_reserves_disk_in_steps_and_is_trimmed_on_close) {
   std::string dir = make_temp_dir();
   std::shared_ptr<Log> log;
