@@ -6,6 +6,7 @@ import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel, Partitioners, t
 import { partitionForKey } from '../../src/protocol/partitioner.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 import { PartitionReader } from './support/kafkajs-reader.js'
+import { fetchRawBatches } from './support/raw-api.js'
 
 let broker: RunningBroker
 let kafka: Kafka
@@ -237,6 +238,21 @@ describe('kafkajs producer and assign-style reads', () => {
     expect(await send(0)).toBe('taken')
     if (takenShiftMs !== null) expect(await send(takenShiftMs)).toBe('taken')
     expect(values(await reader.read(topic, 0, { count: takenShiftMs === null ? 1 : 2 }))).toEqual(['shift 0', ...(takenShiftMs === null ? [] : [`shift ${takenShiftMs}`])])
+  })
+
+  it.each([
+    ['gzip', CompressionTypes.None, 'gzip'],
+    ['uncompressed', CompressionTypes.GZIP, 'none'],
+    ['producer', CompressionTypes.GZIP, 'gzip']
+  ] as const)('compression.type=%s stores a batch sent with codec %i as %s, records unchanged', async (type, sentWith, stored) => {
+    const topic = `produce-compression-${type}`
+    await createTopic(topic, 1, { 'compression.type': type })
+    const sent = Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `value ${i} `.repeat(20), headers: { h: `${i}` }, timestamp: String(1_700_000_000_000 + i) }))
+    await producer.send({ topic, acks: 1, compression: sentWith, messages: sent })
+    const { batches } = await fetchRawBatches(broker.host, broker.port, { topic, partition: 0 })
+    expect(batches.map(b => [b.codec, b.recordCount, b.lastOffsetDelta])).toEqual([[stored, 30, 29]])
+    const records = await reader.read(topic, 0, { count: sent.length })
+    expect(records.map(r => [r.key?.toString(), r.value?.toString(), r.headers.h?.toString(), r.timestamp])).toEqual(sent.map(m => [m.key, m.value, m.headers.h, Number(m.timestamp)]))
   })
 
   it('100,000 small records sent in batches round-trip in order', async () => {

@@ -2,6 +2,8 @@
 // KafkaError (their code) or StoreError (mapped below); anything else is a bug: it is logged with its
 // context and answered UNKNOWN_SERVER_ERROR, never dressed up as a "nice" code.
 import type { Logger } from 'pino'
+import { CompressionError } from '../../protocol/codec/compression.js'
+import { RecordBatchError } from '../../protocol/codec/record-batch.js'
 import { ErrorCode, KafkaError } from '../../protocol/index.js'
 import { StoreError } from '../../storage/native.js'
 
@@ -19,6 +21,9 @@ export interface ErrorAnswer { errorCode: number; errorMessage: string | null }
 
 export function errorAnswer (error: unknown, log: Logger, context: Record<string, unknown>): ErrorAnswer {
   if (error instanceof KafkaError) return { errorCode: error.code, errorMessage: error.message }
+  // A request's batch that does not decode (where the broker reads its records: compaction keys,
+  // timestamps, recompression) is the client's corrupt message, as Kafka answers it.
+  if (error instanceof RecordBatchError || error instanceof CompressionError) return { errorCode: ErrorCode.CORRUPT_MESSAGE, errorMessage: error.message }
   if (error instanceof StoreError) {
     const code = storeCodes[error.code]
     if (code !== undefined) {

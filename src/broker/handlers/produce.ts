@@ -4,12 +4,13 @@
 // with the append, so acks=1 and acks=all answer alike (unless the topic's min.insync.replicas asks for
 // more replicas than the one there is: then acks=all is refused, as Kafka does); acks=0 gets no answer
 // at all. On a compacted topic the records are decoded once, to refuse any without a key, and so they
-// are when the topic bounds CreateTime timestamps (message.timestamp.before/after.max.ms).
+// are when the topic bounds CreateTime timestamps (message.timestamp.before/after.max.ms) or fixes the
+// stored codec (compression.type other than 'producer': batches in another codec are recompressed).
 // Idempotent and transactional batches are checked by the partition's shard at append time
 // (src/storage/producer-state.ts): a retry gets its original offset, a sequence gap
 // OUT_OF_ORDER_SEQUENCE_NUMBER and a fenced epoch INVALID_PRODUCER_EPOCH, for that partition only.
 import { batchCompressionAt, forEachBatch } from '../../protocol/codec/batch-peek.js'
-import { decodeBatches } from '../../protocol/codec/record-batch.js'
+import { decodeBatches, encodeBatch, iterateBatches, decodeBatch } from '../../protocol/codec/record-batch.js'
 import {
   decodeProduceRequest, encodeProduceResponse, ErrorCode, KafkaError, produceApi, type MessageInput,
   type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceResponse,
@@ -58,6 +59,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
 /** What every partition of a topic needs from its configs, read once per topic per request. */
 interface TopicRules {
   maxBatchBytes: number
+  /** compression.type as a codec id: batches in any other codec are recompressed; null keeps the producer's. */
+  codec: number | null
   compacted: boolean
   logAppendTime: boolean
   minInSyncReplicas: number
@@ -65,6 +68,9 @@ interface TopicRules {
   timestampBeforeMs: number
   timestampAfterMs: number
 }
+
+/** compression.type values that fix the stored codec ('producer', the default, keeps the producer's). */
+const TOPIC_CODECS: Record<string, number> = { uncompressed: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 }
 
 /** A timestamp limit at or above this is Kafka's Long.MAX_VALUE default: no limit. */
 const NO_LIMIT = Number.MAX_SAFE_INTEGER
@@ -76,6 +82,7 @@ function topicRules (broker: RequestContext['broker'], topic: TopicInfo): TopicR
   const limit = (name: string): number => { const value = Number(setting(name)); return value >= NO_LIMIT ? difference : value }
   return {
     maxBatchBytes: Number(setting('max.message.bytes')),
+    codec: TOPIC_CODECS[String(setting('compression.type'))] ?? null,
     compacted: String(setting('cleanup.policy')).includes('compact'),
     logAppendTime: setting('message.timestamp.type') === 'LogAppendTime',
     minInSyncReplicas: Number(setting('min.insync.replicas')),
@@ -96,8 +103,8 @@ function appendPartition (t: TopicAppend, data: ProduceRequestPartitionProduceDa
     return failed(data.index, errorCode, errorMessage)
   }
   try {
-    const records = data.records
-    if (records === null || records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch')
+    if (data.records === null || data.records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch')
+    const records = rules.codec === null ? data.records : inCodec(data.records, rules.codec)
     // A single node is the partition's only in-sync replica: acks=all cannot be met when the topic
     // asks for more (Kafka refuses before appending, with a retriable error).
     if (acks === -1 && rules.minInSyncReplicas > 1) {
@@ -133,6 +140,35 @@ function checkBatches (records: Buffer, maxBatchBytes: number, apiVersion: numbe
       throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `zstd needs Produce v${FIRST_VERSION_WITH_ZSTD} or later`)
     }
   })
+}
+
+/**
+ * The batches in the topic's codec (compression.type other than 'producer'): a batch in another codec
+ * is decoded, its CRC checked first (the shard checks only the new one), and written again with its
+ * records, producer id, epoch, sequence and flags unchanged, as Kafka's LogValidator does. Batches
+ * already in the codec, and control batches, pass as they are; so does the whole request when all do.
+ */
+function inCodec (records: Buffer, codec: number): Buffer {
+  let same = true
+  forEachBatch(records, (pos) => { if (batchCompressionAt(records, pos) !== codec) same = false })
+  if (same) return records
+  const batches: Buffer[] = []
+  for (const view of iterateBatches(records)) {
+    const batch = decodeBatch(view.bytes, { verifyCrc: true })
+    if (batch.compression === codec || batch.control) { batches.push(view.bytes); continue }
+    batches.push(encodeBatch({
+      records: batch.records.map(r => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta })),
+      compression: codec,
+      partitionLeaderEpoch: batch.partitionLeaderEpoch,
+      producerId: batch.producerId,
+      producerEpoch: batch.producerEpoch,
+      baseSequence: batch.baseSequence,
+      transactional: batch.transactional,
+      timestampType: batch.timestampType,
+      lastOffsetDelta: batch.lastOffsetDelta
+    }))
+  }
+  return batches.length === 1 ? batches[0]! : Buffer.concat(batches)
 }
 
 /** Kafka's CreateTime check (LogValidator): every record's timestamp within [lowest, highest]; -1 (none) passes. */
