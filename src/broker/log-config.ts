@@ -13,9 +13,17 @@ export function effectiveTopicConfigs (broker: BrokerConfig, overrides: Record<s
   return Object.entries(topicConfigs).map(([name, { spec, brokerSynonym }]) => {
     const own = overrides[name]
     if (own !== undefined) return { name, value: own, source: 'topic', spec }
-    if (brokerSynonym !== undefined) return { name, value: String(broker[brokerSynonym]), source: 'broker-default', spec }
-    return { name, value: String(spec.default), source: 'default', spec }
+    if (brokerSynonym !== undefined) return { name, value: settingText(broker[brokerSynonym], spec), source: 'broker-default', spec }
+    return { name, value: settingText(spec.default, spec), source: 'default', spec }
   })
+}
+
+/** Kafka's Long.MAX_VALUE, which Sluice holds as Number.MAX_SAFE_INTEGER ("never", "no limit"). */
+const LONG_MAX_TEXT = '9223372036854775807'
+
+/** A setting's value as DescribeConfigs shows it: a long at "no limit" reads as Kafka's Long.MAX_VALUE. */
+function settingText (value: string | number | boolean, spec: SettingSpec): string {
+  return spec.type === 'long' && typeof value === 'number' && value >= Number.MAX_SAFE_INTEGER ? LONG_MAX_TEXT : String(value)
 }
 
 /** Kafka's ConfigSource ids, as DescribeConfigs (v1+) and CreateTopics (v5+) report them. */
@@ -32,7 +40,7 @@ export function describeTopicConfigs (broker: BrokerConfig, overrides: Record<st
     const brokerSynonym = topicConfigs[name]?.brokerSynonym
     const synonyms: ConfigSynonym[] = source === 'topic' ? [{ name, value, source: ConfigSourceId.DYNAMIC_TOPIC_CONFIG }] : []
     if (brokerSynonym !== undefined) synonyms.push(...describeBrokerSetting(broker, brokerSynonym).synonyms)
-    else synonyms.push({ name, value: String(spec.default), source: ConfigSourceId.DEFAULT_CONFIG })
+    else synonyms.push({ name, value: settingText(spec.default, spec), source: ConfigSourceId.DEFAULT_CONFIG })
     return { name, value, source: synonyms[0]?.source ?? ConfigSourceId.DEFAULT_CONFIG, synonyms, spec }
   })
 }
@@ -44,8 +52,8 @@ export function describeBrokerSettings (broker: BrokerConfig): DescribedConfig[]
 
 function describeBrokerSetting (broker: BrokerConfig, name: BrokerSettingName): DescribedConfig {
   const spec: SettingSpec = brokerSettings[name]
-  const value = String(broker[name])
-  const synonyms: ConfigSynonym[] = [{ name, value: String(spec.default), source: ConfigSourceId.DEFAULT_CONFIG }]
+  const value = settingText(broker[name], spec)
+  const synonyms: ConfigSynonym[] = [{ name, value: settingText(spec.default, spec), source: ConfigSourceId.DEFAULT_CONFIG }]
   // BrokerConfig keeps values, not where they came from: a setting given at its default value reads as a default.
   if (broker[name] !== spec.default) synonyms.unshift({ name, value, source: ConfigSourceId.STATIC_BROKER_CONFIG })
   return { name, value, source: synonyms[0]?.source ?? ConfigSourceId.DEFAULT_CONFIG, synonyms, spec }

@@ -178,7 +178,9 @@ export function parseSetting (key: string, spec: SettingSpec, raw: string): stri
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
         throw new ConfigError(key, raw, `out of range${rangeText(spec)}`)
       }
-      return n
+      // Kafka's Long.MAX_VALUE (its "never" / "no limit") is past a double's exact range: held as the
+      // largest exact integer, which the storage core takes and DescribeConfigs shows as Long.MAX_VALUE.
+      return spec.type === 'long' && n > Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : n
     }
     default:
       if (spec.oneOf !== undefined && !spec.oneOf.includes(value)) {

@@ -122,6 +122,18 @@ describe('CreateTopics through kafkajs', () => {
     }
   })
 
+  it("Kafka's Long.MAX_VALUE defaults read as Long.MAX_VALUE, and set explicitly they are taken", async () => {
+    const LONG_MAX = '9223372036854775807'
+    await create('kj-long-max')
+    const defaults = await topicConfigs('kj-long-max', ['flush.messages', 'flush.ms', 'max.compaction.lag.ms'])
+    expect([...defaults].map(([name, e]) => [name, e.configValue])).toEqual(expect.arrayContaining([
+      ['flush.messages', LONG_MAX], ['flush.ms', LONG_MAX], ['max.compaction.lag.ms', LONG_MAX]
+    ]))
+    // What a describe-then-alter round trip writes back must be a value the storage takes.
+    await create('kj-long-max-set', 1, { 'retention.ms': LONG_MAX, 'segment.ms': LONG_MAX, 'flush.messages': LONG_MAX, 'flush.ms': LONG_MAX, 'message.timestamp.difference.max.ms': LONG_MAX })
+    expect((await producer.send({ topic: 'kj-long-max-set', acks: 1, messages: [{ value: 'taken' }] }))[0]).toMatchObject({ errorCode: 0, baseOffset: '0' })
+  })
+
   it('a manual assignment of every partition to this broker creates those partitions', async () => {
     const replicaAssignment = [0, 1].map(partition => ({ partition, replicas: [0] }))
     expect(await admin.createTopics({ topics: [{ topic: 'kj-assigned', replicaAssignment }] })).toBe(true)
