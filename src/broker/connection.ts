@@ -16,6 +16,7 @@
 // goes out natively, and nothing else is written until it is done.
 import type { Socket } from 'node:net'
 import { constants } from 'node:os'
+import { byteLength } from '../protocol/codec/batch-peek.js'
 import { sendAnswer, type Send } from '../storage/native.js'
 import { FrameReader, readInto, type Slab, type SlabPool } from './frame-reader.js'
 
@@ -272,9 +273,3 @@ export class Connection {
 }
 
 const EMPTY = Buffer.alloc(0)
-
-function byteLength (chunks: Buffer[]): number {
-  let bytes = 0
-  for (const chunk of chunks) bytes += chunk.length
-  return bytes
-}

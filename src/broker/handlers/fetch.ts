@@ -8,7 +8,7 @@
 // every full answer lists every requested partition, as the Java client demands.
 // Size limits (KIP-74): max_bytes for the response and partition_max_bytes per partition, except that
 // the first batch of the first non-empty partition goes out whole whatever its size.
-import { wholeBatchesWithin } from '../../protocol/codec/batch-peek.js'
+import { byteLength, wholeBatchesWithin } from '../../protocol/codec/batch-peek.js'
 import {
   decodeFetchRequest, encodeFetchResponse, ErrorCode, fetchApi, type FetchRequest, type FetchRequestFetchPartition,
   type FetchResponse, type FetchResponseFetchableTopicResponse, type MessageInput
@@ -196,9 +196,3 @@ async function waitForAppend (wanted: Wanted[], read: TopicAnswer[] | null, time
 }
 
 const EMPTY = Buffer.alloc(0)
-
-function byteLength (views: Buffer[]): number {
-  let bytes = 0
-  for (const view of views) bytes += view.length
-  return bytes
-}

@@ -10,7 +10,7 @@
 // (src/storage/producer-state.ts): a retry gets its original offset, a sequence gap
 // OUT_OF_ORDER_SEQUENCE_NUMBER and a fenced epoch INVALID_PRODUCER_EPOCH, for that partition only.
 import { batchCompressionAt, forEachBatch } from '../../protocol/codec/batch-peek.js'
-import { decodeBatches, encodeBatch, iterateBatches, decodeBatch } from '../../protocol/codec/record-batch.js'
+import { decodeBatch, encodeBatch, iterateBatches, type RecordBatch } from '../../protocol/codec/record-batch.js'
 import {
   decodeProduceRequest, encodeProduceResponse, ErrorCode, KafkaError, produceApi, type MessageInput,
   type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceResponse,
@@ -104,16 +104,24 @@ function appendPartition (t: TopicAppend, data: ProduceRequestPartitionProduceDa
   }
   try {
     if (data.records === null || data.records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch')
-    const records = rules.codec === null ? data.records : inCodec(data.records, rules.codec)
     // A single node is the partition's only in-sync replica: acks=all cannot be met when the topic
     // asks for more (Kafka refuses before appending, with a retriable error).
     if (acks === -1 && rules.minInSyncReplicas > 1) {
       throw new KafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR 1 is insufficient to satisfy the min.isr requirement of ${rules.minInSyncReplicas} for partition ${name}-${data.index}`)
     }
-    checkBatches(records, rules.maxBatchBytes, context.apiVersion)
-    if (rules.compacted) requireKeys(records, name, data.index)
-    if (!rules.logAppendTime && (rules.timestampBeforeMs < NO_LIMIT || rules.timestampAfterMs < NO_LIMIT)) {
-      checkTimestamps(records, nowMs - rules.timestampBeforeMs, nowMs + rules.timestampAfterMs)
+    const recompress = rules.codec !== null && !allInCodec(data.records, rules.codec)
+    const limitsTimestamps = !rules.logAppendTime && (rules.timestampBeforeMs < NO_LIMIT || rules.timestampAfterMs < NO_LIMIT)
+    // Sizes are checked on the bytes to be stored: before any decoding, unless they are rewritten.
+    if (!recompress) checkBatches(data.records, rules.maxBatchBytes, context.apiVersion)
+    // Decoded once, only for what needs the records (the CRC is checked here only before a rewrite:
+    // otherwise the shard checks it on the bytes it stores).
+    const decoded = recompress || rules.compacted || limitsTimestamps ? decodeEach(data.records, recompress) : null
+    const records = recompress && decoded !== null && rules.codec !== null ? inCodec(decoded, rules.codec) : data.records
+    if (recompress) checkBatches(records, rules.maxBatchBytes, context.apiVersion)
+    for (const { batch } of decoded ?? []) {
+      if (batch.control) continue
+      if (rules.compacted) requireKeys(batch, name, data.index)
+      if (limitsTimestamps) checkTimestamps(batch, nowMs - rules.timestampBeforeMs, nowMs + rules.timestampAfterMs)
     }
     const appended = context.broker.store.append(name, data.index, records, {
       leaderEpoch: LEADER_EPOCH, logAppendTimeMs: rules.logAppendTime ? nowMs : -1, nowMs
@@ -142,21 +150,27 @@ function checkBatches (records: Buffer, maxBatchBytes: number, apiVersion: numbe
   })
 }
 
-/**
- * The batches in the topic's codec (compression.type other than 'producer'): a batch in another codec
- * is decoded, its CRC checked first (the shard checks only the new one), and written again with its
- * records, producer id, epoch, sequence and flags unchanged, as Kafka's LogValidator does. Batches
- * already in the codec, and control batches, pass as they are; so does the whole request when all do.
- */
-function inCodec (records: Buffer, codec: number): Buffer {
+interface DecodedBatch { bytes: Buffer, batch: RecordBatch }
+
+function decodeEach (records: Buffer, verifyCrc: boolean): DecodedBatch[] {
+  return Array.from(iterateBatches(records), view => ({ bytes: view.bytes, batch: decodeBatch(view.bytes, { verifyCrc }) }))
+}
+
+function allInCodec (records: Buffer, codec: number): boolean {
   let same = true
   forEachBatch(records, (pos) => { if (batchCompressionAt(records, pos) !== codec) same = false })
-  if (same) return records
-  const batches: Buffer[] = []
-  for (const view of iterateBatches(records)) {
-    const batch = decodeBatch(view.bytes, { verifyCrc: true })
-    if (batch.compression === codec || batch.control) { batches.push(view.bytes); continue }
-    batches.push(encodeBatch({
+  return same
+}
+
+/**
+ * The batches in the topic's codec (compression.type other than 'producer'): a batch in another codec
+ * is written again with its records, producer id, epoch, sequence and flags unchanged, as Kafka's
+ * LogValidator does. Batches already in the codec, and control batches, pass as they are.
+ */
+function inCodec (decoded: DecodedBatch[], codec: number): Buffer {
+  const batches = decoded.map(({ bytes, batch }) => batch.compression === codec || batch.control
+    ? bytes
+    : encodeBatch({
       records: batch.records.map(r => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: r.offsetDelta })),
       compression: codec,
       partitionLeaderEpoch: batch.partitionLeaderEpoch,
@@ -167,26 +181,21 @@ function inCodec (records: Buffer, codec: number): Buffer {
       timestampType: batch.timestampType,
       lastOffsetDelta: batch.lastOffsetDelta
     }))
-  }
   return batches.length === 1 ? batches[0]! : Buffer.concat(batches)
 }
 
 /** Kafka's CreateTime check (LogValidator): every record's timestamp within [lowest, highest]; -1 (none) passes. */
-function checkTimestamps (records: Buffer, lowest: number, highest: number): void {
-  for (const batch of decodeBatches(records, { verifyCrc: false })) {
-    if (batch.control) continue
-    batch.records.forEach((record, index) => {
-      const timestamp = Number(record.timestamp)
-      if (timestamp === -1 || (timestamp >= lowest && timestamp <= highest)) return
-      throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `Timestamp ${timestamp} of message with offset ${index} is out of range. The timestamp should be within [${lowest}, ${highest}]`)
-    })
-  }
+function checkTimestamps (batch: RecordBatch, lowest: number, highest: number): void {
+  batch.records.forEach((record, index) => {
+    const timestamp = Number(record.timestamp)
+    if (timestamp === -1 || (timestamp >= lowest && timestamp <= highest)) return
+    throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `Timestamp ${timestamp} of message with offset ${index} is out of range. The timestamp should be within [${lowest}, ${highest}]`)
+  })
 }
 
 /** Compaction keeps the newest record per key, so a record without one is refused (as Kafka does). */
-function requireKeys (records: Buffer, topic: string, partition: number): void {
-  for (const batch of decodeBatches(records, { verifyCrc: false })) {
-    if (batch.control || batch.records.every((r) => r.key !== null)) continue
+function requireKeys (batch: RecordBatch, topic: string, partition: number): void {
+  if (batch.records.some((r) => r.key === null)) {
     throw new KafkaError(ErrorCode.INVALID_RECORD, `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}.`)
   }
 }

@@ -26,6 +26,13 @@ export function forEachBatch (buf: Buffer, visit: (pos: number, size: number) =>
   }
 }
 
+/** The bytes in `chunks` together (a read's views, an answer's chunks). */
+export function byteLength (chunks: readonly Buffer[]): number {
+  let bytes = 0
+  for (const chunk of chunks) bytes += chunk.length
+  return bytes
+}
+
 /** The longest prefix of `views` (whole batches, back to back) that fits in `maxBytes`. */
 export function wholeBatchesWithin (views: readonly Buffer[], maxBytes: number): Buffer[] {
   const out: Buffer[] = []
