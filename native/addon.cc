@@ -282,9 +282,10 @@ class LogHandle : public Napi::ObjectWrap<LogHandle> {
     }
     return out;
   }
-  Napi::Value ReplaceSegment(const Napi::CallbackInfo& info) {
+  Napi::Value ReplaceSegments(const Napi::CallbackInfo& info) {
     if (!RequireWriter(info.Env())) return info.Env().Undefined();
-    return Done(info.Env(), log_replace_segment(log_.get(), Int64Arg(info, 0), info[1].As<Napi::String>().Utf8Value()));
+    return Done(info.Env(), log_replace_segments(log_.get(), Int64Arg(info, 0), Int64Arg(info, 1),
+                                                 info[2].As<Napi::String>().Utf8Value()));
   }
   Napi::Value Hit(Napi::Env env, const Status& st, const RecordHit& hit) {
     if (!st.ok()) return ThrowStoreError(env, st);
@@ -354,7 +355,7 @@ Napi::Function LogHandle::Define(Napi::Env env) {
                       InstanceMethod<&LogHandle::LatestEpoch>("latestEpoch"),
                       InstanceMethod<&LogHandle::Recovery>("recovery"),
                       InstanceMethod<&LogHandle::Segments>("segments"),
-                      InstanceMethod<&LogHandle::ReplaceSegment>("replaceSegment")});
+                      InstanceMethod<&LogHandle::ReplaceSegments>("replaceSegments")});
 }
 
 // flushAsync(handles, done): the fsyncs of a flush (log.h, FlushJob) run on libuv's thread pool while

@@ -83,6 +83,7 @@ struct SegmentInfo {
 
 constexpr const char* kCleanShutdownName = ".clean-shutdown";
 constexpr const char* kLogStartName = "log-start-offset";
+constexpr const char* kSwapSuffix = ".swap";
 constexpr const char* kSyncedName = ".synced";  // fault-test mode only (log.cc)
 
 // --- open / close (log_open.cc, log.cc) ---
@@ -108,10 +109,14 @@ Status log_advance_start(Log* log, int64_t offset, int64_t* new_start);
 Status log_apply_retention(Log* log, int64_t now_ms, RetentionResult* out);
 Status log_assign_epoch(Log* log, int32_t epoch, int64_t start_offset);
 void log_set_config(Log* log, const LogConfig& cfg);
-// Compaction (log_clean.cc): swaps sealed segment `base` for the cleaned copy at `cleaned_path`
-// (same base offset, a subset of its batches, ending with the same last batch). Views and readers
-// of the old segment keep the old files.
-Status log_replace_segment(Log* log, int64_t base, const std::string& cleaned_path);
+// Compaction (log_clean.cc): swaps the sealed segments from base offset `first` to base offset `last`
+// (one or several in a row) for the cleaned copy at `cleaned_path` (base offset `first`, a subset of
+// their batches, ending with the last one's last batch). Views and readers of the old segments keep
+// the old files.
+Status log_replace_segments(Log* log, int64_t first, int64_t last, const std::string& cleaned_path);
+// `<first>.<end>.swap`: the cleaned copy of the segments in [first, end) while they are replaced;
+// log_open completes the swap of one a crash left behind.
+std::string swap_path(const std::string& dir, int64_t first, int64_t end);
 
 // A flush in three steps, so that the fsyncs can run on another thread while the writer appends:
 //   log_flush_begin (writer): duplicates the descriptors of the files written since the last flush

@@ -10,25 +10,49 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 #include "log.h"
 
 namespace {
 
-// Base offsets of `<20 digits>.log` files, ascending. Stray temp files of an interrupted rewrite go.
-std::vector<int64_t> list_segments(const std::string& dir) {
+bool all_digits(const std::string& s, size_t from, size_t len) {
+  for (size_t k = from; k < from + len; k++) {
+    if (s[k] < '0' || s[k] > '9') return false;
+  }
+  return true;
+}
+
+bool ends_with(const std::string& s, const char* suffix) {
+  size_t n = strlen(suffix);
+  return s.size() > n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+struct Swap {
+  int64_t first;
+  int64_t end;
+};
+
+// Base offsets of `<20 digits>.log` files, ascending, and the swaps of an interrupted merge of
+// compacted segments (`<20 digits>.<20 digits>.swap`). Stray temp files and cleaned copies of an
+// interrupted rewrite go.
+std::vector<int64_t> list_segments(const std::string& dir, std::vector<Swap>* swaps) {
   std::vector<int64_t> bases;
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return bases;
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+    if (ends_with(name, ".tmp") || ends_with(name, ".cleaned")) {
       unlink((dir + "/" + name).c_str());
       continue;
     }
-    if (name.size() != 24 || name.compare(20, 4, ".log") != 0) continue;
-    if (name.find_first_not_of("0123456789") != 20) continue;
+    if (name.size() == 46 && ends_with(name, kSwapSuffix) && name[20] == '.' && all_digits(name, 0, 20) &&
+        all_digits(name, 21, 20)) {
+      swaps->push_back({std::strtoll(name.c_str(), nullptr, 10), std::strtoll(name.c_str() + 21, nullptr, 10)});
+      continue;
+    }
+    if (name.size() != 24 || !ends_with(name, ".log") || !all_digits(name, 0, 20)) continue;
     bases.push_back(std::strtoll(name.c_str(), nullptr, 10));
   }
   closedir(d);
@@ -36,15 +60,48 @@ std::vector<int64_t> list_segments(const std::string& dir) {
   return bases;
 }
 
+void remove_segment_files(const std::string& dir, int64_t base) {
+  for (const char* ext : {".log", ".index", ".timeindex"}) unlink(segment_path(dir, base, ext).c_str());
+}
+
+// The base offset of a segment's file (`<20 digits>.log`, `.index` or `.timeindex`), -1 for others.
+int64_t segment_file_base(const std::string& name) {
+  bool segment_file = ends_with(name, ".log") || ends_with(name, ".index") || ends_with(name, ".timeindex");
+  return segment_file && name.size() > 21 && name[20] == '.' && all_digits(name, 0, 20) ? std::strtoll(name.c_str(), nullptr, 10) : -1;
+}
+
+// Finishes each merge of compacted segments that a crash interrupted (log_clean.cc): the swap file
+// holds the cleaned copy of every segment in [first, end), complete (it was written and synced under
+// another name before it was renamed to the swap), so those segments' files go and the swap takes
+// their place.
+Status complete_swaps(const std::string& dir, const std::vector<Swap>& swaps, std::vector<int64_t>* bases) {
+  if (swaps.empty()) return Status{};
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) names.emplace_back(e->d_name);
+    closedir(d);
+  }
+  for (const Swap& swap : swaps) {
+    auto covered = [&swap](int64_t base) { return base >= swap.first && base < swap.end; };
+    for (const std::string& name : names) {
+      if (covered(segment_file_base(name))) unlink((dir + "/" + name).c_str());
+    }
+    bases->erase(std::remove_if(bases->begin(), bases->end(), covered), bases->end());
+    std::string from = swap_path(dir, swap.first, swap.end);
+    if (std::rename(from.c_str(), segment_path(dir, swap.first, ".log").c_str()) != 0) {
+      return sys_error(errno, "rename", from);
+    }
+    bases->push_back(swap.first);
+  }
+  std::sort(bases->begin(), bases->end());
+  return fsync_dir(dir);
+}
+
 void add_recovery(RecoveryReport* rep, const SegmentRecovery& seg) {
   rep->scanned_bytes += seg.scanned_bytes;
   rep->truncated_bytes += seg.truncated_bytes;
   if (seg.truncated_at_offset >= 0 && rep->truncated_at_offset < 0) rep->truncated_at_offset = seg.truncated_at_offset;
   if (seg.rebuilt_index) rep->rebuilt_indexes++;
-}
-
-void remove_segment_files(const std::string& dir, int64_t base) {
-  for (const char* ext : {".log", ".index", ".timeindex"}) unlink(segment_path(dir, base, ext).c_str());
 }
 
 // Loads every segment; the one that ends up last is opened active. A sealed segment that fails its
@@ -108,7 +165,10 @@ Status log_open(const std::string& dir, const LogConfig& cfg, std::shared_ptr<Lo
   std::string marker = dir + "/" + kCleanShutdownName;
   bool clean = access(marker.c_str(), F_OK) == 0;
   log->clean_marker = clean;  // removed before the first change (log_begin_change)
-  std::vector<int64_t> bases = list_segments(dir);
+  std::vector<Swap> swaps;
+  std::vector<int64_t> bases = list_segments(dir, &swaps);
+  st = complete_swaps(dir, swaps, &bases);
+  if (!st.ok()) return st;
   log->recovery.unclean = !clean && !bases.empty();
   st = load_segments(log.get(), bases, clean);
   if (!st.ok()) return st;

@@ -175,4 +175,61 @@ TEST(a_clean_log_keeps_its_marker_until_its_first_change_and_a_crash_after_it_is
   remove_dir(dir);
 }
 
+namespace {
+
+// The bytes of sealed segments first..last, one after the other: their merged copy, nothing removed.
+std::vector<uint8_t> merged_copy(const std::string& dir, const std::vector<int64_t>& bases, size_t first, size_t last) {
+  std::vector<uint8_t> out;
+  for (size_t k = first; k <= last; k++) {
+    auto bytes = read_file(segment_path(dir, bases[k], ".log"));
+    out.insert(out.end(), bytes.begin(), bytes.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(merged_compacted_segments_become_one_and_an_interrupted_merge_is_completed_on_open) {
+  std::string dir = make_temp_dir();
+  write_log(dir, 400, 16 * 1024);
+  std::vector<int64_t> bases;
+  {
+    std::shared_ptr<Log> log;
+    CHECK_OK(log_open(dir, config(16 * 1024), &log));
+    for (const auto& seg : log->segments) bases.push_back(seg->base_offset);
+    CHECK(bases.size() > 8);
+    std::vector<View> held;  // a reader's views of the segments about to go stay readable
+    CHECK_OK(log_read(log.get(), bases[2], 1 << 20, 2000, &held));
+    std::string cleaned = dir + "/1.cleaned";
+    write_file(cleaned, merged_copy(dir, bases, 1, 3));
+    CHECK_OK(log_replace_segments(log.get(), bases[1], bases[3], cleaned));
+    CHECK_EQ(log->segments.size(), bases.size() - 2);
+    CHECK_EQ(log->segments[1]->base_offset, bases[1]);
+    CHECK_EQ(log->segments[1]->next_offset.load(), bases[4]);
+    CHECK(access(segment_path(dir, bases[2], ".log").c_str(), F_OK) != 0);
+    CHECK(!held.empty());
+    std::vector<View> views;
+    CHECK_OK(log_read(log.get(), bases[2], 1 << 20, 2000, &views));  // the middle of the merged segment
+    CHECK(!views.empty());
+    CHECK_EQ(log->high_watermark.load(), 2000);
+    CHECK_OK(log_close(log.get()));
+  }
+  // A crash in the middle of merging segments 4 to 6 (renumbered 2 to 4 now): the swap is in place and
+  // the first later segment's files are gone.
+  write_file(swap_path(dir, bases[4], bases[7]), merged_copy(dir, bases, 4, 6));
+  unlink(segment_path(dir, bases[5], ".log").c_str());
+  std::shared_ptr<Log> log;
+  CHECK_OK(log_open(dir, config(16 * 1024), &log));
+  CHECK_EQ(log->segments.size(), bases.size() - 4);
+  CHECK_EQ(log->segments[2]->base_offset, bases[4]);
+  CHECK_EQ(log->segments[3]->base_offset, bases[7]);
+  CHECK_EQ(log->recovery.truncated_bytes, 0u);
+  CHECK_EQ(log->high_watermark.load(), 2000);
+  CHECK(access(swap_path(dir, bases[4], bases[7]).c_str(), F_OK) != 0);
+  CHECK(access(segment_path(dir, bases[5], ".index").c_str(), F_OK) != 0);
+  CHECK(access(segment_path(dir, bases[6], ".log").c_str(), F_OK) != 0);
+  CHECK_OK(log_close(log.get()));
+  remove_dir(dir);
+}
+
 TEST_MAIN()

@@ -20,11 +20,13 @@
 //      Batches of aborted transactions lose all their records, and are dropped unless they are their
 //      producer's newest or the segment's last; transaction markers go once no batch of their
 //      transaction is left and their delete horizon has passed (cleaner-txn.ts).
+//      Consecutive segments whose cleaned sizes add up to at most segment.bytes are written as one
+//      (as Kafka's cleaner groups them), so that a compacted log does not keep a small file per roll.
 //   5. The checkpoint moves to the end of the mapped part.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { batchHeader, decodeBatch, encodeBatch, iterateBatches, TimestampType, type BatchHeader, type BatchView, type Record } from '../protocol/codec/record-batch.js'
-import type { LifecycleConfig, NativeLog, SegmentInfo } from './native.js'
+import { DEFAULT_LOG_CONFIG, type LifecycleConfig, type NativeLog, type SegmentInfo } from './native.js'
 import { NO_TXNS, TxnCleaning, type LogTxns } from './cleaner-txn.js'
 
 export const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint'
@@ -32,7 +34,9 @@ export const CLEANER_CHECKPOINT = 'cleaner-offset-checkpoint'
 export const DEFAULT_MAX_KEYS = 1_000_000
 
 export interface CleanResult {
+  /** Segments rewritten; `mergedSegments` of them were merged into the one before them. */
   cleanedSegments: number
+  mergedSegments: number
   bytesBefore: number // of the segments rewritten
   bytesAfter: number
   recordsRemoved: number
@@ -47,8 +51,11 @@ export interface CleanResult {
 
 /** The topic configs a pass follows; `maxKeys` bounds its offset map (default DEFAULT_MAX_KEYS);
  *  `txns` is the partition's transaction state (default: none); `horizonDueMs` is the last pass's
- *  nextHorizonMs: from then on a pass runs even without dirty data, to remove markers. */
-export type Compaction = Pick<LifecycleConfig, 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs' | 'minCleanableDirtyRatio'> & { maxKeys?: number, txns?: LogTxns, horizonDueMs?: number }
+ *  nextHorizonMs: from then on a pass runs even without dirty data, to remove markers;
+ *  `maxSegmentBytes` (segment.bytes) bounds a segment that merges cleaned ones (default Kafka's). */
+export type Compaction = Pick<LifecycleConfig, 'deleteRetentionMs' | 'minCompactionLagMs' | 'maxCompactionLagMs' | 'minCleanableDirtyRatio'> & {
+  maxKeys?: number, txns?: LogTxns, horizonDueMs?: number, maxSegmentBytes?: number
+}
 
 /** Bytes of log a pass reads between two yields of cleanSteps. */
 export const STEP_BYTES = 256 * 1024
@@ -79,7 +86,7 @@ interface Rules {
  * The same pass, yielding after about every STEP_BYTES of log read, so that the shard can run other
  * partitions' appends in between (shard-lifecycle.ts). Between two steps the log may change: appends
  * only touch the active segment; a segment deleted meanwhile (retention, DeleteRecords) makes
- * replaceSegment throw, which ends the pass with that error and leaves the checkpoint where it was.
+ * replaceSegments throw, which ends the pass with that error and leaves the checkpoint where it was.
  */
 export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowMs: number): Generator<void, CleanResult | null> {
   const txns = cfg.txns ?? NO_TXNS
@@ -100,7 +107,12 @@ export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowM
     nextHorizonMs: Infinity
   }
   const result: CleanResult = {
-    cleanedSegments: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, firstDirtyOffset: mappedEnd, emptiedAborts: rules.txns.emptiedAborts, nextHorizonMs: Infinity
+    cleanedSegments: 0, mergedSegments: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0, firstDirtyOffset: mappedEnd, emptiedAborts: rules.txns.emptiedAborts, nextHorizonMs: Infinity
+  }
+  let group: Group | null = null
+  const finish = (): void => {
+    if (group !== null && (group.segments.length > 1 || group.changed)) replaceGroup(log, dir, group, result)
+    group = null
   }
   for (const seg of plan.cleanable) {
     if (seg.baseOffset >= mappedEnd) break
@@ -110,18 +122,47 @@ export function * cleanSteps (log: NativeLog, dir: string, cfg: Compaction, nowM
     // Every segment goes through cleanSegment, so that the transaction state follows the whole log;
     // only a whole one is rewritten: the copy must end with the batch the segment ends with.
     const rewritten = yield * cleanSegment(views, seg.baseOffset < plan.start, rules)
-    if (rewritten === null || last === undefined || Number(last.baseOffset) + last.lastOffsetDelta + 1 !== seg.nextOffset) continue
-    const path = join(dir, `${seg.baseOffset}.cleaned`)
-    writeDurably(path, rewritten.batches)
-    log.replaceSegment(seg.baseOffset, path)
-    result.cleanedSegments++
-    result.bytesBefore += seg.sizeBytes
-    result.bytesAfter += rewritten.batches.reduce((n, b) => n + b.length, 0)
-    result.recordsRemoved += rewritten.removed
+    if (last === undefined || Number(last.baseOffset) + last.lastOffsetDelta + 1 !== seg.nextOffset) {
+      finish()
+      continue
+    }
+    const batches = rewritten?.batches ?? views.map((v) => v.bytes)
+    const bytes = batches.reduce((n, b) => n + b.length, 0)
+    if (group === null || !fits(group, seg, bytes, cfg.maxSegmentBytes ?? DEFAULT_LOG_CONFIG.segmentBytes)) {
+      finish()
+      group = { segments: [], batches: [], bytes: 0, changed: false, removed: 0 }
+    }
+    group.segments.push(seg)
+    group.batches.push(...batches)
+    group.bytes += bytes
+    group.changed ||= rewritten !== null
+    group.removed += rewritten?.removed ?? 0
   }
+  finish()
   result.nextHorizonMs = rules.nextHorizonMs
   writeCheckpoint(dir, mappedEnd)
   return result
+}
+
+/** Consecutive cleaned segments that become one (Kafka's cleaner groups segments by size too). */
+interface Group { segments: SegmentInfo[], batches: Buffer[], bytes: number, changed: boolean, removed: number }
+
+/** Whether `seg`, `bytes` once cleaned, may join `group`: the merged segment stays within
+ *  segment.bytes, and its offsets within what an index entry (32 bits relative to the base) holds. */
+function fits (group: Group, seg: SegmentInfo, bytes: number, maxBytes: number): boolean {
+  return group.bytes + bytes <= maxBytes && seg.nextOffset - 1 - group.segments[0]!.baseOffset <= 0x7fffffff
+}
+
+function replaceGroup (log: NativeLog, dir: string, group: Group, result: CleanResult): void {
+  const first = group.segments[0]!
+  const path = join(dir, `${first.baseOffset}.cleaned`)
+  writeDurably(path, group.batches)
+  log.replaceSegments(first.baseOffset, group.segments[group.segments.length - 1]!.baseOffset, path)
+  result.cleanedSegments += group.segments.length
+  result.mergedSegments += group.segments.length - 1
+  result.bytesBefore += group.segments.reduce((n, s) => n + s.sizeBytes, 0)
+  result.bytesAfter += group.bytes
+  result.recordsRemoved += group.removed
 }
 
 /** Steps 1 and 2: what is cleanable and dirty, and whether a pass is due at all. */

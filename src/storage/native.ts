@@ -97,7 +97,7 @@ interface NativeHandle {
   latestEpoch: () => number
   recovery: () => RecoveryReport
   segments: () => SegmentInfo[]
-  replaceSegment: (baseOffset: number, cleanedPath: string) => void
+  replaceSegments: (firstBaseOffset: number, lastBaseOffset: number, cleanedPath: string) => void
 }
 interface NativeAddon {
   open: (dir: string, config: LogConfig) => NativeHandle
@@ -332,11 +332,13 @@ export class NativeLog {
   /** Every segment, oldest first; the last one is active. */
   segments (): SegmentInfo[] { return this.handle.segments() }
 
-  /** Compaction: swaps the sealed segment at `baseOffset` for the cleaned copy in `cleanedPath` (a file
-   *  in the log's directory holding a subset of its batches and ending with its last batch, emptied if
-   *  need be), which is renamed into place. Views of the old segment stay valid. */
-  replaceSegment (baseOffset: number, cleanedPath: string): void {
-    checkInt('baseOffset', baseOffset, 0)
-    this.handle.replaceSegment(baseOffset, cleanedPath)
+  /** Compaction: swaps the sealed segments from `firstBaseOffset` to `lastBaseOffset` (one, or several
+   *  in a row) for the cleaned copy in `cleanedPath` (a file in the log's directory holding a subset of
+   *  their batches and ending with the last one's last batch, emptied if need be), which becomes one
+   *  segment at `firstBaseOffset`. Views of the old segments stay valid. */
+  replaceSegments (firstBaseOffset: number, lastBaseOffset: number, cleanedPath: string): void {
+    checkInt('firstBaseOffset', firstBaseOffset, 0)
+    checkInt('lastBaseOffset', lastBaseOffset, firstBaseOffset)
+    this.handle.replaceSegments(firstBaseOffset, lastBaseOffset, cleanedPath)
   }
 }

@@ -37,6 +37,8 @@ export type CleanOutcome = { ok: true, value: CleanResult | null } | { ok: false
 
 export class ShardLifecycle {
   private readonly configs = new Map<LogId, LifecycleConfig>()
+  /** segment.bytes of each log: compaction merges cleaned segments up to it. */
+  private readonly segmentBytes = new Map<LogId, number>()
   private readonly commits: GroupCommit
   private readonly cleanerTimer: NodeJS.Timeout
   /** Passes under way, with whoever waits for each. */
@@ -56,10 +58,14 @@ export class ShardLifecycle {
     this.cleanerTimer = setInterval(() => { this.cleanAll(Date.now()) }, cleanerBackoffMs)
   }
 
-  configure (id: LogId, config: LogConfig): void { this.configs.set(id, config.lifecycle ?? DEFAULTS) }
+  configure (id: LogId, config: LogConfig): void {
+    this.configs.set(id, config.lifecycle ?? DEFAULTS)
+    this.segmentBytes.set(id, config.segmentBytes)
+  }
 
   forget (id: LogId): void {
     this.configs.delete(id)
+    this.segmentBytes.delete(id)
     this.commits.forget(id)
     this.horizons.delete(id)
   }
@@ -93,7 +99,7 @@ export class ShardLifecycle {
     }
     this.cleaning.set(id, [done])
     const txns = { aborted: log.aborted, firstUnstableOffset: log.producers.firstUnstableOffset(), lastDataOffset: (pid: number) => log.producers.lastDataOffset(pid) }
-    const steps = cleanSteps(log.native, log.dir, { ...this.config(id), txns, horizonDueMs: this.horizons.get(id) }, nowMs)
+    const steps = cleanSteps(log.native, log.dir, { ...this.config(id), txns, horizonDueMs: this.horizons.get(id), maxSegmentBytes: this.segmentBytes.get(id) }, nowMs)
     const finish = (outcome: CleanOutcome): void => {
       if (outcome.ok && outcome.value !== null) this.passed(id, log, outcome.value)
       const waiters = this.cleaning.get(id) ?? []

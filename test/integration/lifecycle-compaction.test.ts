@@ -1,6 +1,6 @@
 // Compaction and retention through the store's shards, and the produce rule for compacted topics
 // through a real broker (issue #9).
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -51,9 +51,15 @@ describe('compaction in the shards', () => {
       await store.append('kv', 0, keyed([['a', null]], 0, Date.now() - 10), opts) // a tombstone past delete.retention.ms=0
       await store.append('kv', 0, keyed([['z', 'z'.repeat(4000)]]), opts) // too big for the active segment: rolls it
       const hw = store.highWatermark('kv', 0)
+      const segmentFiles = (): number[] => readdirSync(join(dirs.at(-1)!, 'kv-0')).filter((f) => f.endsWith('.log')).map((f) => statSync(join(dirs.at(-1)!, 'kv-0', f)).size)
+      const before = segmentFiles()
       const [result] = await Promise.all([store.compact('kv', 0), store.append('kv', 0, keyed([['c', 'live']]), opts)])
       const left = contents(store, 'kv')
       expect(result?.recordsRemoved).toBeGreaterThan(30)
+      // The cleaned segments were merged, each within the topic's segment.bytes (4096).
+      expect(result?.mergedSegments).toBeGreaterThan(0)
+      expect(segmentFiles().length).toBe(before.length - result!.mergedSegments + 1) // 'c' rolled the segment of 'z'
+      expect(segmentFiles().slice(0, -2).every((size) => size <= 4096)).toBe(true)
       const keys = left.map(([, k]) => k)
       expect(keys).toEqual(['b', 'z', 'c']) // 'a' ended with a tombstone, itself removed
       expect(left[0]).toEqual([39, 'b', `${value}19`])

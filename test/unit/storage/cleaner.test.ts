@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -31,10 +31,14 @@ function put (records: Array<[string, string | null]>, compression = 0, timestam
 /** Every data record of the log as [offset, key, value]. */
 function contents (from = log.logStartOffset()): Array<[number, string, string | null]> {
   const out: Array<[number, string, string | null]> = []
-  for (const view of log.read(from, 1 << 26)) {
-    for (const b of iterateBatches(view)) {
-      if (b.header.control) continue
-      for (const r of decodeBatch(b.bytes).records) out.push([Number(r.offset), r.key?.toString() ?? '', r.value?.toString() ?? null])
+  // One read covers a bounded number of segments: read on from where the last one ended.
+  for (let next = from; next < log.highWatermark();) {
+    for (const view of log.read(next, 1 << 26)) {
+      for (const b of iterateBatches(view)) {
+        next = Number(b.header.baseOffset) + b.header.lastOffsetDelta + 1
+        if (b.header.control) continue
+        for (const r of decodeBatch(b.bytes).records) out.push([Number(r.offset), r.key?.toString() ?? '', r.value?.toString() ?? null])
+      }
     }
   }
   return out
@@ -220,10 +224,60 @@ describe('cleanLog', () => {
     log.roll(NOW)
     put([['a', '3']]); log.roll(NOW)
     put([['z', 'z']])
-    cleanLog(log, join(dir, 't-0'), COMPACT, NOW)
+    cleanLog(log, join(dir, 't-0'), { ...COMPACT, maxSegmentBytes: 1 }, NOW) // no merging
     const segs = log.segments()
     expect(segs.map((s) => [s.baseOffset, s.nextOffset])).toEqual([[0, 2], [2, 3], [3, 4]])
     const first = log.read(0, 1 << 20, 2).flatMap((v) => [...iterateBatches(v)])
     expect(first.map((b) => [Number(b.header.baseOffset), b.header.recordsCount])).toEqual([[1, 0]])
+  })
+
+  it('merges consecutive cleaned segments into one while they fit in segment.bytes, and keeps their offsets', () => {
+    for (let i = 0; i < 12; i++) { put([[`k${i % 4}`, `v${i}`], [`u${i}`, 'x'.repeat(200)]]); log.roll(NOW) }
+    put([['z', 'z']])
+    const sizes = log.segments().slice(0, -1).map((s) => s.sizeBytes)
+    const expected = contents().filter(([offset, key]) => !key.startsWith('k') || offset >= 16)
+    const result = cleanLog(log, join(dir, 't-0'), { ...COMPACT, maxSegmentBytes: 4 * Math.max(...sizes) }, NOW)
+    const segs = log.segments()
+    expect(segs.length).toBeLessThan(13 / 2)
+    expect(result?.mergedSegments).toBe(12 - (segs.length - 1))
+    for (const seg of segs.slice(0, -1)) expect(seg.sizeBytes).toBeLessThanOrEqual(4 * Math.max(...sizes))
+    // Each segment still ends where the next begins, and every record kept its offset.
+    for (let i = 1; i < segs.length; i++) expect(segs[i]!.baseOffset).toBe(segs[i - 1]!.nextOffset)
+    expect(contents()).toEqual(expected)
+    log.close()
+    log = NativeLog.open(join(dir, 't-0'), { ...DEFAULT_LOG_CONFIG, retentionMs: -1 })
+    expect(log.segments().map((s) => [s.baseOffset, s.nextOffset])).toEqual(segs.map((s) => [s.baseOffset, s.nextOffset]))
+    expect(contents()).toEqual(expected)
+    expect(log.recovery.truncatedBytes).toBe(0)
+  })
+
+  it('keeps views of merged segments readable with their old bytes', () => {
+    for (let i = 0; i < 4; i++) { put([['a', `${i}`], [`b${i}`, 'x']]); log.roll(NOW) }
+    put([['z', 'z']])
+    const before = log.read(0, 1 << 20)
+    const copy = Buffer.concat(before.map((b) => Buffer.from(b)))
+    cleanLog(log, join(dir, 't-0'), COMPACT, NOW)
+    expect(log.segments()).toHaveLength(2)
+    expect(Buffer.concat(before)).toEqual(copy)
+    expect(contents().map(([, key, value]) => `${key}=${value ?? ''}`)).toEqual(['b0=x', 'b1=x', 'b2=x', 'a=3', 'b3=x', 'z=z'])
+  })
+
+  it('completes a merge that a crash interrupted: the swap file replaces every segment it covers', () => {
+    for (let i = 0; i < 4; i++) { put([[`k${i}`, `${i}`]]); log.roll(NOW) }
+    put([['z', 'z']])
+    const expected = contents()
+    const segs = log.segments()
+    // The merged copy of segments 1 to 3, as log_clean.cc renames it before removing them.
+    const merged = Buffer.concat(log.read(segs[1]!.baseOffset, 1 << 20, segs[3]!.nextOffset).map((v) => Buffer.from(v)))
+    log.close()
+    const logDir = join(dir, 't-0')
+    const name = (base: number, ext: string): string => join(logDir, `${String(base).padStart(20, '0')}${ext}`)
+    writeFileSync(join(logDir, `${String(segs[1]!.baseOffset).padStart(20, '0')}.${String(segs[3]!.nextOffset).padStart(20, '0')}.swap`), merged)
+    rmSync(name(segs[2]!.baseOffset, '.log')) // the crash came after the first removal
+    writeFileSync(join(logDir, '0.cleaned'), 'a cleaned copy never renamed')
+    log = NativeLog.open(logDir, { ...DEFAULT_LOG_CONFIG, retentionMs: -1 })
+    expect(log.segments().map((s) => [s.baseOffset, s.nextOffset])).toEqual([[0, 1], [1, 4], [4, 5]])
+    expect(contents()).toEqual(expected)
+    expect(readdirSync(logDir).filter((f) => f.endsWith('.swap') || f.endsWith('.cleaned') || f.startsWith(String(segs[2]!.baseOffset).padStart(20, '0')))).toEqual([])
   })
 })
