@@ -33,6 +33,7 @@ export const brokerSettings = {
   'message.max.bytes': { type: 'int', default: 1_048_588, min: 0, max: INT32_MAX, topicConfig: 'max.message.bytes', doc: 'largest record batch accepted' },
   'socket.request.max.bytes': { type: 'int', default: 104_857_600, min: 1, max: INT32_MAX, doc: 'largest request frame; a larger one closes the connection' },
   'connections.max.idle.ms': { type: 'long', default: 600_000, min: 0, doc: 'idle connections are closed after this' },
+  'max.request.partition.size.limit': { type: 'int', default: 2000, min: 1, max: INT32_MAX, doc: 'most partitions in one DescribeTopicPartitions answer' },
   'queued.max.requests': { type: 'int', default: 500, min: 1, doc: 'requests in flight per connection before reading pauses' },
   'log.segment.bytes': { type: 'int', default: 1_073_741_824, min: 14, max: INT32_MAX, topicConfig: 'segment.bytes', doc: 'segment size' },
   'log.roll.ms': { type: 'long', default: 7 * DAY_MS, min: 1, topicConfig: 'segment.ms', doc: 'roll a segment after this' },

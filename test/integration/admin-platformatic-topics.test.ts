@@ -1,10 +1,10 @@
 // The topic-level admin APIs in their flexible versions, through @platformatic/kafka 1.35: its Admin
 // where it has the call, its raw API modules (createTopicsV7, deleteTopicsV6, createPartitionsV3,
-// deleteRecordsV2, offsetForLeaderEpochV4, describeClusterV0/V1) on one connection where a test
+// deleteRecordsV2, offsetForLeaderEpochV4, describeClusterV0/V1, describeTopicPartitionsV0) on one connection where a test
 // needs the per-entry answers or a request the Admin cannot build.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  Admin, Connection, createPartitionsV3, createTopicsV7, deleteRecordsV2, deleteTopicsV6, describeClusterV0, describeClusterV1, findCoordinatorV6,
+  Admin, Connection, createPartitionsV3, createTopicsV7, deleteRecordsV2, deleteTopicsV6, describeClusterV0, describeClusterV1, describeTopicPartitionsV0, findCoordinatorV6,
   offsetForLeaderEpochV4, Producer, stringSerializers
 } from '@platformatic/kafka'
 import { answer } from '../helpers/platformatic.js'
@@ -226,5 +226,53 @@ describe('DescribeCluster', () => {
   it('asking a broker for controller endpoints is MISMATCHED_ENDPOINT_TYPE', async () => {
     const response = await answer(describeClusterV1.api.async(connection, false, 2))
     expect(response).toMatchObject({ errorCode: MISMATCHED_ENDPOINT_TYPE, brokers: [] })
+  })
+})
+
+describe('DescribeTopicPartitions v0', () => {
+  const ask = async (names: string[], limit: number, cursor?: { topicName: string, partitionIndex: number }): Promise<describeTopicPartitionsV0.DescribeTopicPartitionsResponse> =>
+    await answer(describeTopicPartitionsV0.api.async(connection, names.map(name => ({ name })), limit, cursor))
+  /** Each topic as `name:error:[partitions]`. */
+  const pages = (response: describeTopicPartitionsV0.DescribeTopicPartitionsResponse): string[] =>
+    response.topics.map(t => `${t.name ?? ''}:${t.errorCode}:[${t.partitions.map(p => p.partitionIndex).join(',')}]`)
+  // READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS
+  const TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0)
+
+  beforeAll(async () => {
+    await admin.createTopics({ topics: ['dtp-a'], partitions: 3, replicas: 1 })
+    await admin.createTopics({ topics: ['dtp-b'], partitions: 2, replicas: 1 })
+  })
+
+  it('answers the named topics in name order with their ids and partitions, unknown ones with UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    const metadata = await admin.metadata({ topics: ['dtp-a', 'dtp-b'] })
+    const response = await ask(['dtp-b', 'dtp-missing', 'dtp-a'], 2000)
+    expect(pages(response)).toEqual(['dtp-a:0:[0,1,2]', 'dtp-b:0:[0,1]', `dtp-missing:${UNKNOWN_TOPIC_OR_PARTITION}:[]`])
+    expect(response.topics[0]).toMatchObject({ topicId: metadata.topics.get('dtp-a')?.id, isInternal: false, topicAuthorizedOperations: TOPIC_OPERATIONS })
+    expect(response.topics[2]?.topicId).toBe(ZERO_UUID)
+    expect(response.topics[0]?.partitions[1]).toMatchObject({ errorCode: 0, leaderId: 0, leaderEpoch: 0, replicaNodes: [0], isrNodes: [0], offlineReplicas: [] })
+    expect(response.nextCursor).toBeUndefined()
+  })
+
+  it('pages by ResponsePartitionLimit: the cursor points inside a topic cut short, or at the next topic when a page ends with one', async () => {
+    const first = await ask(['dtp-a', 'dtp-b'], 4)
+    expect(pages(first)).toEqual(['dtp-a:0:[0,1,2]', 'dtp-b:0:[0]'])
+    expect(first.nextCursor).toEqual({ topicName: 'dtp-b', partitionIndex: 1 })
+    const second = await ask(['dtp-a', 'dtp-b'], 4, first.nextCursor)
+    expect(pages(second)).toEqual(['dtp-b:0:[1]'])
+    expect(second.nextCursor).toBeUndefined()
+    const exact = await ask(['dtp-a', 'dtp-b'], 3)
+    expect(pages(exact)).toEqual(['dtp-a:0:[0,1,2]'])
+    expect(exact.nextCursor).toEqual({ topicName: 'dtp-b', partitionIndex: 0 })
+  })
+
+  it('no topics named means every topic; a cursor topic missing from the names is INVALID_REQUEST', async () => {
+    const all = await ask([], 2000)
+    const names = all.topics.map(t => t.name ?? '')
+    expect(names).toEqual([...names].sort())
+    expect(pages(all)).toEqual(expect.arrayContaining(['dtp-a:0:[0,1,2]', 'dtp-b:0:[0,1]']))
+    const fromCursor = await ask([], 2000, { topicName: 'dtp-a', partitionIndex: 2 })
+    expect(pages(fromCursor).slice(0, 2)).toEqual(['dtp-a:0:[2]', 'dtp-b:0:[0,1]'])
+    const refused = await ask(['dtp-a'], 2000, { topicName: 'dtp-b', partitionIndex: 0 })
+    expect(pages(refused)).toEqual([`dtp-a:${INVALID_REQUEST}:[]`])
   })
 })

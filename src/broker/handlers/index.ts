@@ -18,6 +18,7 @@ import { describeConfigsHandler } from './describe-configs.js'
 import { describeGroupsHandler } from './describe-groups.js'
 import { describeLogDirsHandler } from './describe-log-dirs.js'
 import { describeProducersHandler } from './describe-producers.js'
+import { describeTopicPartitionsHandler } from './describe-topic-partitions.js'
 import { describeTransactionsHandler } from './describe-transactions.js'
 import { endTxnHandler } from './end-txn.js'
 import { fetchHandler } from './fetch.js'
@@ -58,6 +59,7 @@ export const handlers: AnyHandler[] = [
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
   describeClusterHandler,
+  describeTopicPartitionsHandler,
   offsetCommitHandler,
   offsetFetchHandler,
   findCoordinatorHandler,
