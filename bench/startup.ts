@@ -2,26 +2,32 @@
 // `sluice start` to ready under 300 ms as a process, in-process startBroker() under 100 ms, idle RSS
 // under 120 MB with 100 partitions. Measured:
 //   process, fresh dir      spawn of `node dist/cli/main.js start --port 0 --http-port 0 --data-dir DIR`
-//                           until its ready line on stdout (median of --runs), and SIGTERM until exit;
+//                           until its ready line on stdout (median of --runs rounds), and SIGTERM until exit;
 //                           also ready line → a topic of one partition created (a new connection and
 //                           CreateTopics: the first request that needs the shard threads, which a broker
 //                           with no partitions does not wait for before it is ready)
 //   process, 100 partitions the same on a data dir that holds one topic of 100 partitions (a record each)
-//   embedded                in a fresh Node process: import('sluice') and the first startBroker(); then
-//                           later startBroker() calls in that process (median), each followed by stop()
+//   embedded                in a fresh Node process per round: import('sluice') and the first
+//                           startBroker(); then two later startBroker() calls in that process, each
+//                           start followed by stop()
 //   idle RSS                VmRSS of the process 5 s after its ready line, fresh dir and 100 partitions
-// Run: npm run bench:startup [-- --runs N] (builds first, bundles included; every broker runs from dist/).
+// Run: npm run bench:startup [-- --runs N] [-- --build DIR ...] (builds first, bundles included; every
+// broker runs from dist/). `--build DIR` (repeatable) adds another checkout's build (its dist/ and
+// build/Release/, e.g. a copy of main's): the builds run in interleaved rounds, each on data directories
+// of its own, after one unmeasured start each (it writes the build's V8 code cache, as a user's first
+// start does), so a burst of load from elsewhere hits every build alike.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Admin, KafkaClient, Producer } from '../src/client/index.js'
-import { BROKER_ENTRY, REPO_ROOT } from '../test/helpers/broker.js'
-import { machine, round, table } from './lib/report.js'
+import { REPO_ROOT } from '../test/helpers/broker.js'
+import { machine, round, table, type Cell } from './lib/report.js'
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } })
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, build: { type: 'string', multiple: true, default: [] } } })
 const RUNS = Number(values.runs)
+const BUILDS = [REPO_ROOT, ...values.build.map(dir => resolve(dir))]
 const PARTITIONS = 100
 const IDLE_MS = 5_000
 const READY_TIMEOUT_MS = 30_000
@@ -29,11 +35,12 @@ const READY_LINE = /^Sluice ready: Kafka on \S+?:(\d+).*\((\d+) ms\)/m
 
 interface Started { pid: number, readyMs: number, selfMs: number, port: number, stop: () => Promise<number> }
 
-/** Spawns `sluice start` on `dataDir`; resolves at its ready line. stop() answers SIGTERM → exit in ms. */
-async function spawnBroker (dataDir: string): Promise<Started> {
+/** Spawns `sluice start` of the build at `root` on `dataDir`; resolves at its ready line. stop()
+ *  answers SIGTERM → exit in ms. */
+async function spawnBroker (root: string, dataDir: string): Promise<Started> {
   const t0 = performance.now()
-  const child = spawn(process.execPath, [BROKER_ENTRY, 'start', '--port', '0', '--http-port', '0', '--data-dir', dataDir],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'start', '--port', '0', '--http-port', '0', '--data-dir', dataDir],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
   let out = ''
   let err = ''
@@ -73,10 +80,12 @@ const median = (xs: number[]): number => {
   return round(s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2, 0)
 }
 
+const tempDir = (): string => mkdtempSync(join(tmpdir(), 'sluice-bench-startup-'))
+
 /** A data dir holding one topic of PARTITIONS partitions with a record in each, left by a clean stop. */
-async function seededDir (): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-startup-'))
-  const broker = await spawnBroker(dir)
+async function seededDir (root: string): Promise<string> {
+  const dir = tempDir()
+  const broker = await spawnBroker(root, dir)
   const client = new KafkaClient({ bootstrap: `127.0.0.1:${broker.port}` })
   try {
     await new Admin(client).createTopics([{ name: 'idle', partitions: PARTITIONS, replicationFactor: 1 }])
@@ -90,8 +99,6 @@ async function seededDir (): Promise<string> {
   return dir
 }
 
-interface ProcessRow { label: string, ready: number[], self: number[], firstTopic: number[], stop: number[] }
-
 /** Ms from now until a new client has created a topic of one partition on the broker at `port`. */
 async function firstTopicMs (port: number): Promise<number> {
   const s = performance.now()
@@ -104,70 +111,97 @@ async function firstTopicMs (port: number): Promise<number> {
   return performance.now() - s
 }
 
-/** `fresh`: each run's directory is new, so a topic may be created in it (firstTopicMs). */
-async function processRuns (label: string, dir: () => string, done: (d: string) => void, fresh: boolean): Promise<ProcessRow> {
-  const row: ProcessRow = { label, ready: [], self: [], firstTopic: [], stop: [] }
-  for (let i = 0; i < RUNS; i++) {
-    const d = dir()
-    const b = await spawnBroker(d)
-    row.ready.push(b.readyMs)
-    row.self.push(b.selfMs)
-    if (fresh) row.firstTopic.push(await firstTopicMs(b.port))
-    row.stop.push(await b.stop())
-    done(d)
-  }
-  return row
+interface ProcessRow { ready: number[], self: number[], firstTopic: number[], stop: number[] }
+const processRow = (): ProcessRow => ({ ready: [], self: [], firstTopic: [], stop: [] })
+
+/** One start to ready and stop of the build at `root` on `dir`; `fresh`: the directory is new, so a
+ *  topic may be created in it (firstTopicMs). */
+async function processRun (root: string, dir: string, row: ProcessRow, fresh: boolean): Promise<void> {
+  const b = await spawnBroker(root, dir)
+  row.ready.push(b.readyMs)
+  row.self.push(b.selfMs)
+  if (fresh) row.firstTopic.push(await firstTopicMs(b.port))
+  row.stop.push(await b.stop())
 }
 
-async function idleRss (dataDir: string): Promise<number> {
-  const b = await spawnBroker(dataDir)
-  await new Promise(resolve => setTimeout(resolve, IDLE_MS))
-  const rss = rssMb(b.pid)
-  await b.stop()
-  return rss
-}
+interface EmbeddedRow { importMs: number[], firstMs: number[], laterMs: number[] }
 
-/** A fresh Node process imports the package, starts and stops brokers, and prints its timings. */
-async function embedded (): Promise<{ importMs: number, firstMs: number, laterMs: number[] }> {
+/** A fresh Node process imports the build's package, starts and stops three brokers, and prints its timings. */
+async function embeddedRun (root: string, row: EmbeddedRow): Promise<void> {
   const script = `
     const t0 = performance.now()
-    const { startBroker } = await import(${JSON.stringify(join(REPO_ROOT, 'dist', 'index.js'))})
+    const { startBroker } = await import(${JSON.stringify(join(root, 'dist', 'index.js'))})
     const t1 = performance.now()
     const times = []
-    for (let i = 0; i < ${RUNS + 1}; i++) {
+    for (let i = 0; i < 3; i++) {
       const s = performance.now()
       const b = await startBroker()
       times.push(performance.now() - s)
       await b.stop()
     }
     process.stdout.write(JSON.stringify({ importMs: t1 - t0, times }))`
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
   const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
   if (code !== 0) throw new Error(`embedded run exited ${String(code)}`)
   const { importMs, times } = JSON.parse(out) as { importMs: number, times: number[] }
-  return { importMs, firstMs: times[0]!, laterMs: times.slice(1) }
+  row.importMs.push(importMs)
+  row.firstMs.push(times[0]!)
+  row.laterMs.push(...times.slice(1))
 }
 
-console.log(`startup: ${RUNS} runs each; ${machine()}`)
-const seeded = await seededDir()
+async function idleRss (root: string, dataDir: string): Promise<number> {
+  const b = await spawnBroker(root, dataDir)
+  await new Promise(resolve => setTimeout(resolve, IDLE_MS))
+  const rss = rssMb(b.pid)
+  await b.stop()
+  return rss
+}
+
+interface BuildRows { root: string, seeded: string, fresh: ProcessRow, existing: ProcessRow, embedded: EmbeddedRow, rssFresh: number, rss: number }
+
+console.log(`startup: ${RUNS} rounds; ${machine()}`)
+const builds: BuildRows[] = []
 try {
-  const fresh = await processRuns('process, fresh dir', () => mkdtempSync(join(tmpdir(), 'sluice-bench-startup-')), d => rmSync(d, { recursive: true, force: true }), true)
-  const existing = await processRuns(`process, ${PARTITIONS} partitions`, () => seeded, () => {}, false)
-  const e = await embedded()
-  const freshDir = mkdtempSync(join(tmpdir(), 'sluice-bench-startup-'))
-  const rssFresh = await idleRss(freshDir)
-  rmSync(freshDir, { recursive: true, force: true })
-  const rss = await idleRss(seeded)
-  console.log(table(['what', 'spawn → ready ms (median)', 'min', 'max', 'in-process ms (ready line)', 'ready → first topic ms', 'SIGTERM → exit ms'], [
-    ...[fresh, existing].map(r => [r.label, median(r.ready), median([Math.min(...r.ready)]), median([Math.max(...r.ready)]), median(r.self),
-      r.firstTopic.length > 0 ? median(r.firstTopic) : null, median(r.stop)]),
-    ['embedded: import + first startBroker()', median([e.importMs + e.firstMs]), null, null, `import ${median([e.importMs])} + start ${median([e.firstMs])}`, null, null],
-    ['embedded: later startBroker()', median(e.laterMs), median([Math.min(...e.laterMs)]), median([Math.max(...e.laterMs)]), null, null, null]
-  ]))
-  console.log(table(['idle process', `RSS MB ${IDLE_MS / 1000} s after ready`], [['fresh dir', rssFresh], [`${PARTITIONS} partitions`, rss]]))
+  for (const root of BUILDS) {
+    const seeded = await seededDir(root)
+    builds.push({ root, seeded, fresh: processRow(), existing: processRow(), embedded: { importMs: [], firstMs: [], laterMs: [] }, rssFresh: 0, rss: 0 })
+  }
+  for (const b of builds) await processRun(b.root, b.seeded, processRow(), false) // warm-up, unmeasured
+  for (let i = 0; i < RUNS; i++) {
+    for (const b of builds) {
+      const dir = tempDir()
+      await processRun(b.root, dir, b.fresh, true)
+      rmSync(dir, { recursive: true, force: true })
+      await processRun(b.root, b.seeded, b.existing, false)
+      await embeddedRun(b.root, b.embedded)
+    }
+  }
+  for (const b of builds) {
+    const dir = tempDir()
+    b.rssFresh = await idleRss(b.root, dir)
+    rmSync(dir, { recursive: true, force: true })
+    b.rss = await idleRss(b.root, b.seeded)
+  }
+  const label = (b: BuildRows, what: string): string => BUILDS.length === 1 ? what : `${b.root}: ${what}`
+  const processCells = (b: BuildRows, r: ProcessRow, what: string): Cell[] => [label(b, what), median(r.ready), Math.round(Math.min(...r.ready)),
+    Math.round(Math.max(...r.ready)), median(r.self), r.firstTopic.length > 0 ? median(r.firstTopic) : null, median(r.stop)]
+  console.log(table(['what', 'spawn → ready ms (median)', 'min', 'max', 'in-process ms (ready line)', 'ready → first topic ms', 'SIGTERM → exit ms'],
+    builds.flatMap(b => {
+      const e = b.embedded
+      const sums = e.importMs.map((ms, i) => ms + e.firstMs[i]!)
+      return [
+        processCells(b, b.fresh, 'process, fresh dir'),
+        processCells(b, b.existing, `process, ${PARTITIONS} partitions`),
+        [label(b, 'embedded: import + first startBroker()'), median(sums), Math.round(Math.min(...sums)), Math.round(Math.max(...sums)),
+          `import ${median(e.importMs)} + start ${median(e.firstMs)}`, null, null],
+        [label(b, 'embedded: later startBroker()'), median(e.laterMs), Math.round(Math.min(...e.laterMs)), Math.round(Math.max(...e.laterMs)), null, null, null]
+      ]
+    })))
+  console.log(table(['idle process', `RSS MB ${IDLE_MS / 1000} s after ready`], builds.flatMap(b =>
+    [[label(b, 'fresh dir'), b.rssFresh], [label(b, `${PARTITIONS} partitions`), b.rss]])))
   console.log(`load average after: ${machine().split('load average ')[1] ?? ''}`)
 } finally {
-  rmSync(seeded, { recursive: true, force: true })
+  for (const b of builds) rmSync(b.seeded, { recursive: true, force: true })
 }
