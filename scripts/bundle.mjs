@@ -1,39 +1,81 @@
 // The second half of `npm run build`: after tsc has written dist/ (one file per module, with the
-// declarations), esbuild replaces the three entry files that start a broker with bundles, so a
-// process (and each shard thread) loads a few files instead of ~150 modules:
-//   dist/cli/main.js, dist/index.js   the `sluice` command and the embedding API; code they share and
-//                                     every lazy import (each CLI tool, the broker, the gateway) are
-//                                     chunks under dist/chunks/, loaded only when imported, as before
-//   dist/storage/shard-worker.js      the shard thread, one self-contained file
+// declarations), esbuild bundles what starts a broker, so a process (and each shard thread) loads a
+// few files instead of ~150 modules:
+//   dist/bundle/sluice.cjs            one CommonJS bundle of the `sluice` command, the broker and the
+//                                     embedding API (src/bundle-entry.ts); each part (each CLI tool,
+//                                     the broker, the gateway) is evaluated only when asked for
+//   dist/cli/main.js, dist/index.js   small ES module stubs in place of tsc's files: they load the
+//                                     bundle through its V8 code cache (src/code-cache.ts) and run
+//                                     the command / export the API
+//   dist/storage/shard-worker.cjs     the shard thread's module, one self-contained CommonJS file
+//                                     (tsc's shard-worker.js is removed), which piscina require()s: an
+//                                     ES module would first start Node's ESM loader in the thread
+// CommonJS, not ES modules: Node 20 caches no compiled code for either, but vm.Script takes a V8 code
+// cache, which only a script can use; and one script loads faster than an ES module graph of chunks.
+// The bundle's first line is the hash of its content, which names its code cache (V8 only compares
+// the source's length). Measured: README, Performance, Start-up.
 // The native addons stay external, and so do the packages that load files by path (piscina its
 // worker, uWebSockets.js and the codecs their binaries, hdr-histogram-js is loaded with createRequire);
 // pino and its dependencies are bundled: importing them as packages (about 20 CommonJS files, each
 // resolved and scanned for its exports) took ~70 ms of the main thread's start. pino's transports
 // (worker threads started from their files' paths) would not work from the bundle; Sluice uses none.
-// dist/chunks/ sits two levels below the package root like every tsc output file, so
+// dist/bundle/ sits two levels below the package root like every tsc output file, so
 // import.meta.url-relative paths (native.ts's addon, worker-file.ts) resolve the same from either.
+import { createHash } from 'node:crypto'
 import { build } from 'esbuild'
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+const dist = (path) => new URL(`../dist/${path}`, import.meta.url)
 const { dependencies } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const BUNDLED = new Set(['pino'])
+const HASH_PLACEHOLDER = '0'.repeat(32)
 const common = {
   absWorkingDir: root,
-  outdir: 'dist',
-  outbase: 'src',
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   external: Object.keys(dependencies).filter(name => !BUNDLED.has(name)),
-  // CommonJS code in an ES module bundle calls require() for Node's own modules.
-  banner: { js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);" },
+  // Every module's import.meta.url is the bundle file's.
+  define: { 'import.meta.url': '__sluiceModuleUrl' },
   sourcemap: true,
   logLevel: 'warning'
 }
 
-rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true })
-await build({ ...common, entryPoints: ['src/cli/main.ts', 'src/index.ts'], splitting: true, chunkNames: 'chunks/[name]-[hash]' })
-await build({ ...common, entryPoints: ['src/storage/shard-worker.ts'] })
+rmSync(dist('chunks'), { recursive: true, force: true })
+rmSync(dist('bundle'), { recursive: true, force: true })
+await build({
+  ...common,
+  entryPoints: ['src/bundle-entry.ts'],
+  outfile: 'dist/bundle/sluice.cjs',
+  banner: { js: `// sluice bundle ${HASH_PLACEHOLDER}\nconst __sluiceModuleUrl = require('node:url').pathToFileURL(__filename).href;` }
+})
+// The placeholder has the hash's length, so the source map's positions stay right.
+const bundled = readFileSync(dist('bundle/sluice.cjs'), 'utf8')
+const hash = createHash('sha256').update(bundled).digest('hex').slice(0, HASH_PLACEHOLDER.length)
+writeFileSync(dist('bundle/sluice.cjs'), bundled.replace(HASH_PLACEHOLDER, hash))
+
+writeFileSync(dist('cli/main.js'), `#!/usr/bin/env node
+// The \`sluice\` command (src/cli/main.ts), from dist/bundle/sluice.cjs and its code cache (scripts/bundle.mjs).
+import { loadBundle } from '../code-cache.js'
+const bundle = loadBundle(new URL('../bundle/sluice.cjs', import.meta.url))
+bundle.exports.whenBrokerStarted(bundle.saveCache)
+await bundle.exports.runCli()
+`)
+writeFileSync(dist('index.js'), `// The embedding API (src/index.ts), from dist/bundle/sluice.cjs and its code cache (scripts/bundle.mjs).
+import { loadBundle } from './code-cache.js'
+const bundle = loadBundle(new URL('./bundle/sluice.cjs', import.meta.url))
+bundle.exports.whenBrokerStarted(bundle.saveCache)
+export const { startBroker, Broker } = await bundle.exports.embedding()
+`)
+for (const file of ['cli/main.js.map', 'index.js.map', 'bundle-entry.js', 'bundle-entry.js.map', 'bundle-entry.d.ts']) rmSync(dist(file), { force: true })
+
+await build({
+  ...common,
+  entryPoints: ['src/storage/shard-worker.ts'],
+  outfile: 'dist/storage/shard-worker.cjs',
+  banner: { js: "const __sluiceModuleUrl = require('node:url').pathToFileURL(__filename).href;" }
+})
+for (const file of ['shard-worker.js', 'shard-worker.js.map']) rmSync(dist(`storage/${file}`), { force: true })

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { Broker } from './broker/broker.js'
 import { loadConfig } from './config/broker-config.js'
+import { brokerStarted } from './startup-hooks.js'
 
 export interface StartBrokerOptions {
   /** Data directory; default a new temporary directory that stop() removes. */
@@ -46,6 +47,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   })
   const broker = await Broker.start(config, pino({ level: process.env.SLUICE_LOG_LEVEL ?? 'warn' }))
   const { host, port } = broker.advertised
+  brokerStarted()
   return {
     bootstrap: `${host}:${port}`,
     host,

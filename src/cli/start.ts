@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import type { Broker } from '../broker/broker.js'
 import { openStore } from '../broker/open-store.js'
 import { releaseShardThreads } from '../storage/shard-threads.js'
+import { brokerStarted } from '../startup-hooks.js'
 
 export const START_HELP = `Usage: sluice start [--data-dir DIR] [--port N] [--http-port N] [--config server.properties] [--set key=value ...]
 
@@ -81,4 +82,5 @@ export async function start (argv: string[]): Promise<void> {
   const ms = Math.round(performance.now() - started)
   const http = broker.gateway === null ? '' : `, HTTP on ${broker.gateway.host}:${broker.gateway.port}`
   process.stdout.write(`Sluice ready: Kafka on ${host}:${port}${http}, data in ${broker.dataDir} (${ms} ms)\n`)
+  brokerStarted()
 }
