@@ -5,11 +5,12 @@
 //
 // The internal topics are created on first need, as Kafka does: __consumer_offsets on the first
 // FindCoordinator for a group (or the first group write), __transaction_state on the first
-// transactional producer. If they exist, their state is loaded before the listener opens.
-import { createServer, type Server, type Socket } from 'node:net'
+// transactional producer. If they exist, their state is loaded before the listener serves requests.
+// The listener is bound while the logs open (listeners.ts).
+import type { Socket } from 'node:net'
 import { resolve } from 'node:path'
 import type { Logger } from 'pino'
-import { parseListener, type BrokerConfig } from '../config/broker-config.js'
+import type { BrokerConfig } from '../config/broker-config.js'
 import { GroupCoordinator } from '../groups/coordinator.js'
 import { groupSettingsFrom } from '../groups/group-settings.js'
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS } from '../groups/offsets-topic.js'
@@ -20,13 +21,14 @@ import { ProducerIdAllocator } from '../txn/producer-ids.js'
 import { TXN_TOPIC, TXN_TOPIC_CONFIGS } from '../txn/txn-log.js'
 import { Connection } from './connection.js'
 import { SlabPool } from './frame-reader.js'
+import { Listeners, type BrokerAddress } from './listeners.js'
 import { BrokerMetrics } from './metrics.js'
 import { openStore } from './open-store.js'
 import { Router } from './router.js'
 import { TopicRegistry } from './topic-registry.js'
 import { Topics } from './topics.js'
 
-export interface BrokerAddress { host: string; port: number }
+export type { BrokerAddress } from './listeners.js'
 
 /** Idle read slabs (1 MiB each) kept for reuse across connections. */
 const IDLE_SLABS = 32
@@ -42,15 +44,14 @@ interface BrokerParts {
   groups: GroupCoordinator
   txn: TransactionCoordinator
   router: Router
+  listeners: Listeners
 }
 
 export class Broker {
-  private readonly servers: Server[] = []
   private readonly connections = new Set<Connection>()
   private readonly slabs = new SlabPool(IDLE_SLABS)
   private stopping: Promise<void> | null = null
   private httpGateway: Gateway | null = null
-  advertised: BrokerAddress = { host: '', port: 0 }
   readonly metrics = new BrokerMetrics()
 
   readonly config: BrokerConfig
@@ -60,6 +61,7 @@ export class Broker {
   readonly groups: GroupCoordinator
   readonly txn: TransactionCoordinator
   private readonly router: Router
+  private readonly listeners: Listeners
 
   private constructor (parts: BrokerParts) {
     this.config = parts.config
@@ -69,6 +71,7 @@ export class Broker {
     this.groups = parts.groups
     this.txn = parts.txn
     this.router = parts.router
+    this.listeners = parts.listeners
   }
 
   /** `opening`: the store, if the caller began opening it already (openStore, src/cli/start.ts). */
@@ -79,15 +82,22 @@ export class Broker {
     const gatewayModule = http ? import('../gateway/gateway.js') : null
     gatewayModule?.catch(() => {})
     const dataDir = resolve(config['log.dirs'])
+    const listening = Listeners.bind(config, log)
+    listening.catch(() => {}) // awaited below
+    const release = async (): Promise<void> => {
+      await Promise.all([opening.then(async store => { await store.close() }, () => {}), listening.then(async l => { await l.close() }, () => {})])
+    }
     let registry: TopicRegistry
+    let store: PartitionStore
+    let listeners: Listeners
     try {
       registry = TopicRegistry.open(dataDir, config['node.id'])
       await registry.saved
+      ;[store, listeners] = await Promise.all([opening, listening])
     } catch (error) {
-      await opening.then(async store => { await store.close() }, () => {})
+      await release()
       throw error
     }
-    const store = await opening
     logRecovery(log, store.recovery)
     const topics = await Topics.open(config, registry, store, log)
     const offsetsTopic = new InternalTopic(topics, OFFSETS_TOPIC, config['offsets.topic.num.partitions'], OFFSETS_TOPIC_CONFIGS)
@@ -118,10 +128,10 @@ export class Broker {
       },
       partitionExists: (topic, partition) => { const t = topics.get(topic); return t !== undefined && partition >= 0 && partition < t.partitions }
     })
-    const broker = new Broker({ config, log, store, topics, groups, txn, router: new Router() })
+    const broker = new Broker({ config, log, store, topics, groups, txn, router: new Router(), listeners })
     broker.router.bind(broker)
     try {
-      await broker.listen()
+      listeners.serve(socket => { broker.accept(socket) })
       if (gatewayModule !== null) broker.httpGateway = await (await gatewayModule).Gateway.start(broker)
     } catch (error) {
       await broker.stop()
@@ -139,35 +149,8 @@ export class Broker {
   get clusterId (): string { return this.topics.registry.clusterId }
   get nodeId (): number { return this.config['node.id'] }
 
-  private async listen (): Promise<void> {
-    const bind = parseListener(this.config.listeners, 'listeners')
-    // "localhost" binds both loopback families so clients that resolve it either way connect.
-    const hosts = bind.host === 'localhost' ? ['127.0.0.1', '::1'] : [bind.host === '' ? '::' : bind.host]
-    let port = bind.port
-    for (const [i, host] of hosts.entries()) {
-      try {
-        port = await this.listenOn(host, port)
-      } catch (error) {
-        if (i === 0) throw error
-        this.log.debug({ host, port, err: error }, 'optional loopback listener not bound')
-      }
-    }
-    const advertised = this.config['advertised.listeners'] === ''
-      ? { host: bind.host === '' || bind.host === '::' || bind.host === '0.0.0.0' ? 'localhost' : bind.host, port }
-      : parseListener(this.config['advertised.listeners'], 'advertised.listeners')
-    this.advertised = { host: advertised.host, port: advertised.port === 0 ? port : advertised.port }
-  }
-
-  private async listenOn (host: string, port: number): Promise<number> {
-    const server = createServer({ noDelay: true, pauseOnConnect: true }, socket => this.accept(socket))
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen({ host, port, ipv6Only: host === '::1' }, () => { server.off('error', reject); resolve() })
-    })
-    this.servers.push(server)
-    const address = server.address()
-    return typeof address === 'object' && address !== null ? address.port : port
-  }
+  /** The address Metadata gives clients. */
+  get advertised (): BrokerAddress { return this.listeners.advertised }
 
   private accept (socket: Socket): void {
     if (this.stopping !== null) { socket.destroy(); return }
@@ -189,7 +172,7 @@ export class Broker {
   stop (): Promise<void> {
     this.stopping ??= (async () => {
       await this.httpGateway?.stop()
-      const closed = Promise.all(this.servers.map(server => new Promise<void>(resolve => server.close(() => resolve()))))
+      const closed = this.listeners.close()
       this.router.shutdown()
       await this.txn.stop()
       await this.groups.stop()
