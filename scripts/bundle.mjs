@@ -7,6 +7,9 @@
 //   dist/cli/main.js, dist/index.js   small ES module stubs in place of tsc's files: they load the
 //                                     bundle through its V8 code cache (src/code-cache.ts) and run
 //                                     the command / export the API
+//   dist/bundle/shard-threads.cjs     the start of the shard threads (src/storage/shard-threads.ts),
+//                                     one module that both the bundle and dist/cli/main.js require():
+//                                     `sluice start` spawns the threads before it loads the bundle
 //   dist/storage/shard-worker.cjs     the shard thread's module, one self-contained CommonJS file
 //                                     (tsc's shard-worker.js is removed), which piscina require()s: an
 //                                     ES module would first start Node's ESM loader in the thread
@@ -44,13 +47,23 @@ const common = {
   logLevel: 'warning'
 }
 
+const banner = "const __sluiceModuleUrl = require('node:url').pathToFileURL(__filename).href;"
+// The bundle's imports of shard-threads.ts load dist/bundle/shard-threads.cjs (the same module
+// instance as the one dist/cli/main.js required, so the threads it spawned are found).
+const shardThreadsApart = {
+  name: 'shard-threads-apart',
+  setup (b) { b.onResolve({ filter: /\/shard-threads\.js$/ }, () => ({ path: './shard-threads.cjs', external: true })) }
+}
+
 rmSync(dist('chunks'), { recursive: true, force: true })
 rmSync(dist('bundle'), { recursive: true, force: true })
+await build({ ...common, entryPoints: ['src/storage/shard-threads.ts'], outfile: 'dist/bundle/shard-threads.cjs', banner: { js: banner } })
 await build({
   ...common,
   entryPoints: ['src/bundle-entry.ts'],
   outfile: 'dist/bundle/sluice.cjs',
-  banner: { js: `// sluice bundle ${HASH_PLACEHOLDER}\nconst __sluiceModuleUrl = require('node:url').pathToFileURL(__filename).href;` }
+  plugins: [shardThreadsApart],
+  banner: { js: `// sluice bundle ${HASH_PLACEHOLDER}\n${banner}` }
 })
 // The placeholder has the hash's length, so the source map's positions stay right.
 const bundled = readFileSync(dist('bundle/sluice.cjs'), 'utf8')
@@ -59,7 +72,12 @@ writeFileSync(dist('bundle/sluice.cjs'), bundled.replace(HASH_PLACEHOLDER, hash)
 
 writeFileSync(dist('cli/main.js'), `#!/usr/bin/env node
 // The \`sluice\` command (src/cli/main.ts), from dist/bundle/sluice.cjs and its code cache (scripts/bundle.mjs).
+import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
 import { loadBundle } from '../code-cache.js'
+// The shard threads boot while \`sluice start\` loads the bundle, its config, the native addon and the
+// broker (the default count; the store stops those it does not take, start --help all of them).
+if (process.argv[2] === 'start') createRequire(import.meta.url)('../bundle/shard-threads.cjs').prestartShardThreads(availableParallelism())
 const bundle = loadBundle(new URL('../bundle/sluice.cjs', import.meta.url))
 bundle.exports.whenBrokerStarted(bundle.saveCache)
 await bundle.exports.runCli()
@@ -76,6 +94,6 @@ await build({
   ...common,
   entryPoints: ['src/storage/shard-worker.ts'],
   outfile: 'dist/storage/shard-worker.cjs',
-  banner: { js: "const __sluiceModuleUrl = require('node:url').pathToFileURL(__filename).href;" }
+  banner: { js: banner }
 })
 for (const file of ['shard-worker.js', 'shard-worker.js.map']) rmSync(dist(`storage/${file}`), { force: true })

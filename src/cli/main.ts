@@ -2,7 +2,6 @@
 // The `sluice` command: `sluice start` runs a broker; the other tools talk to one over the Kafka
 // protocol with our own client (src/client). Exit codes, for scripts:
 //   0 ok · 1 Kafka or runtime error (no broker, unknown topic, a refused request) · 2 usage or config error
-import { availableParallelism } from 'node:os'
 import { EXIT, UsageError } from './exit.js'
 
 interface Tool { run: (argv: string[]) => Promise<void>, help: string }
@@ -63,9 +62,6 @@ async function main (): Promise<void> {
   }
   const tool = TOOLS[name]
   if (tool === undefined) throw new UsageError(`unknown tool "${name}"\n\n${USAGE}`)
-  // The shard threads boot while `sluice start` loads its config, the native addon and the broker
-  // (the default count; the store stops those it does not take, start --help all of them).
-  if (name === 'start') (await import('../storage/shard-threads.js')).prestartShardThreads(availableParallelism())
   await (await tool.load()).run(rest)
 }
 

@@ -1,8 +1,9 @@
 // A shard's thread: one single-thread piscina pool, pinned (piscina would otherwise recycle idle
-// workers and move partitions). `sluice start` starts them first thing (prestartShardThreads), before
-// it loads its config, the native addon or the broker, so that their boot (Node's start and the module
-// loading of each thread, ~100-150 ms on the 2-core VM) overlaps that loading; the store then takes
-// them (takeShardThread) instead of starting its own.
+// workers and move partitions). `sluice start` starts them first thing (prestartShardThreads, called
+// by dist/cli/main.js before it loads the bundle, see scripts/bundle.mjs), before it loads its config,
+// the native addon or the broker, so that their boot (Node's start and the module loading of each
+// thread, ~100-150 ms on the 2-core VM) overlaps that loading; the store then takes them
+// (takeShardThread) instead of starting its own.
 import { Piscina } from 'piscina'
 import { shardWorkerFile } from './worker-file.js'
 
