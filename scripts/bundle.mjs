@@ -17,8 +17,8 @@
 // cache, which only a script can use; and one script loads faster than an ES module graph of chunks.
 // The bundle's first line is the hash of its content, which names its code cache (V8 only compares
 // the source's length). Measured: README, Performance, Start-up.
-// The native addons stay external, and so do the packages that load files by path (piscina its
-// worker, uWebSockets.js and the codecs their binaries, hdr-histogram-js is loaded with createRequire);
+// The native addons stay external, and so do the packages that load files by path (uWebSockets.js
+// and the codecs their binaries, hdr-histogram-js is loaded with createRequire);
 // pino and its dependencies are bundled: importing them as packages (about 20 CommonJS files, each
 // resolved and scanned for its exports) took ~70 ms of the main thread's start. pino's transports
 // (worker threads started from their files' paths) would not work from the bundle; Sluice uses none.
@@ -57,7 +57,16 @@ const shardThreadsApart = {
 
 rmSync(dist('chunks'), { recursive: true, force: true })
 rmSync(dist('bundle'), { recursive: true, force: true })
-await build({ ...common, entryPoints: ['src/storage/shard-threads.ts'], outfile: 'dist/bundle/shard-threads.cjs', banner: { js: banner } })
+// piscina is bundled into it (as a package, resolving and loading its dozen files took the main thread
+// ~10 ms before it could spawn a thread); its one file path, the worker it runs, stays its own.
+await build({
+  ...common,
+  entryPoints: ['src/storage/shard-threads.ts'],
+  outfile: 'dist/bundle/shard-threads.cjs',
+  external: common.external.filter(name => name !== 'piscina'),
+  define: { ...common.define, __dirname: '__piscinaDir' },
+  banner: { js: `${banner}\nconst __piscinaDir = require('node:path').dirname(require.resolve('piscina'));` }
+})
 await build({
   ...common,
   entryPoints: ['src/bundle-entry.ts'],
@@ -65,8 +74,10 @@ await build({
   plugins: [shardThreadsApart],
   banner: { js: `// sluice bundle ${HASH_PLACEHOLDER}\n${banner}` }
 })
-// The placeholder has the hash's length, so the source map's positions stay right.
-const bundled = readFileSync(dist('bundle/sluice.cjs'), 'utf8')
+// The placeholder has the hash's length, so the source map's positions stay right. esbuild escapes
+// every non-ASCII character in code but keeps comments as written: escaped there too, the bundle is
+// pure ASCII, which Node reads into a one-byte string (it took twice as long as a two-byte one).
+const bundled = readFileSync(dist('bundle/sluice.cjs'), 'utf8').replace(/[^\x00-\x7f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 const hash = createHash('sha256').update(bundled).digest('hex').slice(0, HASH_PLACEHOLDER.length)
 writeFileSync(dist('bundle/sluice.cjs'), bundled.replace(HASH_PLACEHOLDER, hash))
 
