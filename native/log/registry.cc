@@ -39,11 +39,21 @@ Status registry_open(const std::string& dir, const LogConfig& cfg, std::shared_p
   if (!st.ok()) return st;
   std::string path;
   if (!canonical(dir, &path)) return sys_error(errno, "realpath", dir);
-  // Held across the open so that two threads opening one directory cannot both recover it.
-  std::lock_guard<std::mutex> lock(g_mu);
-  if (logs().count(path) != 0) return store_error(StoreErr::kAlreadyOpen, "log %s is already open", path.c_str());
+  // The entry is reserved (null) while the log opens, so that two threads opening one directory
+  // cannot both recover it; the lock itself is not held across the open, so shards open their own
+  // logs side by side (at start each opens dozens).
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    if (logs().count(path) != 0) return store_error(StoreErr::kAlreadyOpen, "log %s is already open", path.c_str());
+    logs()[path] = nullptr;
+  }
   st = log_open(path, cfg, out);
-  if (st.ok()) logs()[path] = *out;
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (st.ok()) {
+    logs()[path] = *out;
+  } else {
+    logs().erase(path);
+  }
   return st;
 }
 
@@ -51,7 +61,7 @@ Status registry_attach(const std::string& dir, std::shared_ptr<Log>* out) {
   std::string path;
   std::lock_guard<std::mutex> lock(g_mu);
   auto it = canonical(dir, &path) ? logs().find(path) : logs().end();
-  if (it == logs().end()) return store_error(StoreErr::kNotOpen, "log %s is not open", dir.c_str());
+  if (it == logs().end() || it->second == nullptr) return store_error(StoreErr::kNotOpen, "log %s is not open", dir.c_str());
   *out = it->second;
   return Status{};
 }

@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "log/log.h"
 #include "log/offset_index.h"
+#include "log/registry.h"
 #include "test_util.h"
 
 namespace {
@@ -326,6 +327,54 @@ TEST(a_reader_thread_sees_every_batch_while_the_writer_appends_and_rolls) {
   remove_dir(dir);
 }
 
+
+// Shards open their own logs at the same time at start: the registry must let them (no lock held
+// across an open), and still let only one thread open any one directory.
+TEST(threads_open_their_own_logs_side_by_side_and_each_directory_once) {
+  std::string root = make_temp_dir();
+  constexpr int kThreads = 4;
+  constexpr int kLogsEach = 8;
+  std::atomic<int> opened_shared{0};
+  std::atomic<int> refused_shared{0};
+  std::atomic<bool> bad{false};
+  std::vector<std::shared_ptr<Log>> own(kThreads * kLogsEach);
+  std::shared_ptr<Log> shared_logs[kThreads];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kLogsEach; i++) {
+        std::string dir = root + "/t-" + std::to_string(t * kLogsEach + i);
+        if (!registry_open(dir, small_config(), &own[t * kLogsEach + i]).ok()) bad = true;
+      }
+      Status st = registry_open(root + "/shared-0", small_config(), &shared_logs[t]);
+      if (st.ok()) {
+        opened_shared++;
+      } else if (st.code == StoreErr::kAlreadyOpen) {
+        refused_shared++;
+      } else {
+        bad = true;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(!bad.load());
+  CHECK_EQ(opened_shared.load(), 1);
+  CHECK_EQ(refused_shared.load(), kThreads - 1);
+  std::vector<std::shared_ptr<Log>> all = own;
+  for (auto& log : shared_logs) {
+    if (log != nullptr) all.push_back(log);
+  }
+  for (auto& log : all) {
+    std::shared_ptr<Log> attached;
+    CHECK_OK(registry_attach(log->dir, &attached));
+    CHECK(attached == log);
+    CHECK_OK(log_close(log.get()));
+    registry_remove(log.get());
+  }
+  std::shared_ptr<Log> gone;
+  CHECK_EQ(static_cast<int>(registry_attach(root + "/shared-0", &gone).code), static_cast<int>(StoreErr::kNotOpen));
+  remove_dir(root);
+}
 
 // Reads of at least 256 KiB skip, with the offset index, the batches that surely fit (log_read.cc):
 // they must still return exactly the longest run of whole batches that fits, below the bound.
