@@ -8,7 +8,7 @@
 // once loaded, so a later crash never pairs a stale snapshot with a log that changed below its offset
 // (a truncation); one whose offset lies outside the log is ignored. It is not fsynced: a snapshot lost
 // or torn by a machine crash only means a full replay, so a clean close pays no fsync per partition.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { NativeLog } from './native.js'
 import { producerBatchAt } from './producer-batch.js'
@@ -70,7 +70,7 @@ function takeSnapshot (dir: string, log: NativeLog): SnapshotFile | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw error
   }
-  rmSync(path, { force: true })
+  unlinkSync(path) // just read; rmSync would load Node's rimraf into each shard thread at its first open
   let file: SnapshotFile
   try {
     file = JSON.parse(text) as SnapshotFile
