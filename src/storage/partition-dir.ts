@@ -1,6 +1,6 @@
 // A partition's directory under the data dir is `<topic>-<partition>`, as in Kafka. Topic names may
 // contain '-', so the partition is the suffix after the LAST '-'.
-import { readdir } from 'node:fs/promises'
+import { readdirSync } from 'node:fs'
 
 export interface PartitionId { topic: string; partition: number }
 
@@ -19,9 +19,10 @@ export function parsePartitionDir (name: string): PartitionId | null {
   return { topic: name.slice(0, dash), partition }
 }
 
-/** Partition directories present in `dataDir`. */
-export async function discoverPartitions (dataDir: string): Promise<PartitionId[]> {
-  const entries = await readdir(dataDir, { withFileTypes: true })
+/** Partition directories present in `dataDir`. Synchronous: at start the opens go to the shards
+ *  before the main thread turns to loading the rest of the broker (PartitionStore.open). */
+export function discoverPartitions (dataDir: string): PartitionId[] {
+  const entries = readdirSync(dataDir, { withFileTypes: true })
   const found: PartitionId[] = []
   for (const entry of entries) {
     const id = entry.isDirectory() ? parsePartitionDir(entry.name) : null

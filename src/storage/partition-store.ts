@@ -8,7 +8,7 @@
 //
 // Per-partition configs given to createPartition/setConfig are not persisted here: on reopen every
 // discovered partition starts from `defaults`, and the broker re-applies its topic configs.
-import { mkdir } from 'node:fs/promises'
+import { mkdirSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { NativeLog, StoreError, type AppendResult, type LogConfig, type RecoveryReport, type TimestampLookup } from './native.js'
@@ -89,11 +89,13 @@ export class PartitionStore {
 
   private constructor (private readonly dataDir: string, private readonly defaults: LogConfig) {}
 
-  /** Starts the shards, then opens (recovers) every `<topic>-<partition>` directory found in dataDir. */
+  /** Starts the shards, then opens (recovers) every `<topic>-<partition>` directory found in dataDir.
+   *  The opens are sent before this returns its promise: the shards work on them while the caller
+   *  goes on (sluice start loads the rest of the broker meanwhile). */
   static async open (opts: PartitionStoreOptions): Promise<PartitionStore> {
     const count = opts.shards ?? availableParallelism()
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`shards must be a positive integer, got ${count}`)
-    await mkdir(opts.dataDir, { recursive: true })
+    mkdirSync(opts.dataDir, { recursive: true })
     const store = new PartitionStore(opts.dataDir, opts.defaults)
     store.shards = Array.from({ length: count }, (_, shardId) => ShardChannel.start({
       shardId,
@@ -104,8 +106,9 @@ export class PartitionStore {
     }))
     void releaseShardThreads()
     try {
-      const found = await discoverPartitions(opts.dataDir)
-      await Promise.all(found.map(async (id) => { store.countRecovery(await store.openPartition(id, opts.defaults)) }))
+      const opened = discoverPartitions(opts.dataDir).map(async (id) => { store.countRecovery(await store.openPartition(id, opts.defaults)) })
+      for (const shard of store.shards) shard.sendNow()
+      await Promise.all(opened)
     } catch (err) {
       await store.close().catch((closeErr: unknown) => { throw new AggregateError([err, closeErr], 'open failed, then close failed') })
       throw err

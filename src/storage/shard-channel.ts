@@ -146,6 +146,11 @@ export class ShardChannel {
     })
   }
 
+  /** Sends what is queued now instead of at the end of this turn (unless the shard is busy). */
+  sendNow (): void {
+    if (this.messagesInFlight < MAX_MESSAGES_IN_FLIGHT) this.sendOutbox()
+  }
+
   /** Sends the outbox at the end of this turn, unless the shard is still busy with earlier messages:
    *  then its next answer sends it. */
   private scheduleFlush (): void {

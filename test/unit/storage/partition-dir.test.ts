@@ -26,7 +26,7 @@ describe('partition directories', () => {
       await mkdir(join(dir, '__consumer_offsets-7'))
       await mkdir(join(dir, 'not_a_partition'))
       await writeFile(join(dir, 'file-1'), '')
-      const found = await discoverPartitions(dir)
+      const found = discoverPartitions(dir)
       expect(found.sort((x, y) => x.topic.localeCompare(y.topic))).toEqual([
         { topic: '__consumer_offsets', partition: 7 },
         { topic: 'a-b', partition: 0 }
