@@ -174,7 +174,11 @@ export class Topics {
    * before the first append, and after a lost leader-epoch-checkpoint.
    */
   private async lead (name: string, partition: number): Promise<void> {
-    await this.store.assignEpoch(name, partition, LEADER_EPOCH, this.store.highWatermark(name, partition))
+    // Already the latest epoch (every start after the first): known from this thread's reader, so a
+    // start with many partitions makes no round trip to the shards for them.
+    const latest = this.store.endOffsetForEpoch(name, partition, LEADER_EPOCH).leaderEpoch === LEADER_EPOCH &&
+      this.store.endOffsetForEpoch(name, partition, LEADER_EPOCH + 1).leaderEpoch < 0
+    if (!latest) await this.store.assignEpoch(name, partition, LEADER_EPOCH, this.store.highWatermark(name, partition))
   }
 }
 
