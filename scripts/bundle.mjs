@@ -74,6 +74,8 @@ await build({
   plugins: [shardThreadsApart],
   banner: { js: `// sluice bundle ${HASH_PLACEHOLDER}\n${banner}` }
 })
+// The code cache a broker writes next to the bundle is this machine's (Node version, V8 flags): never packed.
+writeFileSync(dist('bundle/.npmignore'), 'code-cache/\n')
 // The placeholder has the hash's length, so the source map's positions stay right. esbuild escapes
 // every non-ASCII character in code but keeps comments as written: escaped there too, the bundle is
 // pure ASCII, which Node reads into a one-byte string (it took twice as long as a two-byte one).
