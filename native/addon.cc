@@ -11,6 +11,7 @@
 #include "addon_send.h"
 #include "batch/crc32c.h"
 #include "log/registry.h"
+#include "os/sched_policy.h"
 
 namespace {
 
@@ -453,6 +454,10 @@ Napi::Value ReleaseUnusedViews(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value BatchScheduling(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), sched_batch_all_threads());
+}
+
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   info.Env().GetInstanceData<AddonData>()->error_class = Napi::Persistent(info[0].As<Napi::Function>());
   return info.Env().Undefined();
@@ -469,6 +474,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("flushAsync", Napi::Function::New<FlushAsync>(env, "flushAsync"));
   exports.Set("crc32c", Napi::Function::New<Crc32c>(env, "crc32c"));
   exports.Set("crc32cHardware", Napi::Boolean::New(env, crc32c_has_hw()));
+  exports.Set("batchScheduling", Napi::Function::New<BatchScheduling>(env, "batchScheduling"));
   exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));
   exports.Set("releaseUnusedViews", Napi::Function::New<ReleaseUnusedViews>(env, "releaseUnusedViews"));
   RegisterSend(env, exports);

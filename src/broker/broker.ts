@@ -8,6 +8,7 @@
 // transactional producer. If they exist, their state is loaded before the listener serves requests.
 // The listener is bound while the logs open (listeners.ts).
 import type { Socket } from 'node:net'
+import { constants } from 'node:os'
 import { resolve } from 'node:path'
 import type { Logger } from 'pino'
 import type { BrokerConfig } from '../config/broker-config.js'
@@ -15,6 +16,7 @@ import { GroupCoordinator } from '../groups/coordinator.js'
 import { groupSettingsFrom } from '../groups/group-settings.js'
 import { OFFSETS_TOPIC, OFFSETS_TOPIC_CONFIGS } from '../groups/offsets-topic.js'
 import type { Gateway } from '../gateway/gateway.js'
+import { batchScheduling } from '../storage/native.js'
 import type { PartitionStore, StoreRecovery } from '../storage/partition-store.js'
 import { TransactionCoordinator } from '../txn/coordinator.js'
 import { ProducerIdAllocator } from '../txn/producer-ids.js'
@@ -29,6 +31,14 @@ import { TopicRegistry } from './topic-registry.js'
 import { Topics } from './topics.js'
 
 export type { BrokerAddress } from './listeners.js'
+
+const { ENOSYS } = constants.errno
+
+/** The process's threads (shards included, started or not) under SCHED_BATCH (see batchScheduling). */
+function useBatchScheduling (log: Logger): void {
+  const errno = batchScheduling()
+  if (errno !== 0 && errno !== ENOSYS) log.warn({ errno }, 'could not put the broker\'s threads under SCHED_BATCH; they keep the default policy')
+}
 
 /** Idle read slabs (1 MiB each) kept for reuse across connections. */
 const IDLE_SLABS = 32
@@ -77,6 +87,7 @@ export class Broker {
   /** `opening`: the store, if the caller began opening it already (openStore, src/cli/start.ts). */
   static async start (config: BrokerConfig, log: Logger, opening: Promise<PartitionStore> = openStore(config)): Promise<Broker> {
     opening.catch(() => {}) // awaited below; a failure must not count as unhandled meanwhile
+    if (config['threads.sched.batch']) useBatchScheduling(log)
     const http = config['http.enabled'] && config['http.port'] >= 0
     // Loads while the shards start; a failed import is reported where it is awaited.
     const gatewayModule = http ? import('../gateway/gateway.js') : null

@@ -108,6 +108,7 @@ interface NativeAddon {
   crc32c: (data: Buffer, seed: number) => number
   crc32cHardware: boolean
   setErrorClass: (cls: typeof StoreError) => void
+  batchScheduling: () => number
   /** Lets go of the buffers over mappings that no segment uses any more (see addon.cc). */
   releaseUnusedViews: () => void
   sendAnswer: (fd: number, chunks: Buffer[], done: (errno: number) => void) => number
@@ -155,6 +156,17 @@ export function viewRecordCount (view: Buffer): number { return addon.recordCoun
 
 /** A sendAnswer in flight. cancel() stops it; its done is then called with ECANCELED. */
 export interface Send { cancel: () => void }
+
+/**
+ * Puts every thread of this process, and those it starts later, under Linux's SCHED_BATCH policy:
+ * a woken thread then waits for the running one to block or use up its slice instead of preempting
+ * it. The broker's threads mostly wake each other (a Produce hops from the network thread to the
+ * shards and back), and each preemption is a context switch, which these VMs make dear: with the
+ * policy, the network thread posts to both shards and finishes its turn before they run. Measured
+ * with bench/clients.ts (@platformatic/kafka, 8 partitions): see README "Performance". Returns 0, or
+ * an errno (ENOSYS off Linux).
+ */
+export function batchScheduling (): number { return addon.batchScheduling() }
 
 /** True when crc32c() uses the CPU's CRC32 instruction (SSE4.2) rather than the table. */
 export const crc32cHardware: boolean = addon.crc32cHardware

@@ -49,6 +49,8 @@ export interface RunningBroker {
   /** Set only when `http: true` and the broker printed its HTTP address. */
   readonly httpPort: number | undefined
   readonly dataDir: string
+  /** The broker process's id while it runs. */
+  readonly pid: number | undefined
   /** The last stdout and stderr of the current process, for assertion messages. */
   output (): string
   /** SIGTERM, then waits for the exit; resolves with the exit code. Removes a temp data dir unless keepData. */
@@ -99,6 +101,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     get port () { return address.port },
     get httpPort () { return address.httpPort },
     dataDir,
+    get pid () { return child?.process.pid },
     output: () => child === undefined ? '' : describeOutput(child),
     async stop ({ keepData = false } = {}) {
       const code = child === undefined ? null : await terminate(child, 'SIGTERM')
