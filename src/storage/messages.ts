@@ -7,12 +7,17 @@
 // main -> shard  `init` (once, as the piscina task), then `ops`: every operation one event-loop turn
 //                issued for this shard. Appends travel as rows in `data` (append-rows.ts), the other
 //                ops as objects. Every op has an id, increasing in issue order, and the shard runs the
-//                appends and the other ops of a message merged in id order.
+//                appends and the other ops of a message merged in id order. A turn with appends only
+//                sends its rows' ArrayBuffer alone (AppendsOnly), not wrapped in an `ops` object.
 // shard -> main  `results`: the outcome of every op of one `ops` message, matched by id: append
 //                outcomes as rows, the others as objects; `endsOps` marks the one that ends the shard's
-//                run of an `ops` message (others carry answers that waited: fsyncs, compaction).
+//                run of an `ops` message (others carry answers that waited: fsyncs, compaction). When
+//                that run has only append outcomes, none failed, the rows go alone (RowsOnly).
 //                `retention`: log-start changes (or failures) from the shard's periodic retention check,
 //                and the aborted transactions a compaction pass emptied.
+// The bare forms spare both threads the structured clone of an object per message (its property
+// names are strings the receiver looks up again each time): a Produce costs one message each way
+// per shard, so that was a measurable share of both threads' time (see shard-channel.ts).
 import type { MessagePort } from 'node:worker_threads'
 import type { CleanResult } from './cleaner.js'
 import type { LogConfig, RecoveryReport } from './native.js'
@@ -80,4 +85,9 @@ export type ShardMessage =
 export type InitMessage = Extract<ShardMessage, { kind: 'init' }>
 export type OpsMessage = Extract<ShardMessage, { kind: 'ops' }>
 export type ResultsMessage = Extract<ShardMessage, { kind: 'results' }>
-export type FromShard = Extract<ShardMessage, { kind: 'results' | 'retention' }>
+/** An `ops` message with appends only: its `data`. */
+export type AppendsOnly = ArrayBuffer
+/** A `results` message ending an `ops` run, with append outcomes only and no failure: its `appended`. */
+export type RowsOnly = Float64Array
+export type ToShard = OpsMessage | AppendsOnly
+export type FromShard = Extract<ShardMessage, { kind: 'results' | 'retention' }> | RowsOnly

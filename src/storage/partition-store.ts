@@ -77,6 +77,8 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 
 export class PartitionStore {
   private readonly partitionsByName = new Map<string, Partition>()
+  /** The same partitions by topic and number: lookups on the request paths build no name string. */
+  private readonly partitionsByTopic = new Map<string, Map<number, Partition>>()
   /** Every open partition by its log id, for the shards' retention reports. */
   private readonly partitionsByLog = new Map<LogId, Partition>()
   private readonly opening = new Set<string>()
@@ -344,6 +346,9 @@ export class PartitionStore {
         firstUnstableOffset: opened.firstUnstableOffset, aborted: opened.aborted
       }
       this.partitionsByName.set(name, p)
+      const ofTopic = this.partitionsByTopic.get(id.topic)
+      if (ofTopic === undefined) this.partitionsByTopic.set(id.topic, new Map([[id.partition, p]]))
+      else ofTopic.set(id.partition, p)
       this.partitionsByLog.set(log, p)
       return opened.recovery
     } finally {
@@ -354,13 +359,16 @@ export class PartitionStore {
   /** Takes a partition out of the store at once; its shard may still be finishing queued ops. */
   private forget (p: Partition): void {
     this.partitionsByName.delete(p.name)
+    const ofTopic = this.partitionsByTopic.get(p.id.topic)
+    ofTopic?.delete(p.id.partition)
+    if (ofTopic?.size === 0) this.partitionsByTopic.delete(p.id.topic)
     this.partitionsByLog.delete(p.log)
     p.waiters.wakeAll()
   }
 
   private partition (topic: string, partition: number): Partition {
     this.checkOpen()
-    const p = this.partitionsByName.get(partitionDirName(topic, partition))
+    const p = this.partitionsByTopic.get(topic)?.get(partition)
     if (p === undefined) throw new StoreError('UNKNOWN_PARTITION', `${topic}-${partition} is not a partition of this store`)
     return p
   }

@@ -28,7 +28,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { Piscina } from 'piscina'
 import { StoreError } from './native.js'
-import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpsMessage, ResultsMessage, RetentionChange } from './messages.js'
+import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpsMessage, ResultsMessage, RetentionChange, ToShard, WireError } from './messages.js'
 import { AppendRowWriter, readResultRows, type ResultRowHandler, type ShardAppendOptions } from './append-rows.js'
 import type { TxnAppendResult } from './producer-state.js'
 import { fromWireError } from './wire-error.js'
@@ -48,6 +48,8 @@ const MAX_MESSAGE_BYTES = 4 * 2 ** 20
 
 /** `batches`: an append's bytes, which the shard reads in place until it answers (append-rows.ts). */
 const MAX_MESSAGES_IN_FLIGHT = 2
+
+const NO_ERRORS: WireError[] = []
 
 interface Pending { resolve: (value: never) => void; reject: (err: Error) => void; batches: Buffer | null }
 
@@ -169,13 +171,18 @@ export class ShardChannel {
     this.stats.ops += count + this.ops.length
     this.stats.payloadBytes += this.appends.payloadBytes
     const data = this.appends.take()
-    const msg: OpsMessage = { kind: 'ops', ops: this.ops, appends: count, data }
+    const msg: ToShard = data !== null && this.ops.length === 0 ? data : { kind: 'ops', ops: this.ops, appends: count, data } satisfies OpsMessage
     this.ops = []
     this.messagesInFlight++
     this.port.postMessage(msg, data === null ? [] : [data])
   }
 
   private receive (msg: FromShard): void {
+    if (msg instanceof Float64Array) {
+      readResultRows(msg, NO_ERRORS, this.settleRow)
+      this.endOps()
+      return
+    }
     if (msg.kind === 'retention') return this.onRetention(msg.changes)
     this.settle(msg)
   }
@@ -183,7 +190,11 @@ export class ShardChannel {
   private settle (msg: ResultsMessage): void {
     for (const outcome of msg.results) this.settleControl(outcome)
     if (msg.appended !== null) readResultRows(msg.appended, msg.errors, this.settleRow)
-    if (!msg.endsOps) return
+    if (msg.endsOps) this.endOps()
+  }
+
+  /** The shard finished running an `ops` message: what waited meanwhile goes out. */
+  private endOps (): void {
     this.messagesInFlight--
     if (this.appends.count > 0 || this.ops.length > 0) this.scheduleFlush()
   }

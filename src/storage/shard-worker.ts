@@ -6,8 +6,8 @@
 // was handed. The pool must run with `atomics: 'disabled'`: piscina's default parks an idle worker in
 // Atomics.wait, which would starve both this port and the retention timer.
 import { NativeLog, StoreError, type AppendResult, type LogConfig } from './native.js'
-import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpenedLog, OpsMessage, RetentionChange, WireError } from './messages.js'
-import { batchesOf, readAppendRows, type AppendRequest } from './append-rows.js'
+import type { ControlOp, ControlOutcome, ControlValues, FromShard, InitMessage, LogId, OpenedLog, OpsMessage, RetentionChange, ToShard, WireError } from './messages.js'
+import { APPEND_ROW, batchesOf, readAppendRows, type AppendRequest } from './append-rows.js'
 import { toWireError } from './wire-error.js'
 import { ShardLifecycle } from './shard-lifecycle.js'
 import { TurnRows } from './group-commit.js'
@@ -58,7 +58,9 @@ class Shard {
     groups.writeAll()
     this.lifecycle.flushDue(Date.now(), appended)
     const rows = appended.take()
-    this.post({ kind: 'results', results, appended: rows, errors: appended.errors, endsOps: true }, rows === null ? [] : [rows.buffer as ArrayBuffer])
+    const transfer = rows === null ? [] : [rows.buffer as ArrayBuffer]
+    if (rows !== null && results.length === 0 && appended.errors.length === 0) this.post(rows, transfer)
+    else this.post({ kind: 'results', results, appended: rows, errors: appended.errors, endsOps: true }, transfer)
   }
 
   /** Plain appends (no producer id) to one log, written in one call straight from the sender's memory. */
@@ -262,7 +264,11 @@ function withTxnState (r: AppendResult, firstUnstableOffset: number, abortedFirs
   return out
 }
 
+const APPEND_ROW_BYTES = APPEND_ROW * Float64Array.BYTES_PER_ELEMENT
+
 export default function startShard (init: InitMessage): void {
   const shard = new Shard(init)
-  init.port.on('message', (msg: OpsMessage) => { shard.run(msg) })
+  init.port.on('message', (msg: ToShard) => {
+    shard.run(msg instanceof ArrayBuffer ? { kind: 'ops', ops: [], appends: msg.byteLength / APPEND_ROW_BYTES, data: msg } : msg)
+  })
 }
