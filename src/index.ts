@@ -41,6 +41,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     flags: {
       listeners: `PLAINTEXT://127.0.0.1:${options.port ?? 0}`,
       'http.port': String(options.httpPort ?? 0),
+      // The threads are the host process's: their scheduling policy stays its own unless asked for.
+      'threads.sched.batch': 'false',
       ...options.settings,
       'log.dirs': dataDir
     }

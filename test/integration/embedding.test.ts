@@ -7,6 +7,7 @@ import { Kafka, logLevel } from 'kafkajs'
 import { startBroker, type RunningBroker } from '../../src/index.js'
 import { REPO_ROOT } from '../helpers/broker.js'
 import { runOk } from '../helpers/clients.js'
+import { SCHED_OTHER, threadPolicies } from '../helpers/threads.js'
 
 let broker: RunningBroker
 
@@ -24,6 +25,12 @@ it('an embedded broker serves kafkajs on the bootstrap address it returns', asyn
   const offsets = await admin.fetchTopicOffsets('embedded')
   await admin.disconnect()
   expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(2)
+})
+
+it('an embedded broker leaves the scheduling policy of its host process\'s threads alone', () => {
+  // threads.sched.batch is for `sluice start`, whose process is the broker's (sched-batch.test.ts).
+  const policies = threadPolicies(process.pid)
+  expect([...policies.values()].every(p => p === SCHED_OTHER), JSON.stringify([...policies])).toBe(true)
 })
 
 it('an embedded broker answers HTTP on the URL it returns', async () => {

@@ -1,26 +1,10 @@
 // The broker's threads run under Linux SCHED_BATCH unless threads.sched.batch=false (issue #8: the
 // network thread and the shards wake each other for every Produce; under SCHED_BATCH a woken thread
-// does not preempt the running one, which costs fewer context switches). Read from /proc: the policy
-// is field 41 of /proc/PID/task/TID/stat (0 SCHED_OTHER, 3 SCHED_BATCH).
-import { readdirSync, readFileSync } from 'node:fs'
+// does not preempt the running one, which costs fewer context switches).
 import { afterEach, describe, expect, it } from 'vitest'
 import { Kafka, logLevel } from 'kafkajs'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
-
-const SCHED_OTHER = 0
-const SCHED_BATCH = 3
-
-/** Each thread's scheduling policy, by thread id. */
-function threadPolicies (pid: number): Map<string, number> {
-  const policies = new Map<string, number>()
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-    // Fields after the command name (which may hold spaces) start at field 3.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    policies.set(tid, Number(fields[41 - 3]))
-  }
-  return policies
-}
+import { SCHED_BATCH, SCHED_OTHER, threadPolicies } from '../helpers/threads.js'
 
 /** Produces a few records, so that the shards have appended and the fsync pool has started. */
 async function produceSome (broker: RunningBroker): Promise<void> {
