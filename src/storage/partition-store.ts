@@ -56,7 +56,7 @@ export interface StoreRecovery { partitions: number, unclean: number, scannedByt
 
 interface Partition {
   id: PartitionId
-  /** The directory name under dataDir, `<topic>-<partition>`; also the key of `partitionsByName`. */
+  /** The directory name under dataDir, `<topic>-<partition>`. */
   name: string
   log: LogId
   shard: ShardChannel
@@ -76,10 +76,9 @@ const PRODUCER_ID_AT = 43 // in a RecordBatch v2 header
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 
 export class PartitionStore {
-  private readonly partitionsByName = new Map<string, Partition>()
-  /** The same partitions by topic and number: lookups on the request paths build no name string. */
+  /** Open partitions by topic and number (lookups on the request paths build no name string). */
   private readonly partitionsByTopic = new Map<string, Map<number, Partition>>()
-  /** Every open partition by its log id, for the shards' retention reports. */
+  /** Every open partition by its log id, in the order they opened: the shards' retention reports name logs. */
   private readonly partitionsByLog = new Map<LogId, Partition>()
   private readonly opening = new Set<string>()
   private nextLogId = 1
@@ -122,7 +121,7 @@ export class PartitionStore {
   get recovery (): Readonly<StoreRecovery> { return this.recovered }
 
   partitions (): PartitionId[] {
-    return [...this.partitionsByName.values()].map((p) => ({ ...p.id }))
+    return [...this.partitionsByLog.values()].map((p) => ({ ...p.id }))
   }
 
   async createPartition (topic: string, partition: number, config: Partial<LogConfig> = {}): Promise<void> {
@@ -130,7 +129,7 @@ export class PartitionStore {
     if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') throw new StoreError('INVALID_PARTITION', `invalid topic name ${JSON.stringify(topic)}`)
     if (!Number.isInteger(partition) || partition < 0 || partition > 0x7fffffff) throw new StoreError('INVALID_PARTITION', `invalid partition ${partition}`)
     const name = partitionDirName(topic, partition)
-    if (this.partitionsByName.has(name) || this.opening.has(name)) throw new StoreError('PARTITION_EXISTS', `${name} already exists`)
+    if (this.partitionsByTopic.get(topic)?.has(partition) === true || this.opening.has(name)) throw new StoreError('PARTITION_EXISTS', `${name} already exists`)
     await this.openPartition({ topic, partition }, { ...this.defaults, ...config })
   }
 
@@ -301,7 +300,7 @@ export class PartitionStore {
       return
     }
     if (partition !== undefined) this.partition(topic, partition)
-    const targets = [...this.partitionsByName.values()].filter((p) => p.id.topic === topic && (partition === undefined || p.id.partition === partition))
+    const targets = [...this.partitionsByTopic.get(topic)?.values() ?? []].filter((p) => partition === undefined || p.id.partition === partition)
     await Promise.all(targets.map(async (p) => { await p.shard.send({ kind: 'flush', log: p.log }) }))
   }
 
@@ -345,7 +344,6 @@ export class PartitionStore {
         id, name, log, shard, reader: NativeLog.attach(dir), config, waiters: new DataWaiters(),
         firstUnstableOffset: opened.firstUnstableOffset, aborted: opened.aborted
       }
-      this.partitionsByName.set(name, p)
       const ofTopic = this.partitionsByTopic.get(id.topic)
       if (ofTopic === undefined) this.partitionsByTopic.set(id.topic, new Map([[id.partition, p]]))
       else ofTopic.set(id.partition, p)
@@ -358,7 +356,6 @@ export class PartitionStore {
 
   /** Takes a partition out of the store at once; its shard may still be finishing queued ops. */
   private forget (p: Partition): void {
-    this.partitionsByName.delete(p.name)
     const ofTopic = this.partitionsByTopic.get(p.id.topic)
     ofTopic?.delete(p.id.partition)
     if (ofTopic?.size === 0) this.partitionsByTopic.delete(p.id.topic)
