@@ -109,37 +109,45 @@ export class Broker {
       await release()
       throw error
     }
-    logRecovery(log, store.recovery)
-    const topics = await Topics.open(config, registry, store, log)
-    const offsetsTopic = new InternalTopic(topics, OFFSETS_TOPIC, config['offsets.topic.num.partitions'], OFFSETS_TOPIC_CONFIGS)
-    const txnTopic = new InternalTopic(topics, TXN_TOPIC, config['transaction.state.log.num.partitions'], TXN_TOPIC_CONFIGS)
-    const groups = GroupCoordinator.open({
-      store,
-      log,
-      settings: groupSettingsFrom(config),
-      offsetsPartitions: offsetsTopic.partitions,
-      createOffsetsTopic: offsetsTopic.exists ? undefined : async () => { await offsetsTopic.create() }
-    })
-    const txn = await TransactionCoordinator.open({
-      store,
-      log,
-      settings: {
-        maxTimeoutMs: config['transaction.max.timeout.ms'],
-        abortCheckIntervalMs: config['transaction.abort.timed.out.transaction.cleanup.interval.ms'],
-        idExpirationMs: config['transactional.id.expiration.ms']
-      },
-      ids: ProducerIdAllocator.open(dataDir),
-      txnPartitions: txnTopic.exists ? txnTopic.partitions : null,
-      createTxnTopic: async () => { await txnTopic.create(); return txnTopic.partitions },
-      groups: {
-        offsetsTopic: OFFSETS_TOPIC,
-        offsetsPartitionFor: id => groups.partitionFor(id),
-        ensureOffsetsTopic: async () => { await groups.ensureOffsetsTopic() },
-        completeTxn: (pid, commit) => groups.completeTxn(pid, commit)
-      },
-      partitionExists: (topic, partition) => { const t = topics.get(topic); return t !== undefined && partition >= 0 && partition < t.partitions }
-    })
-    const broker = new Broker({ config, log, store, topics, groups, txn, router: new Router(), listeners })
+    // Until the Broker exists to stop itself, a failure must give back the shards and the ports.
+    let parts: Pick<BrokerParts, 'topics' | 'groups' | 'txn'>
+    try {
+      logRecovery(log, store.recovery)
+      const topics = await Topics.open(config, registry, store, log)
+      const offsetsTopic = new InternalTopic(topics, OFFSETS_TOPIC, config['offsets.topic.num.partitions'], OFFSETS_TOPIC_CONFIGS)
+      const txnTopic = new InternalTopic(topics, TXN_TOPIC, config['transaction.state.log.num.partitions'], TXN_TOPIC_CONFIGS)
+      const groups = GroupCoordinator.open({
+        store,
+        log,
+        settings: groupSettingsFrom(config),
+        offsetsPartitions: offsetsTopic.partitions,
+        createOffsetsTopic: offsetsTopic.exists ? undefined : async () => { await offsetsTopic.create() }
+      })
+      const txn = await TransactionCoordinator.open({
+        store,
+        log,
+        settings: {
+          maxTimeoutMs: config['transaction.max.timeout.ms'],
+          abortCheckIntervalMs: config['transaction.abort.timed.out.transaction.cleanup.interval.ms'],
+          idExpirationMs: config['transactional.id.expiration.ms']
+        },
+        ids: ProducerIdAllocator.open(dataDir),
+        txnPartitions: txnTopic.exists ? txnTopic.partitions : null,
+        createTxnTopic: async () => { await txnTopic.create(); return txnTopic.partitions },
+        groups: {
+          offsetsTopic: OFFSETS_TOPIC,
+          offsetsPartitionFor: id => groups.partitionFor(id),
+          ensureOffsetsTopic: async () => { await groups.ensureOffsetsTopic() },
+          completeTxn: (pid, commit) => groups.completeTxn(pid, commit)
+        },
+        partitionExists: (topic, partition) => { const t = topics.get(topic); return t !== undefined && partition >= 0 && partition < t.partitions }
+      })
+      parts = { topics, groups, txn }
+    } catch (error) {
+      await release()
+      throw error
+    }
+    const broker = new Broker({ config, log, store, ...parts, router: new Router(), listeners })
     broker.router.bind(broker)
     try {
       listeners.serve(socket => { broker.accept(socket) })

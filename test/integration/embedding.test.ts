@@ -1,7 +1,10 @@
 // The embedding API as a user's own test suite would use it: a broker in this process on free ports
 // with a temporary data directory, real clients against it, and stop() cleaning up after itself. The
 // last test does the same with the built package (dist/, bundled by scripts/bundle.mjs) in a fresh process.
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Kafka, logLevel } from 'kafkajs'
 import { startBroker, type RunningBroker } from '../../src/index.js'
@@ -33,6 +36,22 @@ it('an embedded broker leaves the scheduling policy of its host process\'s threa
   expect([...policies.values()].every(p => p === SCHED_OTHER), JSON.stringify([...policies])).toBe(true)
 })
 
+it('a broker that fails to start gives back its port and its shard threads', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-embedded-fail-'))
+  try {
+    writeFileSync(join(dataDir, 'producer-ids'), 'not a number\n') // read after the logs open and the port is bound
+    const free = createServer()
+    const port = await new Promise<number>(resolve => free.listen(0, '127.0.0.1', () => resolve((free.address() as { port: number }).port)))
+    await new Promise<void>(resolve => free.close(() => resolve()))
+    await expect(startBroker({ dataDir, port, httpPort: -1 })).rejects.toThrow(/producer id block/)
+    const again = createServer()
+    await new Promise<void>((resolve, reject) => { again.once('error', reject); again.listen(port, '127.0.0.1', () => resolve()) })
+    await new Promise<void>(resolve => again.close(() => resolve()))
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+})
+
 it('an embedded broker answers HTTP on the URL it returns', async () => {
   expect(broker.httpUrl).not.toBeNull()
   const response = await fetch(`${broker.httpUrl!}/healthz`)
@@ -49,7 +68,10 @@ it('stop() removes the temporary data directory, and two brokers can run side by
 
 it('the built package, imported as \'sluice\' in a fresh process, starts a broker kafkajs can use', async () => {
   const script = `
-    import { existsSync } from 'node:fs'
+    import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
     import { startBroker } from 'sluice'
     import { Kafka, logLevel } from 'kafkajs'
     const broker = await startBroker()
