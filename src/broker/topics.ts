@@ -176,9 +176,7 @@ export class Topics {
   private async lead (name: string, partition: number): Promise<void> {
     // Already the latest epoch (every start after the first): known from this thread's reader, so a
     // start with many partitions makes no round trip to the shards for them.
-    const latest = this.store.endOffsetForEpoch(name, partition, LEADER_EPOCH).leaderEpoch === LEADER_EPOCH &&
-      this.store.endOffsetForEpoch(name, partition, LEADER_EPOCH + 1).leaderEpoch < 0
-    if (!latest) await this.store.assignEpoch(name, partition, LEADER_EPOCH, this.store.highWatermark(name, partition))
+    if (this.store.latestEpoch(name, partition) !== LEADER_EPOCH) await this.store.assignEpoch(name, partition, LEADER_EPOCH, this.store.highWatermark(name, partition))
   }
 }
 

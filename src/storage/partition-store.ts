@@ -233,6 +233,11 @@ export class PartitionStore {
     return this.partition(topic, partition).reader.endOffsetForEpoch(epoch)
   }
 
+  /** The newest leader epoch in the partition's checkpoint, -1 when none. */
+  latestEpoch (topic: string, partition: number): number {
+    return this.partition(topic, partition).reader.latestEpoch()
+  }
+
   /**
    * Resolves once the high watermark is above `offset` (at once if it already is), when `signal`
    * aborts, or when the partition is deleted or the store closes. Never rejects once waiting: the
