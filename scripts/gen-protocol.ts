@@ -191,8 +191,17 @@ function errorCodesFile (rows: ErrorRow[]): string {
     `export const errorInfo: ReadonlyMap<number, ErrorInfo> = new Map<number, ErrorInfo>([\n${info}\n])\n`
 }
 
+// Admin APIs served beyond shared/reference/api-version-plan.json (a read-only plan that predates them);
+// their specs are in the same kafka-message-specs.
+const extraPlan: PlanEntry[] = [
+  { apiKey: 43, name: 'ElectLeaders' },
+  { apiKey: 48, name: 'DescribeClientQuotas' },
+  { apiKey: 49, name: 'AlterClientQuotas' }
+]
+
 function readPlan (refDir: string): PlanEntry[] {
-  return (JSON.parse(readFileSync(join(refDir, 'api-version-plan.json'), 'utf8')) as { apis: PlanEntry[] }).apis
+  const planned = (JSON.parse(readFileSync(join(refDir, 'api-version-plan.json'), 'utf8')) as { apis: PlanEntry[] }).apis
+  return [...planned, ...extraPlan].sort((a, b) => a.apiKey - b.apiKey)
 }
 
 /** Returns generated file contents keyed by path relative to the repo root. */

@@ -20,6 +20,7 @@ import { describeLogDirsHandler } from './describe-log-dirs.js'
 import { describeProducersHandler } from './describe-producers.js'
 import { describeTopicPartitionsHandler } from './describe-topic-partitions.js'
 import { describeTransactionsHandler } from './describe-transactions.js'
+import { electLeadersHandler } from './elect-leaders.js'
 import { endTxnHandler } from './end-txn.js'
 import { fetchHandler } from './fetch.js'
 import { findCoordinatorHandler } from './find-coordinator.js'
@@ -70,6 +71,7 @@ export const handlers: AnyHandler[] = [
   describeGroupsHandler,
   listGroupsHandler,
   deleteGroupsHandler,
+  electLeadersHandler,
   offsetDeleteHandler,
   initProducerIdHandler,
   addPartitionsToTxnHandler,

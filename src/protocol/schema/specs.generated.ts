@@ -949,6 +949,30 @@ export const messageSpecs: Readonly<Record<string, MessageSpec>> = {
       ] }
     ]
   },
+  ElectLeadersRequest: {
+    name: 'ElectLeadersRequest', apiKey: 43, valid: [0, 2], flexible: [2, 32767], fields: [
+      { name: 'electionType', type: 'int8', versions: [1, 32767] },
+      { name: 'topicPartitions', type: 'struct', array: true, versions: [0, 32767], nullable: [0, 32767], fields: [
+        { name: 'topic', type: 'string', versions: [0, 32767] },
+        { name: 'partitions', type: 'int32', array: true, versions: [0, 32767] }
+      ] },
+      { name: 'timeoutMs', type: 'int32', versions: [0, 32767], default: 60000 }
+    ]
+  },
+  ElectLeadersResponse: {
+    name: 'ElectLeadersResponse', apiKey: 43, valid: [0, 2], flexible: [2, 32767], fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: [0, 32767] },
+      { name: 'errorCode', type: 'int16', versions: [1, 32767] },
+      { name: 'replicaElectionResults', type: 'struct', array: true, versions: [0, 32767], fields: [
+        { name: 'topic', type: 'string', versions: [0, 32767] },
+        { name: 'partitionResult', type: 'struct', array: true, versions: [0, 32767], fields: [
+          { name: 'partitionId', type: 'int32', versions: [0, 32767] },
+          { name: 'errorCode', type: 'int16', versions: [0, 32767] },
+          { name: 'errorMessage', type: 'string', versions: [0, 32767], nullable: [0, 32767] }
+        ] }
+      ] }
+    ]
+  },
   IncrementalAlterConfigsRequest: {
     name: 'IncrementalAlterConfigsRequest', apiKey: 44, valid: [0, 1], flexible: [1, 32767], fields: [
       { name: 'resources', type: 'struct', array: true, versions: [0, 32767], fields: [
@@ -1046,6 +1070,62 @@ export const messageSpecs: Readonly<Record<string, MessageSpec>> = {
         { name: 'partitions', type: 'struct', array: true, versions: [0, 32767], fields: [
           { name: 'partitionIndex', type: 'int32', versions: [0, 32767] },
           { name: 'errorCode', type: 'int16', versions: [0, 32767] }
+        ] }
+      ] }
+    ]
+  },
+  DescribeClientQuotasRequest: {
+    name: 'DescribeClientQuotasRequest', apiKey: 48, valid: [0, 1], flexible: [1, 32767], fields: [
+      { name: 'components', type: 'struct', array: true, versions: [0, 32767], fields: [
+        { name: 'entityType', type: 'string', versions: [0, 32767] },
+        { name: 'matchType', type: 'int8', versions: [0, 32767] },
+        { name: 'match', type: 'string', versions: [0, 32767], nullable: [0, 32767] }
+      ] },
+      { name: 'strict', type: 'bool', versions: [0, 32767] }
+    ]
+  },
+  DescribeClientQuotasResponse: {
+    name: 'DescribeClientQuotasResponse', apiKey: 48, valid: [0, 1], flexible: [1, 32767], fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: [0, 32767] },
+      { name: 'errorCode', type: 'int16', versions: [0, 32767] },
+      { name: 'errorMessage', type: 'string', versions: [0, 32767], nullable: [0, 32767] },
+      { name: 'entries', type: 'struct', array: true, versions: [0, 32767], nullable: [0, 32767], fields: [
+        { name: 'entity', type: 'struct', array: true, versions: [0, 32767], fields: [
+          { name: 'entityType', type: 'string', versions: [0, 32767] },
+          { name: 'entityName', type: 'string', versions: [0, 32767], nullable: [0, 32767] }
+        ] },
+        { name: 'values', type: 'struct', array: true, versions: [0, 32767], fields: [
+          { name: 'key', type: 'string', versions: [0, 32767] },
+          { name: 'value', type: 'float64', versions: [0, 32767] }
+        ] }
+      ] }
+    ]
+  },
+  AlterClientQuotasRequest: {
+    name: 'AlterClientQuotasRequest', apiKey: 49, valid: [0, 1], flexible: [1, 32767], fields: [
+      { name: 'entries', type: 'struct', array: true, versions: [0, 32767], fields: [
+        { name: 'entity', type: 'struct', array: true, versions: [0, 32767], fields: [
+          { name: 'entityType', type: 'string', versions: [0, 32767] },
+          { name: 'entityName', type: 'string', versions: [0, 32767], nullable: [0, 32767] }
+        ] },
+        { name: 'ops', type: 'struct', array: true, versions: [0, 32767], fields: [
+          { name: 'key', type: 'string', versions: [0, 32767] },
+          { name: 'value', type: 'float64', versions: [0, 32767] },
+          { name: 'remove', type: 'bool', versions: [0, 32767] }
+        ] }
+      ] },
+      { name: 'validateOnly', type: 'bool', versions: [0, 32767] }
+    ]
+  },
+  AlterClientQuotasResponse: {
+    name: 'AlterClientQuotasResponse', apiKey: 49, valid: [0, 1], flexible: [1, 32767], fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: [0, 32767] },
+      { name: 'entries', type: 'struct', array: true, versions: [0, 32767], fields: [
+        { name: 'errorCode', type: 'int16', versions: [0, 32767] },
+        { name: 'errorMessage', type: 'string', versions: [0, 32767], nullable: [0, 32767] },
+        { name: 'entity', type: 'struct', array: true, versions: [0, 32767], fields: [
+          { name: 'entityType', type: 'string', versions: [0, 32767] },
+          { name: 'entityName', type: 'string', versions: [0, 32767], nullable: [0, 32767] }
         ] }
       ] }
     ]

@@ -1064,6 +1064,34 @@ export interface DeleteGroupsResponseDeletableGroupResult {
   errorCode: number
 }
 
+export interface ElectLeadersRequest {
+  electionType: number
+  topicPartitions: ElectLeadersRequestTopicPartitions[] | null
+  timeoutMs: number
+}
+
+export interface ElectLeadersRequestTopicPartitions {
+  topic: string
+  partitions: number[]
+}
+
+export interface ElectLeadersResponse {
+  throttleTimeMs: number
+  errorCode: number
+  replicaElectionResults: ElectLeadersResponseReplicaElectionResult[]
+}
+
+export interface ElectLeadersResponsePartitionResult {
+  partitionId: number
+  errorCode: number
+  errorMessage: string | null
+}
+
+export interface ElectLeadersResponseReplicaElectionResult {
+  topic: string
+  partitionResult: ElectLeadersResponsePartitionResult[]
+}
+
 export interface IncrementalAlterConfigsRequest {
   resources: IncrementalAlterConfigsRequestAlterConfigsResource[]
   validateOnly: boolean
@@ -1183,6 +1211,76 @@ export interface OffsetDeleteResponseOffsetDeleteResponsePartition {
 export interface OffsetDeleteResponseOffsetDeleteResponseTopic {
   name: string
   partitions: OffsetDeleteResponseOffsetDeleteResponsePartition[]
+}
+
+export interface DescribeClientQuotasRequest {
+  components: DescribeClientQuotasRequestComponentData[]
+  strict: boolean
+}
+
+export interface DescribeClientQuotasRequestComponentData {
+  entityType: string
+  matchType: number
+  match: string | null
+}
+
+export interface DescribeClientQuotasResponse {
+  throttleTimeMs: number
+  errorCode: number
+  errorMessage: string | null
+  entries: DescribeClientQuotasResponseEntryData[] | null
+}
+
+export interface DescribeClientQuotasResponseEntityData {
+  entityType: string
+  entityName: string | null
+}
+
+export interface DescribeClientQuotasResponseValueData {
+  key: string
+  value: number
+}
+
+export interface DescribeClientQuotasResponseEntryData {
+  entity: DescribeClientQuotasResponseEntityData[]
+  values: DescribeClientQuotasResponseValueData[]
+}
+
+export interface AlterClientQuotasRequest {
+  entries: AlterClientQuotasRequestEntryData[]
+  validateOnly: boolean
+}
+
+export interface AlterClientQuotasRequestEntityData {
+  entityType: string
+  entityName: string | null
+}
+
+export interface AlterClientQuotasRequestOpData {
+  key: string
+  value: number
+  remove: boolean
+}
+
+export interface AlterClientQuotasRequestEntryData {
+  entity: AlterClientQuotasRequestEntityData[]
+  ops: AlterClientQuotasRequestOpData[]
+}
+
+export interface AlterClientQuotasResponse {
+  throttleTimeMs: number
+  entries: AlterClientQuotasResponseEntryData[]
+}
+
+export interface AlterClientQuotasResponseEntityData {
+  entityType: string
+  entityName: string | null
+}
+
+export interface AlterClientQuotasResponseEntryData {
+  errorCode: number
+  errorMessage: string | null
+  entity: AlterClientQuotasResponseEntityData[]
 }
 
 export interface DescribeClusterRequest {
