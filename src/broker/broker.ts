@@ -21,6 +21,7 @@ import type { PartitionStore, StoreRecovery } from '../storage/partition-store.j
 import { TransactionCoordinator } from '../txn/coordinator.js'
 import { ProducerIdAllocator } from '../txn/producer-ids.js'
 import { TXN_TOPIC, TXN_TOPIC_CONFIGS } from '../txn/txn-log.js'
+import { ClientQuotas } from './client-quotas.js'
 import { Connection } from './connection.js'
 import { SlabPool } from './frame-reader.js'
 import { Listeners, type BrokerAddress } from './listeners.js'
@@ -60,6 +61,7 @@ interface BrokerParts {
 export class Broker {
   private readonly connections = new Set<Connection>()
   private readonly slabs = new SlabPool(IDLE_SLABS)
+  private clientQuotas: ClientQuotas | undefined
   private stopping: Promise<void> | null = null
   private httpGateway: Gateway | null = null
   readonly metrics = new BrokerMetrics()
@@ -165,6 +167,8 @@ export class Broker {
   get kafkaConnections (): number { return this.connections.size }
 
   get dataDir (): string { return resolve(this.config['log.dirs']) }
+  /** Client quotas (AlterClientQuotas), read from the data directory on first use rather than at start. */
+  get quotas (): ClientQuotas { return (this.clientQuotas ??= ClientQuotas.open(this.dataDir)) }
   get clusterId (): string { return this.topics.registry.clusterId }
   get nodeId (): number { return this.config['node.id'] }
 

@@ -2,6 +2,7 @@
 import type { AnyHandler } from '../handler.js'
 import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js'
 import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js'
+import { alterClientQuotasHandler } from './alter-client-quotas.js'
 import { alterConfigsHandler } from './alter-configs.js'
 import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.js'
 import { apiVersionsHandler } from './api-versions.js'
@@ -13,6 +14,7 @@ import { deleteGroupsHandler } from './delete-groups.js'
 import { deleteRecordsHandler } from './delete-records.js'
 import { deleteTopicsHandler } from './delete-topics.js'
 import { describeAclsHandler } from './describe-acls.js'
+import { describeClientQuotasHandler } from './describe-client-quotas.js'
 import { describeClusterHandler } from './describe-cluster.js'
 import { describeConfigsHandler } from './describe-configs.js'
 import { describeGroupsHandler } from './describe-groups.js'
@@ -72,6 +74,8 @@ export const handlers: AnyHandler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   electLeadersHandler,
+  describeClientQuotasHandler,
+  alterClientQuotasHandler,
   offsetDeleteHandler,
   initProducerIdHandler,
   addPartitionsToTxnHandler,

@@ -66,7 +66,8 @@ const theirDeviations: Record<string, string> = {
   'Metadata v9 response': 'never reads ClusterAuthorizedOperations (present up to v10)',
   'Metadata v10 response': 'never reads ClusterAuthorizedOperations (present up to v10)',
   'OffsetForLeaderEpoch v4 response': 'reads Partition before ErrorCode, the reverse of the spec',
-  'AddPartitionsToTxn v3 response': 'reshapes the v3 answer into the v4 ResultsByTransaction layout'
+  'AddPartitionsToTxn v3 response': 'reshapes the v3 answer into the v4 ResultsByTransaction layout',
+  'DescribeClientQuotas v0 response': 'its describe-client-quotas-v0 module is the flexible v1 (createAPI(48, 1))'
 }
 const keep = (label: string): boolean => theirDeviations[label] === undefined
 
