@@ -1,7 +1,7 @@
 // Effective per-topic configuration: a topic's own overrides over the broker's defaults (Kafka's
 // synonyms: segment.bytes <- log.segment.bytes, ...), and the LogConfig the storage core needs.
-import type { BrokerConfig } from '../config/broker-config.js'
-import { brokerSettings, parseSetting, topicConfigs, type BrokerSettingName, type SettingSpec } from '../config/settings.js'
+import { givenCoarserSettings, type BrokerConfig } from '../config/broker-config.js'
+import { brokerSettings, coarserSettings, parseSetting, topicConfigs, type BrokerSettingName, type SettingSpec } from '../config/settings.js'
 import type { LifecycleConfig, LogConfig } from '../storage/native.js'
 
 export type ConfigSource = 'topic' | 'broker-default' | 'default'
@@ -29,10 +29,10 @@ function settingText (value: string | number | boolean, spec: SettingSpec): stri
 /** Kafka's ConfigSource ids, as DescribeConfigs (v1+) and CreateTopics (v5+) report them. */
 export const ConfigSourceId = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const
 
-export interface ConfigSynonym { name: string; value: string; source: number }
+export interface ConfigSynonym { name: string; value: string | null; source: number }
 
 /** A config as DescribeConfigs shows it: `synonyms` are every source that could supply the value, highest precedence first; the first one supplies it. */
-export interface DescribedConfig { name: string; value: string; source: number; synonyms: ConfigSynonym[]; spec: SettingSpec }
+export interface DescribedConfig { name: string; value: string | null; source: number; synonyms: ConfigSynonym[]; spec: SettingSpec }
 
 /** Every topic config of a topic with these overrides, with Kafka's source ids and synonyms. */
 export function describeTopicConfigs (broker: BrokerConfig, overrides: Record<string, string>): DescribedConfig[] {
@@ -45,18 +45,82 @@ export function describeTopicConfigs (broker: BrokerConfig, overrides: Record<st
   })
 }
 
-/** Every broker setting with its value and source. All of them are static (set at start-up). */
+/**
+ * Every broker setting with its value and source, and Kafka's coarser spellings of the time settings
+ * (log.retention.hours, ...). All of them are static (set at start-up).
+ */
 export function describeBrokerSettings (broker: BrokerConfig): DescribedConfig[] {
-  return (Object.keys(brokerSettings) as BrokerSettingName[]).map(name => describeBrokerSetting(broker, name))
+  return [
+    ...(Object.keys(brokerSettings) as BrokerSettingName[]).map(name => describeBrokerSetting(broker, name)),
+    ...Object.keys(coarserSettings).map(name => describeCoarserSetting(broker, name))
+  ]
 }
 
 function describeBrokerSetting (broker: BrokerConfig, name: BrokerSettingName): DescribedConfig {
   const spec: SettingSpec = brokerSettings[name]
   const value = settingText(broker[name], spec)
+  const chain = TIME_SYNONYMS[name]
+  if (chain !== undefined) {
+    // The value in effect, where Kafka answers null when only a coarser spelling was given.
+    const synonyms = chainSynonyms(broker, name, chain)
+    return { name, value, source: synonyms[0]?.source ?? ConfigSourceId.DEFAULT_CONFIG, synonyms, spec }
+  }
   const synonyms: ConfigSynonym[] = [{ name, value: settingText(spec.default, spec), source: ConfigSourceId.DEFAULT_CONFIG }]
   // BrokerConfig keeps values, not where they came from: a setting given at its default value reads as a default.
   if (broker[name] !== spec.default) synonyms.unshift({ name, value, source: ConfigSourceId.STATIC_BROKER_CONFIG })
   return { name, value, source: synonyms[0]?.source ?? ConfigSourceId.DEFAULT_CONFIG, synonyms, spec }
+}
+
+/**
+ * Kafka's broker synonyms of log.retention.ms and log.roll.ms, highest precedence first
+ * (DynamicBrokerConfig.brokerConfigSynonyms), each with Kafka's default: null where it has none.
+ */
+const TIME_SYNONYMS: Partial<Record<string, ReadonlyArray<{ name: string, kafkaDefault: number | null }>>> = {
+  'log.retention.ms': [{ name: 'log.retention.ms', kafkaDefault: null }, { name: 'log.retention.minutes', kafkaDefault: null }, { name: 'log.retention.hours', kafkaDefault: 168 }],
+  'log.roll.ms': [{ name: 'log.roll.ms', kafkaDefault: null }, { name: 'log.roll.hours', kafkaDefault: 168 }]
+}
+const COARSER_SPECS: Record<string, SettingSpec> = {
+  'log.retention.minutes': { type: 'int', default: -1, doc: 'log.retention.ms in minutes, used when log.retention.ms is not set' },
+  'log.retention.hours': { type: 'int', default: 168, doc: 'log.retention.ms in hours, used when neither log.retention.ms nor log.retention.minutes is set' },
+  'log.roll.hours': { type: 'int', default: 168, doc: 'log.roll.ms in hours, used when log.roll.ms is not set' }
+}
+
+/** A coarser spelling as Kafka describes it: its given value or Kafka's default (null for minutes). */
+function describeCoarserSetting (broker: BrokerConfig, name: string): DescribedConfig {
+  const target = coarserSettings[name]?.target ?? ''
+  const link = TIME_SYNONYMS[target]?.find(s => s.name === name) ?? { name, kafkaDefault: null }
+  const synonyms = chainSynonyms(broker, name, [link])
+  const value = synonyms[0]?.value ?? null
+  return { name, value, source: synonyms[0]?.source ?? ConfigSourceId.DEFAULT_CONFIG, synonyms, spec: COARSER_SPECS[name] ?? { type: 'int', default: 0, doc: '' } }
+}
+
+/**
+ * Kafka's ConfigHelper.configSynonyms over a chain: the names given at start, then the names with a
+ * Kafka default, each in chain order, dropping everything before the first entry named `describing`:
+ * so retention.ms has no synonyms (and DEFAULT_CONFIG as its source) unless log.retention.ms was given.
+ */
+function chainSynonyms (broker: BrokerConfig, describing: string, chain: ReadonlyArray<{ name: string, kafkaDefault: number | null }>): ConfigSynonym[] {
+  const coarser = givenCoarserSettings(broker)
+  const givenText = (name: string): string | null => {
+    const units = coarser[name]?.units
+    if (units !== undefined) return String(units)
+    const target = name as BrokerSettingName
+    // A millisecond setting a coarser spelling set was not given itself.
+    const fromCoarser = Object.entries(coarser).some(([key, given]) => given.applied && coarserSettings[key]?.target === target)
+    return brokerSettings[target] !== undefined && broker[target] !== brokerSettings[target].default && !fromCoarser
+      ? settingText(broker[target], brokerSettings[target])
+      : null
+  }
+  const all: ConfigSynonym[] = []
+  for (const { name } of chain) {
+    const value = givenText(name)
+    if (value !== null) all.push({ name, value, source: ConfigSourceId.STATIC_BROKER_CONFIG })
+  }
+  for (const { name, kafkaDefault } of chain) {
+    if (kafkaDefault !== null) all.push({ name, value: String(kafkaDefault), source: ConfigSourceId.DEFAULT_CONFIG })
+  }
+  const first = all.findIndex(s => s.name === describing)
+  return first < 0 ? [] : all.slice(first)
 }
 
 /** One effective topic config value, typed. */

@@ -46,6 +46,7 @@ export function loadConfig (sources: ConfigSources = {}): BrokerConfig {
   if (sources.flags !== undefined) collect(Object.entries(sources.flags), 'the command line')
 
   const config = defaultConfig() as Record<string, unknown>
+  const coarserGiven: Record<string, GivenCoarserSetting> = {}
   for (const [key, { raw }] of given) {
     const spec = specs[key]
     const coarser = coarserSettings[key]
@@ -53,13 +54,28 @@ export function loadConfig (sources: ConfigSources = {}): BrokerConfig {
       config[key] = parseSetting(key, spec, raw)
     } else if (coarser !== undefined) {
       const units = parseSetting(key, HOURS_OR_MINUTES, raw) as number
+      const applied = !coarser.finer.some(finer => given.has(finer))
       // As Kafka: a negative time means no limit, which the millisecond setting spells -1.
-      if (!coarser.finer.some(finer => given.has(finer))) config[coarser.target] = units < 0 ? -1 : units * coarser.unitMs
+      if (applied) config[coarser.target] = units < 0 ? -1 : units * coarser.unitMs
+      coarserGiven[key] = { units, applied }
     } else {
       sources.onIgnored?.(key, settingsWithoutEffect[key] ?? '')
     }
   }
+  coarserSettingsGiven.set(config as BrokerConfig, coarserGiven)
   return config as BrokerConfig
+}
+
+/** A coarser spelling as given (log.retention.hours=5: units 5), and whether it set its target. */
+export interface GivenCoarserSetting { units: number, applied: boolean }
+
+// Kept beside the config rather than in it: BrokerConfig holds values only; DescribeConfigs wants to
+// name log.retention.hours and friends as Kafka does, with the value they were given.
+const coarserSettingsGiven = new WeakMap<BrokerConfig, Readonly<Record<string, GivenCoarserSetting>>>()
+
+/** The coarser spellings loadConfig was given for this config (none for one built otherwise). */
+export function givenCoarserSettings (config: BrokerConfig): Readonly<Record<string, GivenCoarserSetting>> {
+  return coarserSettingsGiven.get(config) ?? {}
 }
 
 export function readPropertiesFile (path: string): string {

@@ -186,7 +186,7 @@ describe('DescribeConfigs and AlterConfigs through kafkajs', () => {
     expect(retention?.configSynonyms.map(s => [s.configName, s.configValue, s.configSource])).toEqual([
       ['retention.ms', '60000', TOPIC_CONFIG],
       ['log.retention.ms', DAY_MS, STATIC_BROKER_CONFIG],
-      ['log.retention.ms', '604800000', DEFAULT_CONFIG]
+      ['log.retention.hours', '168', DEFAULT_CONFIG] // Kafka's default is on log.retention.hours, not log.retention.ms
     ])
   })
 
