@@ -1,11 +1,12 @@
 // `sluice configs describe|alter` for a topic (--topic NAME) or a broker (--broker [ID]; default: the
-// controller). Broker settings of a Sluice broker are static (set at start); the broker answers an
-// alter with the reason, which is printed as it comes.
-import type { ConfigResource, KafkaClient } from '../client/index.js'
+// controller), or the client quotas of a user, a client id, both, or an IP (kafka-configs'
+// --entity-type users|clients|ips). Broker settings of a Sluice broker are static (set at start); the
+// broker answers an alter with the reason, which is printed as it comes.
+import type { ConfigResource, KafkaClient, QuotaEntity } from '../client/index.js'
 import { checkTopicName, COMMON_HELP, keyValues, parse, printJson, UsageError, withClient, writeOut } from './command.js'
 import { table } from './table.js'
 
-export const CONFIGS_HELP = `Usage: sluice configs <command> (--topic NAME | --broker [ID]) [options]
+export const CONFIGS_HELP = `Usage: sluice configs <command> (--topic NAME | --broker [ID] | QUOTA ENTITY) [options]
 
 Commands:
   describe [--overrides]
@@ -18,6 +19,13 @@ Commands:
 Resource:
       --topic NAME       a topic's configs
       --broker [ID]      a broker's settings (ID defaults to the controller)
+
+Quota entity (client quotas: producer_byte_rate, consumer_byte_rate, request_percentage,
+controller_mutation_rate; connection_creation_rate for an IP):
+      --user NAME | --user-default             a user, or the default for users
+      --client-id NAME | --client-id-default   a client id, or the default for client ids
+      --ip ADDRESS | --ip-default              an IP address, or the default for IPs
+      --quotas           (describe) every quota of every entity
 
 ${COMMON_HELP}`
 
@@ -37,12 +45,22 @@ export async function configs (argv: string[]): Promise<void> {
 
 const RESOURCE_OPTIONS = {
   topic: { type: 'string', short: 't' },
-  broker: { type: 'boolean' }
+  broker: { type: 'boolean' },
+  user: { type: 'string' },
+  'user-default': { type: 'boolean' },
+  'client-id': { type: 'string' },
+  'client-id-default': { type: 'boolean' },
+  ip: { type: 'string' },
+  'ip-default': { type: 'boolean' }
 } as const
+const QUOTA_TYPES = ['user', 'client-id', 'ip'] as const
+type ResourceValues = { topic?: string, broker?: boolean } & Partial<Record<typeof QUOTA_TYPES[number], string> & Record<`${typeof QUOTA_TYPES[number]}-default`, boolean>>
 
 async function describe (argv: string[]): Promise<void> {
-  const { values, positionals } = parse(TOOL, argv, { ...RESOURCE_OPTIONS, overrides: { type: 'boolean' } })
+  const { values, positionals } = parse(TOOL, argv, { ...RESOURCE_OPTIONS, overrides: { type: 'boolean' }, quotas: { type: 'boolean' } })
   if (values.help === true) return await writeOut(CONFIGS_HELP + '\n')
+  const entity = quotaEntityOf(values, positionals)
+  if (entity !== null || values.quotas === true) return await describeQuotas(values.quotas === true ? null : entity, values)
   await withClient(values, async client => {
     const resource = await resourceOf(client, values, positionals)
     const entries = (await client.admin.describeConfigs(resource))
@@ -67,6 +85,8 @@ async function alter (argv: string[]): Promise<void> {
   const changes: Record<string, string | null> = keyValues(values.set, '--set', TOOL)
   for (const key of values.delete ?? []) changes[key] = null
   if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give --set key=value or --delete key', TOOL)
+  const entity = quotaEntityOf(values, positionals)
+  if (entity !== null) return await alterQuotas(entity, changes, values)
   await withClient(values, async client => {
     const resource = await resourceOf(client, values, positionals)
     const dryRun = values['dry-run'] === true
@@ -80,9 +100,54 @@ async function alter (argv: string[]): Promise<void> {
   })
 }
 
+async function describeQuotas (entity: QuotaEntity | null, values: { json?: boolean, bootstrap?: string }): Promise<void> {
+  await withClient(values, async client => {
+    const entries = await client.admin.describeClientQuotas(entity)
+    if (values.json === true) return await printJson({ quotas: entries })
+    const rows = entries.flatMap(e => Object.entries(e.values).sort().map(([key, value]) => [entityText(e.entity), key, String(value)]))
+    await writeOut(rows.length === 0 ? 'No client quotas.\n' : table(['ENTITY', 'QUOTA', 'VALUE'], rows))
+  })
+}
+
+async function alterQuotas (entity: QuotaEntity, raw: Record<string, string | null>, values: { json?: boolean, bootstrap?: string, 'dry-run'?: boolean }): Promise<void> {
+  const changes: Record<string, number | null> = {}
+  for (const [key, text] of Object.entries(raw)) {
+    const value = text === null ? null : Number(text)
+    if (value !== null && (text?.trim() === '' || !Number.isFinite(value))) throw new UsageError(`--set ${key}: "${text ?? ''}" is not a number`, TOOL)
+    changes[key] = value
+  }
+  const dryRun = values['dry-run'] === true
+  await withClient(values, async client => {
+    await client.admin.alterClientQuotas(entity, changes, { validateOnly: dryRun })
+    if (values.json === true) return await printJson({ entity, changes, dryRun })
+    const lines = Object.entries(changes).map(([k, v]) => v === null ? `  ${k} (removed)` : `  ${k}=${v}`)
+    await writeOut(`${dryRun ? 'Valid, not applied (dry run)' : 'Altered'} quotas of ${entityText(entity)}:\n${lines.join('\n')}\n`)
+  })
+}
+
+/** The quota entity the options name (null: none); a type takes a name or its -default flag, not both. */
+function quotaEntityOf (values: ResourceValues, positionals: string[]): QuotaEntity | null {
+  const entity: QuotaEntity = {}
+  for (const type of QUOTA_TYPES) {
+    const name = values[type]
+    const byDefault = values[`${type}-default`] === true
+    if (name !== undefined && byDefault) throw new UsageError(`give --${type} NAME or --${type}-default, not both`, TOOL)
+    if (name !== undefined || byDefault) entity[type] = name ?? null
+  }
+  if (Object.keys(entity).length === 0) return null
+  if (values.topic !== undefined || values.broker === true) throw new UsageError('a quota entity is not a topic or broker: give one or the other', TOOL)
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] as string}"`, TOOL)
+  return entity
+}
+
+/** As kafka-configs shows it: user=alice, client-id=<default>. */
+function entityText (entity: QuotaEntity): string {
+  return Object.entries(entity).map(([type, name]) => `${type}=${name ?? '<default>'}`).join(', ')
+}
+
 /** --topic NAME, or --broker with an optional ID as the positional argument. */
 async function resourceOf (client: KafkaClient, values: { topic?: string, broker?: boolean }, positionals: string[]): Promise<ConfigResource> {
-  if ((values.topic !== undefined) === (values.broker === true)) throw new UsageError('give either --topic NAME or --broker [ID]', TOOL)
+  if ((values.topic !== undefined) === (values.broker === true)) throw new UsageError('give either --topic NAME or --broker [ID] (or a quota entity: --user, --client-id, --ip)', TOOL)
   if (values.topic !== undefined) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] as string}"`, TOOL)
     return { type: 'topic', name: checkTopicName(values.topic, TOOL) }

@@ -27,6 +27,11 @@ export interface ConfigEntry {
   isSensitive: boolean
 }
 
+/** A client-quota entity: its types (user, client-id, ip) and names; a null name is the type's default entity. */
+export type QuotaEntity = Record<string, string | null>
+
+export interface QuotaEntry { entity: QuotaEntity, values: Record<string, number> }
+
 /** Where a ListOffsets lookup points: the log start, the high watermark, or the first offset at/after a time. */
 export type OffsetSpec = 'earliest' | 'latest' | { timestamp: number }
 
@@ -35,6 +40,8 @@ export interface PartitionOffset { partition: number, offset: number, timestamp:
 const RESOURCE_TYPE = { topic: 2, broker: 4 } as const
 const CONFIG_SOURCES = ['unknown', 'topic', 'dynamic-broker', 'dynamic-default-broker', 'static-broker', 'default', 'dynamic-broker-logger', 'client-metrics', 'group']
 const CONFIG_OP = { set: 0, delete: 1 } as const
+const MATCH_EXACT = 0
+const MATCH_DEFAULT = 1
 const TIMEOUT_MS = 30_000
 
 export class Admin {
@@ -207,6 +214,31 @@ export class Admin {
       }
     }
     return sizes
+  }
+
+  /** The quotas of exactly this entity, or (null) of every entity. */
+  async describeClientQuotas (entity: QuotaEntity | null): Promise<QuotaEntry[]> {
+    const connection = await this.client.controller()
+    const components = Object.entries(entity ?? {}).map(([entityType, name]) => ({ entityType, matchType: name === null ? MATCH_DEFAULT : MATCH_EXACT, match: name }))
+    const response = await connection.request(calls.describeClientQuotas, () => ({ components, strict: entity !== null }))
+    check(response.errorCode, 'client quotas', response.errorMessage)
+    return (response.entries ?? []).map(e => ({
+      entity: Object.fromEntries(e.entity.map(n => [n.entityType, n.entityName])),
+      values: Object.fromEntries(e.values.map(v => [v.key, v.value]))
+    }))
+  }
+
+  /** Sets (number) or removes (null) quota values of one entity, leaving its others as they are. */
+  async alterClientQuotas (entity: QuotaEntity, changes: Record<string, number | null>, options: { validateOnly?: boolean } = {}): Promise<void> {
+    const connection = await this.client.controller()
+    const response = await connection.request(calls.alterClientQuotas, () => ({
+      entries: [{
+        entity: Object.entries(entity).map(([entityType, entityName]) => ({ entityType, entityName })),
+        ops: Object.entries(changes).map(([key, value]) => ({ key, value: value ?? 0, remove: value === null }))
+      }],
+      validateOnly: options.validateOnly === true
+    }))
+    for (const e of response.entries) check(e.errorCode, 'client quotas', e.errorMessage)
   }
 
   private async connectionFor (resource: ConfigResource): ReturnType<KafkaClient['controller']> {

@@ -2,14 +2,15 @@
 // response decoder from the protocol layer, so a connection can negotiate the version and match the
 // response without knowing the API.
 import {
-  alterConfigsApi, apiVersionsApi, createPartitionsApi, createTopicsApi, decodeAlterConfigsResponse,
+  alterClientQuotasApi, alterConfigsApi, apiVersionsApi, createPartitionsApi, createTopicsApi, decodeAlterClientQuotasResponse, decodeAlterConfigsResponse,
   decodeApiVersionsResponse, decodeCreatePartitionsResponse, decodeCreateTopicsResponse, decodeDeleteGroupsResponse,
   decodeDeleteTopicsResponse, decodeDescribeClusterResponse, decodeDescribeConfigsResponse, decodeDescribeGroupsResponse,
   decodeDescribeLogDirsResponse, decodeFetchResponse, decodeFindCoordinatorResponse, decodeHeartbeatResponse,
   decodeIncrementalAlterConfigsResponse, decodeJoinGroupResponse, decodeLeaveGroupResponse, decodeListGroupsResponse,
   decodeListOffsetsResponse, decodeMetadataResponse, decodeOffsetCommitResponse, decodeOffsetFetchResponse,
   decodeProduceResponse, decodeSyncGroupResponse, deleteGroupsApi, deleteTopicsApi, describeClusterApi,
-  describeConfigsApi, describeGroupsApi, describeLogDirsApi, encodeAlterConfigsRequest, encodeApiVersionsRequest,
+  describeClientQuotasApi, describeConfigsApi, describeGroupsApi, describeLogDirsApi, decodeDescribeClientQuotasResponse,
+  encodeAlterClientQuotasRequest, encodeAlterConfigsRequest, encodeDescribeClientQuotasRequest, encodeApiVersionsRequest,
   encodeCreatePartitionsRequest, encodeCreateTopicsRequest, encodeDeleteGroupsRequest, encodeDeleteTopicsRequest,
   encodeDescribeClusterRequest, encodeDescribeConfigsRequest, encodeDescribeGroupsRequest, encodeDescribeLogDirsRequest,
   encodeFetchRequest, encodeFindCoordinatorRequest, encodeHeartbeatRequest, encodeIncrementalAlterConfigsRequest,
@@ -58,5 +59,7 @@ export const calls = {
   createPartitions: call(createPartitionsApi, encodeCreatePartitionsRequest, decodeCreatePartitionsResponse),
   deleteGroups: call(deleteGroupsApi, encodeDeleteGroupsRequest, decodeDeleteGroupsResponse),
   incrementalAlterConfigs: call(incrementalAlterConfigsApi, encodeIncrementalAlterConfigsRequest, decodeIncrementalAlterConfigsResponse),
-  describeCluster: call(describeClusterApi, encodeDescribeClusterRequest, decodeDescribeClusterResponse)
+  describeCluster: call(describeClusterApi, encodeDescribeClusterRequest, decodeDescribeClusterResponse),
+  describeClientQuotas: call(describeClientQuotasApi, encodeDescribeClientQuotasRequest, decodeDescribeClientQuotasResponse),
+  alterClientQuotas: call(alterClientQuotasApi, encodeAlterClientQuotasRequest, decodeAlterClientQuotasResponse)
 } as const

@@ -1,6 +1,6 @@
 // Sluice's own Kafka client, on our protocol module: a lean producer and consumer for the CLI and the
 // benchmarks, admin helpers, and group membership with the range assignor.
-export { Admin, type ConfigEntry, type ConfigResource, type NewTopic, type OffsetSpec, type PartitionOffset } from './admin.js'
+export { Admin, type ConfigEntry, type ConfigResource, type NewTopic, type OffsetSpec, type PartitionOffset, type QuotaEntity, type QuotaEntry } from './admin.js'
 export {
   KafkaClient, parseBootstrap, type BrokerInfo, type ClientOptions, type ClusterInfo, type HostPort, type Lane,
   type MetadataOptions, type PartitionInfo, type TopicMetadata

@@ -65,6 +65,31 @@ describe('sluice configs and cluster', () => {
     expect(both.code).toBe(2)
   })
 
+  it('alter and describe client quotas per client id, user and default entity, as kafka-configs does', async () => {
+    expect(await ok('configs', 'alter', '--client-id', 'cli-app', '--set', 'producer_byte_rate=1048576', '--set', 'consumer_byte_rate=2048'))
+      .toBe('Altered quotas of client-id=cli-app:\n  producer_byte_rate=1048576\n  consumer_byte_rate=2048\n')
+    await ok('configs', 'alter', '--user-default', '--client-id', 'cli-app', '--set', 'request_percentage=12.5')
+    await ok('configs', 'alter', '--client-id', 'cli-app', '--delete', 'consumer_byte_rate')
+    expect(JSON.parse(await ok('configs', 'describe', '--client-id', 'cli-app', '--json'))).toEqual({
+      quotas: [{ entity: { 'client-id': 'cli-app' }, values: { producer_byte_rate: 1048576 } }]
+    })
+    expect(await ok('configs', 'describe', '--quotas')).toMatch(/^ENTITY +QUOTA +VALUE\nclient-id=cli-app +producer_byte_rate +1048576\nuser=<default>, client-id=cli-app +request_percentage +12\.5\n$/)
+    expect(await ok('configs', 'alter', '--ip', '127.0.0.1', '--set', 'connection_creation_rate=10', '--dry-run'))
+      .toBe('Valid, not applied (dry run) quotas of ip=127.0.0.1:\n  connection_creation_rate=10\n')
+    expect(await ok('configs', 'describe', '--ip-default')).toBe('No client quotas.\n')
+  })
+
+  it('a quota the broker refuses fails with its reason; a value that is not a number is a usage error', async () => {
+    const refused = await sluice('configs', 'alter', '--client-id', 'cli-app', '--set', 'fetch_byte_rate=1')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('Invalid configuration key fetch_byte_rate')
+    const notANumber = await sluice('configs', 'alter', '--client-id', 'cli-app', '--set', 'producer_byte_rate=fast')
+    expect(notANumber.code).toBe(2)
+    expect(notANumber.stderr).toContain('is not a number')
+    const both = await sluice('configs', 'describe', '--client-id', 'x', '--client-id-default')
+    expect(both.code).toBe(2)
+  })
+
   it('cluster shows the cluster id, the controller, the brokers at their advertised address, and served APIs', async () => {
     const text = await ok('cluster')
     expect(text).toMatch(/^Cluster id: +\S{22}$/m)
