@@ -196,7 +196,8 @@ function errorCodesFile (rows: ErrorRow[]): string {
 const extraPlan: PlanEntry[] = [
   { apiKey: 43, name: 'ElectLeaders' },
   { apiKey: 48, name: 'DescribeClientQuotas' },
-  { apiKey: 49, name: 'AlterClientQuotas' }
+  { apiKey: 49, name: 'AlterClientQuotas' },
+  { apiKey: 55, name: 'DescribeQuorum' }
 ]
 
 function readPlan (refDir: string): PlanEntry[] {

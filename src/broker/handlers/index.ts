@@ -20,6 +20,7 @@ import { describeConfigsHandler } from './describe-configs.js'
 import { describeGroupsHandler } from './describe-groups.js'
 import { describeLogDirsHandler } from './describe-log-dirs.js'
 import { describeProducersHandler } from './describe-producers.js'
+import { describeQuorumHandler } from './describe-quorum.js'
 import { describeTopicPartitionsHandler } from './describe-topic-partitions.js'
 import { describeTransactionsHandler } from './describe-transactions.js'
 import { electLeadersHandler } from './elect-leaders.js'
@@ -76,6 +77,7 @@ export const handlers: AnyHandler[] = [
   electLeadersHandler,
   describeClientQuotasHandler,
   alterClientQuotasHandler,
+  describeQuorumHandler,
   offsetDeleteHandler,
   initProducerIdHandler,
   addPartitionsToTxnHandler,

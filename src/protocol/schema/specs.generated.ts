@@ -1130,6 +1130,55 @@ export const messageSpecs: Readonly<Record<string, MessageSpec>> = {
       ] }
     ]
   },
+  DescribeQuorumRequest: {
+    name: 'DescribeQuorumRequest', apiKey: 55, valid: [0, 2], flexible: [0, 32767], fields: [
+      { name: 'topics', type: 'struct', array: true, versions: [0, 32767], fields: [
+        { name: 'topicName', type: 'string', versions: [0, 32767] },
+        { name: 'partitions', type: 'struct', array: true, versions: [0, 32767], fields: [
+          { name: 'partitionIndex', type: 'int32', versions: [0, 32767] }
+        ] }
+      ] }
+    ]
+  },
+  DescribeQuorumResponse: {
+    name: 'DescribeQuorumResponse', apiKey: 55, valid: [0, 2], flexible: [0, 32767], fields: [
+      { name: 'errorCode', type: 'int16', versions: [0, 32767] },
+      { name: 'errorMessage', type: 'string', versions: [2, 32767], nullable: [2, 32767], ignorable: true },
+      { name: 'topics', type: 'struct', array: true, versions: [0, 32767], fields: [
+        { name: 'topicName', type: 'string', versions: [0, 32767] },
+        { name: 'partitions', type: 'struct', array: true, versions: [0, 32767], fields: [
+          { name: 'partitionIndex', type: 'int32', versions: [0, 32767] },
+          { name: 'errorCode', type: 'int16', versions: [0, 32767] },
+          { name: 'errorMessage', type: 'string', versions: [2, 32767], nullable: [2, 32767], ignorable: true },
+          { name: 'leaderId', type: 'int32', versions: [0, 32767] },
+          { name: 'leaderEpoch', type: 'int32', versions: [0, 32767] },
+          { name: 'highWatermark', type: 'int64', versions: [0, 32767] },
+          { name: 'currentVoters', type: 'struct', array: true, versions: [0, 32767], fields: [
+            { name: 'replicaId', type: 'int32', versions: [0, 32767] },
+            { name: 'replicaDirectoryId', type: 'uuid', versions: [2, 32767] },
+            { name: 'logEndOffset', type: 'int64', versions: [0, 32767] },
+            { name: 'lastFetchTimestamp', type: 'int64', versions: [1, 32767], ignorable: true, default: -1 },
+            { name: 'lastCaughtUpTimestamp', type: 'int64', versions: [1, 32767], ignorable: true, default: -1 }
+          ] },
+          { name: 'observers', type: 'struct', array: true, versions: [0, 32767], fields: [
+            { name: 'replicaId', type: 'int32', versions: [0, 32767] },
+            { name: 'replicaDirectoryId', type: 'uuid', versions: [2, 32767] },
+            { name: 'logEndOffset', type: 'int64', versions: [0, 32767] },
+            { name: 'lastFetchTimestamp', type: 'int64', versions: [1, 32767], ignorable: true, default: -1 },
+            { name: 'lastCaughtUpTimestamp', type: 'int64', versions: [1, 32767], ignorable: true, default: -1 }
+          ] }
+        ] }
+      ] },
+      { name: 'nodes', type: 'struct', array: true, versions: [2, 32767], fields: [
+        { name: 'nodeId', type: 'int32', versions: [2, 32767] },
+        { name: 'listeners', type: 'struct', array: true, versions: [2, 32767], fields: [
+          { name: 'name', type: 'string', versions: [2, 32767] },
+          { name: 'host', type: 'string', versions: [2, 32767] },
+          { name: 'port', type: 'uint16', versions: [2, 32767] }
+        ] }
+      ] }
+    ]
+  },
   DescribeClusterRequest: {
     name: 'DescribeClusterRequest', apiKey: 60, valid: [0, 1], flexible: [0, 32767], fields: [
       { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: [0, 32767] },

@@ -1283,6 +1283,61 @@ export interface AlterClientQuotasResponseEntryData {
   entity: AlterClientQuotasResponseEntityData[]
 }
 
+export interface DescribeQuorumRequest {
+  topics: DescribeQuorumRequestTopicData[]
+}
+
+export interface DescribeQuorumRequestPartitionData {
+  partitionIndex: number
+}
+
+export interface DescribeQuorumRequestTopicData {
+  topicName: string
+  partitions: DescribeQuorumRequestPartitionData[]
+}
+
+export interface DescribeQuorumResponse {
+  errorCode: number
+  errorMessage: string | null
+  topics: DescribeQuorumResponseTopicData[]
+  nodes: DescribeQuorumResponseNode[]
+}
+
+export interface DescribeQuorumResponseReplicaState {
+  replicaId: number
+  replicaDirectoryId: string
+  logEndOffset: number
+  lastFetchTimestamp: number
+  lastCaughtUpTimestamp: number
+}
+
+export interface DescribeQuorumResponsePartitionData {
+  partitionIndex: number
+  errorCode: number
+  errorMessage: string | null
+  leaderId: number
+  leaderEpoch: number
+  highWatermark: number
+  currentVoters: DescribeQuorumResponseReplicaState[]
+  observers: DescribeQuorumResponseReplicaState[]
+}
+
+export interface DescribeQuorumResponseTopicData {
+  topicName: string
+  partitions: DescribeQuorumResponsePartitionData[]
+}
+
+export interface DescribeQuorumResponseListener {
+  name: string
+  host: string
+  port: number
+}
+
+export interface DescribeQuorumResponseNode {
+  nodeId: number
+  listeners: DescribeQuorumResponseListener[]
+}
+
 export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean
   endpointType: number
