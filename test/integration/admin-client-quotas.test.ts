@@ -145,10 +145,11 @@ describe('AlterClientQuotas and DescribeClientQuotas v1 through @platformatic/ka
     expect((await askApiVersions(broker.host, broker.port)).errorCode).toBe(0)
   })
 
-  it('quotas survive a restart', async () => {
+  it('quotas survive a crash (SIGKILL) and the restart after it', async () => {
     const before = await describeQuotas([])
     expect(before.length).toBeGreaterThan(0)
     await disconnect()
+    await broker.kill()
     await broker.restart()
     await connect()
     expect(await describeQuotas([])).toEqual(before)
