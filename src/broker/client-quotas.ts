@@ -44,7 +44,7 @@ export interface AlterResult { entity: QuotaEntity, errorCode: number, errorMess
 export interface QuotaFilter { components: Array<{ entityType: string, matchType: number, match: string | null }>, strict: boolean }
 
 export class ClientQuotas {
-  private readonly entries = new Map<string, QuotaEntry>()
+  private entries = new Map<string, QuotaEntry>()
 
   private constructor (private readonly path: string) {}
 
@@ -77,11 +77,14 @@ export class ClientQuotas {
       }
     }
     if (!validateOnly && changes.size > 0) {
+      // On disk first: a failed write (thrown) leaves the quotas in force as they were.
+      const next = new Map(this.entries)
       for (const [key, entry] of changes) {
-        if (entry.values.size === 0) this.entries.delete(key)
-        else this.entries.set(key, entry)
+        if (entry.values.size === 0) next.delete(key)
+        else next.set(key, entry)
       }
-      this.save()
+      save(this.path, next)
+      this.entries = next
     }
     return [...results.values()]
   }
@@ -143,10 +146,11 @@ export class ClientQuotas {
     return values
   }
 
-  private save (): void {
-    const entries = [...this.entries.values()].map(({ entity, values }) => ({ entity, values: Object.fromEntries(values) }))
-    writeFileDurably(this.path, JSON.stringify({ version: 1, entries }, null, 1))
-  }
+}
+
+function save (path: string, quotas: Map<string, QuotaEntry>): void {
+  const entries = [...quotas.values()].map(({ entity, values }) => ({ entity, values: Object.fromEntries(values) }))
+  writeFileDurably(path, JSON.stringify({ version: 1, entries }, null, 1))
 }
 
 /** Validates the entity's types and combination and answers the keys it may carry. */

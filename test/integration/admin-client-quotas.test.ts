@@ -2,6 +2,8 @@
 // them: through @platformatic/kafka 1.35's Admin (the flexible v1) and its raw API modules where a test
 // needs the per-entity errors, and through test/helpers/wire.ts for the non-flexible v0. The values
 // survive a restart; bad requests get Kafka's codes and the broker keeps answering.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Admin, alterClientQuotasV1, Connection, describeClientQuotasV0 } from '@platformatic/kafka'
 import { answer } from '../helpers/platformatic.js'
@@ -9,6 +11,7 @@ import { startBroker, type RunningBroker } from '../helpers/broker.js'
 import { BodyReader, BodyWriter, WireConnection } from '../helpers/wire.js'
 import { askApiVersions } from './support/raw-api.js'
 
+const UNKNOWN_SERVER_ERROR = -1
 const UNSUPPORTED_VERSION = 35
 const INVALID_REQUEST = 42
 const EXACT = 0
@@ -195,5 +198,19 @@ describe('AlterClientQuotas and DescribeClientQuotas v0 on the wire', () => {
     const r = await call(48, new BodyWriter().array([0], c => c.string('').int8(ANY).string(null)).int8(0))
     expect([r.int32(), r.int16(), r.string(), r.int32()]).toEqual([0, INVALID_REQUEST, 'Invalid empty entity type.', -1])
     expect(r.remaining).toBe(0)
+  })
+})
+
+describe('an unreadable quotas file', () => {
+  it('fails quota requests with UNKNOWN_SERVER_ERROR while the broker keeps serving the rest', async () => {
+    await disconnect()
+    await broker.stop({ keepData: true })
+    writeFileSync(join(broker.dataDir, 'quotas.json'), '{"version": 1, "entries": [')
+    await broker.restart()
+    await connect()
+    const described = await answer(describeClientQuotasV0.api.async(connection, [] as never, false))
+    expect(described.errorCode).toBe(UNKNOWN_SERVER_ERROR)
+    expect(await alter([{ entity: clientId('pk-after'), ops: [set('producer_byte_rate', 5)] }])).toEqual([[UNKNOWN_SERVER_ERROR, null]])
+    expect((await askApiVersions(broker.host, broker.port)).errorCode).toBe(0)
   })
 })

@@ -3,10 +3,11 @@
 // message, entries null (INVALID_REQUEST; an entity type Kafka does not know is UNSUPPORTED_VERSION).
 //   v0–v1 (v1 flexible) the same semantics throughout
 import {
-  decodeDescribeClientQuotasRequest, describeClientQuotasApi, encodeDescribeClientQuotasResponse, ErrorCode, KafkaError,
+  decodeDescribeClientQuotasRequest, describeClientQuotasApi, encodeDescribeClientQuotasResponse, ErrorCode,
   type DescribeClientQuotasRequest, type DescribeClientQuotasResponse
 } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
+import { errorAnswer } from './errors.js'
 
 export const describeClientQuotasHandler = defineHandler<DescribeClientQuotasRequest, DescribeClientQuotasResponse>({
   api: describeClientQuotasApi,
@@ -20,8 +21,9 @@ export const describeClientQuotasHandler = defineHandler<DescribeClientQuotasReq
       }))
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, entries }
     } catch (error) {
-      if (!(error instanceof KafkaError)) throw error
-      return { throttleTimeMs: 0, errorCode: error.code, errorMessage: error.message, entries: null }
+      // A bad filter (KafkaError), or a quotas file that cannot be read (UNKNOWN_SERVER_ERROR, logged).
+      const { errorCode, errorMessage } = errorAnswer(error, broker.log, { api: 'DescribeClientQuotas' })
+      return { throttleTimeMs: 0, errorCode, errorMessage, entries: null }
     }
   }
 })
