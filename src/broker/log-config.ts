@@ -39,10 +39,36 @@ export function describeTopicConfigs (broker: BrokerConfig, overrides: Record<st
   return effectiveTopicConfigs(broker, overrides).map(({ name, value, source, spec }) => {
     const brokerSynonym = topicConfigs[name]?.brokerSynonym
     const synonyms: ConfigSynonym[] = source === 'topic' ? [{ name, value, source: ConfigSourceId.DYNAMIC_TOPIC_CONFIG }] : []
+    const kafkaSynonym = KAFKA_BROKER_SYNONYMS[name]
     if (brokerSynonym !== undefined) synonyms.push(...describeBrokerSetting(broker, brokerSynonym).synonyms)
-    else synonyms.push({ name, value: settingText(spec.default, spec), source: ConfigSourceId.DEFAULT_CONFIG })
+    else if (kafkaSynonym !== undefined) synonyms.push({ name: kafkaSynonym, value: settingText(spec.default, spec), source: ConfigSourceId.DEFAULT_CONFIG })
     return { name, value, source: synonyms[0]?.source ?? ConfigSourceId.DEFAULT_CONFIG, synonyms, spec }
   })
+}
+
+/**
+ * The Kafka broker setting (ServerTopicConfigSynonyms) that supplies the default of a topic config
+ * Sluice has no broker setting for; the default synonym carries its name. Topic configs absent here
+ * and without a Sluice broker setting have no synonym in Kafka either (the throttled-replica lists,
+ * remote storage switches, message.downconversion.enable; segment.jitter.ms's log.roll.jitter.ms has
+ * no default), so their source is DEFAULT_CONFIG with no synonyms.
+ */
+const KAFKA_BROKER_SYNONYMS: Partial<Record<string, string>> = {
+  'delete.retention.ms': 'log.cleaner.delete.retention.ms',
+  'min.compaction.lag.ms': 'log.cleaner.min.compaction.lag.ms',
+  'max.compaction.lag.ms': 'log.cleaner.max.compaction.lag.ms',
+  'min.cleanable.dirty.ratio': 'log.cleaner.min.cleanable.ratio',
+  'file.delete.delay.ms': 'log.segment.delete.delay.ms',
+  'segment.index.bytes': 'log.index.size.max.bytes',
+  preallocate: 'log.preallocate',
+  'message.format.version': 'log.message.format.version',
+  'local.retention.ms': 'log.local.retention.ms',
+  'local.retention.bytes': 'log.local.retention.bytes',
+  'unclean.leader.election.enable': 'unclean.leader.election.enable',
+  'min.insync.replicas': 'min.insync.replicas',
+  'compression.gzip.level': 'compression.gzip.level',
+  'compression.lz4.level': 'compression.lz4.level',
+  'compression.zstd.level': 'compression.zstd.level'
 }
 
 /**

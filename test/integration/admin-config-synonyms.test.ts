@@ -3,7 +3,8 @@
 // has them. As Kafka's ConfigHelper answers: the broker resource lists each spelling with the value it
 // was given (or Kafka's default, null for log.retention.minutes), and a topic's retention.ms or
 // segment.ms has synonyms only from log.retention.ms / log.roll.ms on: none here, so its source is
-// DEFAULT_CONFIG although its value is the one the hours give. Through kafkajs (includeSynonyms) and
+// DEFAULT_CONFIG although its value is the one the hours give; the other topic configs' defaults are
+// named after Kafka's broker keys (log.cleaner.delete.retention.ms, ...). Through kafkajs (includeSynonyms) and
 // confluent-kafka 1.7.0 (librdkafka asks for synonyms too).
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -62,6 +63,11 @@ describe('through kafkajs', () => {
     const plain = await describeWithKafkajs(ConfigResourceTypes.TOPIC, 'syn-plain')
     expect(plain.get('retention.ms')).toEqual({ value: FIVE_HOURS_MS, source: DEFAULT_CONFIG, synonyms: [] })
     expect(plain.get('segment.ms')).toEqual({ value: THREE_HOURS_MS, source: DEFAULT_CONFIG, synonyms: [] })
+    // Defaults Sluice has no broker setting for are named after Kafka's broker key, or have none, as in Kafka.
+    expect(plain.get('delete.retention.ms')).toEqual({ value: '86400000', source: DEFAULT_CONFIG, synonyms: [['log.cleaner.delete.retention.ms', '86400000', DEFAULT_CONFIG]] })
+    expect(plain.get('min.insync.replicas')?.synonyms).toEqual([['min.insync.replicas', '1', DEFAULT_CONFIG]])
+    expect(plain.get('remote.storage.enable')).toEqual({ value: 'false', source: DEFAULT_CONFIG, synonyms: [] })
+    expect(plain.get('segment.jitter.ms')).toEqual({ value: '0', source: DEFAULT_CONFIG, synonyms: [] })
     const override = await describeWithKafkajs(ConfigResourceTypes.TOPIC, 'syn-override')
     expect(override.get('retention.ms')).toEqual({ value: '60000', source: TOPIC_CONFIG, synonyms: [['retention.ms', '60000', TOPIC_CONFIG]] })
   })
