@@ -105,6 +105,7 @@ const TIME_SYNONYMS: Partial<Record<string, ReadonlyArray<{ name: string, kafkaD
   'log.retention.ms': [{ name: 'log.retention.ms', kafkaDefault: null }, { name: 'log.retention.minutes', kafkaDefault: null }, { name: 'log.retention.hours', kafkaDefault: 168 }],
   'log.roll.ms': [{ name: 'log.roll.ms', kafkaDefault: null }, { name: 'log.roll.hours', kafkaDefault: 168 }]
 }
+/** Type and documentation of the coarser spellings; `default` goes unread (Kafka's are in TIME_SYNONYMS). */
 const COARSER_SPECS: Record<string, SettingSpec> = {
   'log.retention.minutes': { type: 'int', default: -1, doc: 'log.retention.ms in minutes, used when log.retention.ms is not set' },
   'log.retention.hours': { type: 'int', default: 168, doc: 'log.retention.ms in hours, used when neither log.retention.ms nor log.retention.minutes is set' },
