@@ -176,7 +176,7 @@ function parseErrorTable (refDir: string): ErrorRow[] {
     const message = use !== undefined && use !== '' ? use : name.toLowerCase().replaceAll('_', ' ')
     rows.push({ code: Number(code), name, retriable: retriable === 'yes', message })
   }
-  return rows
+  return [...rows, ...extraErrors.filter(e => !rows.some(r => r.code === e.code))].sort((a, b) => a.code - b.code)
 }
 
 const banner = (what: string): string =>
@@ -191,13 +191,20 @@ function errorCodesFile (rows: ErrorRow[]): string {
     `export const errorInfo: ReadonlyMap<number, ErrorInfo> = new Map<number, ErrorInfo>([\n${info}\n])\n`
 }
 
-// Admin APIs served beyond shared/reference/api-version-plan.json (a read-only plan that predates them);
+// APIs served beyond shared/reference/api-version-plan.json (a read-only plan that predates them);
 // their specs are in the same kafka-message-specs.
 const extraPlan: PlanEntry[] = [
   { apiKey: 43, name: 'ElectLeaders' },
   { apiKey: 48, name: 'DescribeClientQuotas' },
   { apiKey: 49, name: 'AlterClientQuotas' },
+  { apiKey: 50, name: 'DescribeUserScramCredentials' },
+  { apiKey: 51, name: 'AlterUserScramCredentials' },
   { apiKey: 55, name: 'DescribeQuorum' }
+]
+// Error codes those APIs answer that protocol-notes.md §7 (read-only) does not list, merged in by code.
+const extraErrors: ErrorRow[] = [
+  { code: 92, name: 'DUPLICATE_RESOURCE', retriable: false, message: 'a request alters or describes the same resource twice' },
+  { code: 93, name: 'UNACCEPTABLE_CREDENTIAL', retriable: false, message: 'the credential does not meet the broker\'s rules' }
 ]
 
 function readPlan (refDir: string): PlanEntry[] {

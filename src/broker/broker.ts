@@ -24,10 +24,12 @@ import { TXN_TOPIC, TXN_TOPIC_CONFIGS } from '../txn/txn-log.js'
 import { ClientQuotas } from './client-quotas.js'
 import { Connection } from './connection.js'
 import { SlabPool } from './frame-reader.js'
-import { Listeners, type BrokerAddress } from './listeners.js'
+import { Listeners, type BoundListener, type BrokerAddress } from './listeners.js'
 import { BrokerMetrics } from './metrics.js'
 import { openStore } from './open-store.js'
 import { Router } from './router.js'
+import { ScramCredentials } from './sasl/scram-credentials.js'
+import { SaslSession } from './sasl/session.js'
 import { TopicRegistry } from './topic-registry.js'
 import { Topics } from './topics.js'
 
@@ -56,6 +58,7 @@ interface BrokerParts {
   txn: TransactionCoordinator
   router: Router
   listeners: Listeners
+  scram: ScramCredentials
 }
 
 export class Broker {
@@ -72,6 +75,8 @@ export class Broker {
   readonly topics: Topics
   readonly groups: GroupCoordinator
   readonly txn: TransactionCoordinator
+  /** SCRAM credentials (AlterUserScramCredentials; SCRAM-SHA-* on SASL_PLAINTEXT listeners). */
+  readonly scram: ScramCredentials
   private readonly router: Router
   private readonly listeners: Listeners
 
@@ -82,6 +87,7 @@ export class Broker {
     this.topics = parts.topics
     this.groups = parts.groups
     this.txn = parts.txn
+    this.scram = parts.scram
     this.router = parts.router
     this.listeners = parts.listeners
   }
@@ -112,7 +118,7 @@ export class Broker {
       throw error
     }
     // Until the Broker exists to stop itself, a failure must give back the shards and the ports.
-    let parts: Pick<BrokerParts, 'topics' | 'groups' | 'txn'>
+    let parts: Pick<BrokerParts, 'topics' | 'groups' | 'txn' | 'scram'>
     try {
       logRecovery(log, store.recovery)
       const topics = await Topics.open(config, registry, store, log)
@@ -144,7 +150,7 @@ export class Broker {
         },
         partitionExists: (topic, partition) => { const t = topics.get(topic); return t !== undefined && partition >= 0 && partition < t.partitions }
       })
-      parts = { topics, groups, txn }
+      parts = { topics, groups, txn, scram: ScramCredentials.open(dataDir) }
     } catch (error) {
       await release()
       throw error
@@ -152,7 +158,7 @@ export class Broker {
     const broker = new Broker({ config, log, store, ...parts, router: new Router(), listeners })
     broker.router.bind(broker)
     try {
-      listeners.serve(socket => { broker.accept(socket) })
+      listeners.serve((socket, listener) => { broker.accept(socket, listener) })
       if (gatewayModule !== null) broker.httpGateway = await (await gatewayModule).Gateway.start(broker)
     } catch (error) {
       await broker.stop()
@@ -172,10 +178,12 @@ export class Broker {
   get clusterId (): string { return this.topics.registry.clusterId }
   get nodeId (): number { return this.config['node.id'] }
 
-  /** The address Metadata gives clients. */
+  /** The first listener's advertised address (each connection's own: Connection.advertised). */
   get advertised (): BrokerAddress { return this.listeners.advertised }
+  /** Every Kafka listener, in the order `listeners` names them. */
+  get listenersBound (): readonly BoundListener[] { return this.listeners.bound }
 
-  private accept (socket: Socket): void {
+  private accept (socket: Socket, listener: BoundListener): void {
     if (this.stopping !== null) { socket.destroy(); return }
     const connection = new Connection(socket, this.slabs, this.router, {
       maxFrameBytes: this.config['socket.request.max.bytes'],
@@ -183,6 +191,9 @@ export class Broker {
       idleMs: this.config['connections.max.idle.ms'],
       maxPendingWriteBytes: 64 * 1024 * 1024
     })
+    connection.listener = listener
+    const sasl = listener.spec.sasl
+    if (sasl !== null) connection.sasl = new SaslSession(sasl, this.scram)
     this.connections.add(connection)
     connection.socket.once('close', () => this.connections.delete(connection))
   }

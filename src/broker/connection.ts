@@ -19,6 +19,8 @@ import { constants } from 'node:os'
 import { byteLength } from '../protocol/codec/batch-peek.js'
 import { sendAnswer, type Send } from '../storage/native.js'
 import { FrameReader, readInto, type Slab, type SlabPool } from './frame-reader.js'
+import type { BoundListener, BrokerAddress } from './listeners.js'
+import type { SaslSession } from './sasl/session.js'
 
 /** Answers at least this large go through the native send; a long poll's few batches do not. */
 const NATIVE_SEND_MIN_BYTES = 256 * 1024
@@ -37,10 +39,10 @@ export interface ConnectionHandler {
   /** Called once per frame. Throwing closes the connection (malformed frame, unknown API). */
   handle (frame: Buffer, connection: Connection): Promise<Answer> | Answer
   /** Whether this frame may run alongside the ones before it (Produce). */
-  mayOverlap (frame: Buffer): boolean
+  mayOverlap (frame: Buffer, connection: Connection): boolean
   /** Whether the handler reads this frame only until its answer is ready, so it may be lent without
    *  a copy (Produce: its batches are read in place until their appends settle). */
-  readsOnlyUntilAnswered (frame: Buffer): boolean
+  readsOnlyUntilAnswered (frame: Buffer, connection: Connection): boolean
   onClose? (connection: Connection): void
   onError? (error: unknown, connection: Connection): void
 }
@@ -66,6 +68,10 @@ interface Slot {
 export class Connection {
   readonly remote: string
   readonly socket: Socket
+  /** The listener it came in on, set by the broker as it accepts the connection. */
+  listener!: BoundListener
+  /** Its SASL exchange and principal on a SASL_PLAINTEXT listener; null on a PLAINTEXT one. */
+  sasl: SaslSession | null = null
   private readonly reader: FrameReader
   private readonly slots: Slot[] = []
   private readonly closing = new AbortController()
@@ -96,6 +102,9 @@ export class Connection {
     socket.on('error', () => this.close())
     socket.on('close', () => this.close())
   }
+
+  /** The address Metadata, FindCoordinator and DescribeCluster give this client: its listener's. */
+  get advertised (): BrokerAddress { return this.listener.advertised }
 
   /** Aborted when the connection closes, so work for it (long polls) can stop. */
   get closed (): AbortSignal { return this.closing.signal }
@@ -130,8 +139,8 @@ export class Connection {
   private enqueue (lent: Buffer, slab: Slab): void {
     const slot: Slot = { frame: lent, slab, overlaps: false, started: false, done: false, answer: null }
     try {
-      slot.overlaps = this.handler.mayOverlap(lent)
-      if (!this.handler.readsOnlyUntilAnswered(lent)) {
+      slot.overlaps = this.handler.mayOverlap(lent, this)
+      if (!this.handler.readsOnlyUntilAnswered(lent, this)) {
         slot.frame = Buffer.from(lent)
         this.release(slot)
       }

@@ -10,12 +10,15 @@
 // not serve all count under UNSERVED_API: the key is the peer's claim, and one histogram per claimed
 // key let fuzzed frames grow the broker by ~13 KB for each of the 65,536 possible keys.
 import {
-  apiVersionsApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekRequestHeader, ProtocolError
+  apiByKey, apiVersionsApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekRequestHeader, ProtocolError, saslAuthenticateApi,
+  saslHandshakeApi, Writer
 } from '../protocol/index.js'
 import type { Broker } from './broker.js'
 import type { Answer, Connection, ConnectionHandler } from './connection.js'
 import { handlers } from './handlers/index.js'
 import { countTraffic } from './traffic.js'
+import { SaslAuthenticationError } from './sasl/mechanisms.js'
+import type { SaslSession } from './sasl/session.js'
 import { UNSERVED_API } from './metrics.js'
 import type { AnyHandler, RequestContext } from './handler.js'
 
@@ -33,17 +36,27 @@ export class Router implements ConnectionHandler {
   /** Wakes every long poll so shutdown does not wait for max_wait_ms. */
   shutdown (): void { this.stopping.abort() }
 
-  mayOverlap (frame: Buffer): boolean {
-    return peekRequestHeader(frame).apiKey === PRODUCE_KEY
+  /** Before authentication nothing overlaps (a frame may be a bare SASL token, not a request). */
+  mayOverlap (frame: Buffer, connection: Connection): boolean {
+    return (connection.sasl === null || connection.sasl.authenticated) && peekRequestHeader(frame).apiKey === PRODUCE_KEY
   }
 
   /** Produce reads its frame only until its appends settle (the answer waits for them); other
    *  handlers may keep views of request bytes (group metadata, assignments), so they get a copy. */
-  readsOnlyUntilAnswered (frame: Buffer): boolean {
-    return peekRequestHeader(frame).apiKey === PRODUCE_KEY
+  readsOnlyUntilAnswered (frame: Buffer, connection: Connection): boolean {
+    return (connection.sasl === null || connection.sasl.authenticated) && peekRequestHeader(frame).apiKey === PRODUCE_KEY
   }
 
   async handle (frame: Buffer, connection: Connection): Promise<Answer> {
+    const sasl = connection.sasl
+    if (sasl !== null) {
+      if (!sasl.authenticated) {
+        if (sasl.expectsRawToken) return rawTokenAnswer(sasl, frame)
+        admitBeforeAuthentication(sasl, frame)
+      } else if (sasl.expiresAt !== 0 && sasl.expired) {
+        throw new ProtocolError(`the SASL session of ${sasl.principal} expired (connections.max.reauth.ms) and was not re-authenticated`)
+      }
+    }
     const started = performance.now()
     const { apiKey, apiVersion, correlationId } = peekRequestHeader(frame)
     let failed = true
@@ -72,8 +85,28 @@ export class Router implements ConnectionHandler {
   }
 
   onError (error: unknown, connection: Connection): void {
+    if (error instanceof SaslAuthenticationError) {
+      this.broker?.log.info({ remote: connection.remote, reason: error.message }, 'closing connection: SASL authentication failed')
+      return
+    }
     const log = this.broker?.log
     if (error instanceof ProtocolError) log?.info({ remote: connection.remote, reason: error.message }, 'closing connection: malformed or unsupported request')
     else log?.error({ remote: connection.remote, err: error }, 'closing connection: request failed unexpectedly')
   }
+}
+
+/** Before authentication Kafka serves only ApiVersions and SaslHandshake, then only SaslAuthenticate;
+ *  anything else closes the connection (SaslServerAuthenticator). */
+function admitBeforeAuthentication (sasl: SaslSession, frame: Buffer): void {
+  const { apiKey } = peekRequestHeader(frame)
+  const admitted = sasl.expectsHandshake
+    ? apiKey === apiVersionsApi.key || apiKey === saslHandshakeApi.key
+    : sasl.expectsAuthenticate && apiKey === saslAuthenticateApi.key
+  if (!admitted) throw new ProtocolError(`unexpected ${apiByKey(apiKey)?.name ?? `API key ${apiKey}`} request during SASL authentication`)
+}
+
+/** After a v0 SaslHandshake: the frame is a bare token, answered with a bare size-prefixed token. A
+ *  failure closes the connection without an answer, as Kafka does for v0 clients. */
+function rawTokenAnswer (sasl: SaslSession, token: Buffer): Answer {
+  return new Writer({ framed: true }).raw(sasl.evaluate(token).challenge).finish()
 }

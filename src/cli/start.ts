@@ -1,6 +1,7 @@
 // `sluice start`: runs a broker on an embedded default: data in ./sluice-data, the Kafka listener on
 // localhost:9092, the HTTP gateway on 127.0.0.1:8080, no other service needed. Its first stdout line,
-// `Sluice ready: Kafka on HOST:PORT[, HTTP on HOST:PORT], data in DIR (N ms)`, is a contract:
+// `Sluice ready: Kafka on HOST:PORT[, listeners NAME://HOST:PORT,...][, HTTP on HOST:PORT], data in DIR (N ms)`
+// (the listeners part when there are several; the first is HOST:PORT), is a contract:
 // test/helpers/broker.ts and scripts wait for it.
 import { parseArgs } from 'node:util'
 import { loadConfig, readPropertiesFile } from '../config/broker-config.js'
@@ -81,6 +82,7 @@ export async function start (argv: string[]): Promise<void> {
   const { host, port } = broker.advertised
   const ms = Math.round(performance.now() - started)
   const http = broker.gateway === null ? '' : `, HTTP on ${broker.gateway.host}:${broker.gateway.port}`
-  process.stdout.write(`Sluice ready: Kafka on ${host}:${port}${http}, data in ${broker.dataDir} (${ms} ms)\n`)
+  const listeners = broker.listenersBound.length < 2 ? '' : `, listeners ${broker.listenersBound.map(l => `${l.spec.name}://${l.advertised.host}:${l.advertised.port}`).join(',')}`
+  process.stdout.write(`Sluice ready: Kafka on ${host}:${port}${listeners}${http}, data in ${broker.dataDir} (${ms} ms)\n`)
   brokerStarted()
 }

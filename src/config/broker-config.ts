@@ -1,13 +1,17 @@
 // One typed config object, from defaults < server.properties file < SLUICE_* environment < flags.
 // Unknown keys and out-of-range values stop start-up with a message naming key, value and rule.
 import { readFileSync } from 'node:fs'
+import { isListenerSetting, listenerSpecs } from './listener-config.js'
 import { brokerSettings, coarserSettings, ConfigError, parseSetting, settingsWithoutEffect, type BrokerSettingName } from './settings.js'
 
 type ValueOf<N extends BrokerSettingName> = (typeof brokerSettings)[N]['default'] extends number
   ? number
   : (typeof brokerSettings)[N]['default'] extends boolean ? boolean : string
 
-export type BrokerConfig = { -readonly [N in BrokerSettingName]: ValueOf<N> }
+export type BrokerConfig = { -readonly [N in BrokerSettingName]: ValueOf<N> } & {
+  /** Listener-prefixed settings (listener.name.<listener>.…, listener-config.ts), by full key. */
+  listenerSettings: Record<string, string>
+}
 
 export interface ConfigSources {
   /** Contents of a server.properties file (already read), if any. */
@@ -23,6 +27,7 @@ export interface ConfigSources {
 export function defaultConfig (): BrokerConfig {
   const out: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(brokerSettings)) out[name] = spec.default
+  out.listenerSettings = {}
   return out as BrokerConfig
 }
 
@@ -35,7 +40,7 @@ export function loadConfig (sources: ConfigSources = {}): BrokerConfig {
   const given = new Map<string, { raw: string, origin: string }>()
   const collect = (entries: Iterable<[string, string]>, origin: string): void => {
     for (const [key, raw] of entries) {
-      if (specs[key] === undefined && coarserSettings[key] === undefined && settingsWithoutEffect[key] === undefined) {
+      if (specs[key] === undefined && coarserSettings[key] === undefined && settingsWithoutEffect[key] === undefined && !isListenerSetting(key)) {
         throw new ConfigError(key, raw, `unknown setting (from ${origin}); known settings: ${Object.keys(brokerSettings).join(', ')}`)
       }
       given.set(key, { raw, origin })
@@ -52,6 +57,8 @@ export function loadConfig (sources: ConfigSources = {}): BrokerConfig {
     const coarser = coarserSettings[key]
     if (spec !== undefined) {
       config[key] = parseSetting(key, spec, raw)
+    } else if (isListenerSetting(key)) {
+      (config.listenerSettings as Record<string, string>)[key] = raw.trim()
     } else if (coarser !== undefined) {
       const units = parseSetting(key, HOURS_OR_MINUTES, raw) as number
       const applied = !coarser.finer.some(finer => given.has(finer))
@@ -63,6 +70,7 @@ export function loadConfig (sources: ConfigSources = {}): BrokerConfig {
     }
   }
   coarserSettingsGiven.set(config as BrokerConfig, coarserGiven)
+  listenerSpecs(config as BrokerConfig) // validates now: a bad listener or SASL setting stops start-up before anything opens
   return config as BrokerConfig
 }
 
@@ -109,17 +117,4 @@ function envSettings (env: Record<string, string | undefined>): Array<[string, s
     if (value !== undefined) out.push([name, value])
   }
   return out
-}
-
-export interface Listener { host: string; port: number }
-
-/** `PLAINTEXT://host:port` (first entry); an empty host binds every address, as in Kafka. */
-export function parseListener (value: string, key: string): Listener {
-  const first = value.split(',')[0]?.trim() ?? ''
-  const match = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/.exec(first)
-  const port = Number(match?.[2])
-  if (match === null || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(key, value, 'expected PLAINTEXT://HOST:PORT')
-  }
-  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port }
 }

@@ -24,8 +24,12 @@ const INT32_MAX = 2_147_483_647
 export const brokerSettings = {
   'node.id': { type: 'int', default: 0, min: 0, max: INT32_MAX, doc: 'this broker\'s id' },
   'log.dirs': { type: 'string', default: './sluice-data', doc: 'the data directory' },
-  listeners: { type: 'string', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'where the Kafka listener binds' },
-  'advertised.listeners': { type: 'string', default: '', doc: 'the address given to clients in Metadata (defaults to listeners)' },
+  listeners: { type: 'string', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'where the Kafka listeners bind: NAME://HOST:PORT, comma-separated' },
+  'advertised.listeners': { type: 'string', default: '', doc: 'the addresses given to clients in Metadata, by listener name (defaults to listeners)' },
+  'listener.security.protocol.map': { type: 'string', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL', doc: 'each listener name\'s security protocol (PLAINTEXT or SASL_PLAINTEXT; no TLS)' },
+  'controller.listener.names': { type: 'list', default: '', doc: 'listeners not bound: a single node has no controller quorum' },
+  'sasl.enabled.mechanisms': { type: 'list', default: 'PLAIN', doc: 'SASL mechanisms of SASL_PLAINTEXT listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (Kafka\'s default GSSAPI is not supported)' },
+  'connections.max.reauth.ms': { type: 'long', default: 0, min: 0, doc: 'SASL sessions last this long before the client must re-authenticate (0: forever)' },
   'num.partitions': { type: 'int', default: 1, min: 1, max: 100_000, doc: 'partitions of an auto-created topic' },
   'default.replication.factor': { type: 'int', default: 1, min: 1, max: 1, doc: 'replication factor of auto-created topics' },
   'auto.create.topics.enable': { type: 'boolean', default: true, doc: 'create unknown topics on Metadata/Produce' },
@@ -92,8 +96,8 @@ export const coarserSettings: Record<string, { target: BrokerSettingName, unitMs
  * a start-up warning. Anything else unknown (a typo) still stops start-up.
  */
 export const settingsWithoutEffect: Record<string, string> = Object.fromEntries([
-  ...['broker.id', 'process.roles', 'controller.quorum.voters', 'controller.quorum.bootstrap.servers', 'controller.listener.names',
-    'inter.broker.listener.name', 'inter.broker.protocol.version', 'listener.security.protocol.map', 'broker.rack', 'metadata.log.dir',
+  ...['broker.id', 'process.roles', 'controller.quorum.voters', 'controller.quorum.bootstrap.servers',
+    'inter.broker.listener.name', 'inter.broker.protocol.version', 'sasl.mechanism.inter.broker.protocol', 'broker.rack', 'metadata.log.dir',
     'auto.leader.rebalance.enable', 'controlled.shutdown.enable', 'unclean.leader.election.enable', 'replica.lag.time.max.ms',
     'num.replica.fetchers', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor',
     'transaction.state.log.min.isr', 'share.coordinator.state.topic.replication.factor', 'share.coordinator.state.topic.min.isr',
@@ -101,6 +105,7 @@ export const settingsWithoutEffect: Record<string, string> = Object.fromEntries(
   ...['log.index.size.max.bytes', 'log.roll.jitter.ms', 'log.roll.jitter.hours', 'log.segment.delete.delay.ms', 'log.preallocate',
     'log.message.downconversion.enable', 'log.message.format.version', 'compression.gzip.level', 'compression.lz4.level',
     'compression.zstd.level'].map(key => [key, 'Sluice sizes, rolls, deletes and stores segments itself (batches are kept as produced)']),
+  ['sasl.jaas.config', 'a Kafka broker reads JAAS only from listener.name.<listener>.<mechanism>.sasl.jaas.config, as Sluice does'],
   ...['remote.log.storage.system.enable', 'log.local.retention.ms', 'log.local.retention.bytes'].map(key => [key, 'Sluice has no tiered storage']),
   ...['zookeeper.connect', 'zookeeper.connection.timeout.ms', 'zookeeper.session.timeout.ms'].map(key => [key, 'Sluice needs no ZooKeeper']),
   ...['num.network.threads', 'num.io.threads', 'background.threads', 'num.recovery.threads.per.data.dir', 'log.cleaner.threads',

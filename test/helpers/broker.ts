@@ -17,6 +17,7 @@ export const BROKER_ENTRY = join(REPO_ROOT, 'dist', 'cli', 'main.js')
 
 const READY_LINE = /^Sluice ready: Kafka on (\S+):(\d+)/
 const HTTP_ON = /HTTP on (\S+):(\d+)/
+const LISTENERS = /listeners (\S+)/
 const READY_TIMEOUT_MS = 20_000
 const STOP_TIMEOUT_MS = 10_000
 // Enough of the child's output to explain a failure without holding a whole log in memory.
@@ -48,6 +49,8 @@ export interface RunningBroker {
   readonly port: number
   /** Set only when `http: true` and the broker printed its HTTP address. */
   readonly httpPort: number | undefined
+  /** Each listener's advertised port by name, when the broker has more than one (settings.listeners). */
+  readonly listenerPorts: Readonly<Record<string, number>>
   readonly dataDir: string
   /** The broker process's id while it runs. */
   readonly pid: number | undefined
@@ -100,6 +103,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     get host () { return address.host },
     get port () { return address.port },
     get httpPort () { return address.httpPort },
+    get listenerPorts () { return address.listenerPorts },
     dataDir,
     get pid () { return child?.process.pid },
     output: () => child === undefined ? '' : describeOutput(child),
@@ -122,10 +126,12 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   return broker
 }
 
-interface ReadyAddress { host: string, port: number, httpPort: number | undefined }
+interface ReadyAddress { host: string, port: number, httpPort: number | undefined, listenerPorts: Record<string, number> }
 
 function cliArgs (dataDir: string, options: StartBrokerOptions): string[] {
-  const args = [BROKER_ENTRY, 'start', '--data-dir', dataDir, '--port', String(options.port ?? 0)]
+  const args = [BROKER_ENTRY, 'start', '--data-dir', dataDir]
+  // --port would replace the listeners the settings name (their ports are then 0 or the test's own).
+  if (options.settings?.listeners === undefined) args.push('--port', String(options.port ?? 0))
   if (options.configFile !== undefined) args.push('--config', options.configFile)
   if (options.http === true) args.push('--http-port', '0')
   else args.push('--set', 'http.enabled=false')
@@ -170,7 +176,8 @@ function launch (dataDir: string, options: StartBrokerOptions): Promise<{ child:
         settled = true
         clearTimeout(timer)
         const http = HTTP_ON.exec(line)
-        resolve({ child, address: { host: ready[1] ?? '', port: Number(ready[2]), httpPort: http === null ? undefined : Number(http[2]) } })
+        const listenerPorts = Object.fromEntries([...(LISTENERS.exec(line)?.[1] ?? '').matchAll(/(\w+):\/\/[^,]*:(\d+)/g)].map(m => [m[1]!, Number(m[2])]))
+        resolve({ child, address: { host: ready[1] ?? '', port: Number(ready[2]), httpPort: http === null ? undefined : Number(http[2]), listenerPorts } })
         return
       }
     })

@@ -17,8 +17,9 @@ export class WireClient {
   private correlationId = 0
   private constructor (private readonly wire: WireConnection, private readonly clientId: string) {}
 
-  static async open (broker: RunningBroker, clientId = 'sluice-wire'): Promise<WireClient> {
-    return new WireClient(await WireConnection.open('127.0.0.1', broker.port), clientId)
+  /** `port`: another of the broker's listeners (RunningBroker.listenerPorts). */
+  static async open (broker: RunningBroker, clientId = 'sluice-wire', port = broker.port): Promise<WireClient> {
+    return new WireClient(await WireConnection.open('127.0.0.1', port), clientId)
   }
 
   async call<Input, Res> (target: Api<Input, Res>, version: number, message: Input, timeoutMs = 10_000): Promise<Res> {
@@ -30,6 +31,9 @@ export class WireClient {
     const { body } = decodeResponseHeader(frame, target.key, version)
     return target.decode(body, version)
   }
+
+  /** Resolves true if the broker closes the connection within timeoutMs. */
+  closesWithin (timeoutMs: number): Promise<boolean> { return this.wire.closesWithin(timeoutMs) }
 
   close (): void { this.wire.close() }
 }

@@ -25,7 +25,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
   api: describeClusterApi,
   decode: decodeDescribeClusterRequest,
   encode: encodeDescribeClusterResponse,
-  handle (request, { broker }) {
+  handle (request, { broker, connection }) {
     if (request.endpointType !== BROKERS) {
       const mismatched = request.endpointType === CONTROLLERS
       return {
@@ -42,7 +42,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
       endpointType: BROKERS,
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
-      brokers: [{ brokerId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: null }],
+      brokers: [{ brokerId: broker.nodeId, ...connection.advertised, rack: null }],
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
     }
   }

@@ -41,10 +41,10 @@ async function offsetsTopicFailure ({ broker }: RequestContext): Promise<string 
   }
 }
 
-function coordinatorFor (key: string, keyType: number, { broker }: RequestContext, unavailable: string | null): CoordinatorAnswer {
+function coordinatorFor (key: string, keyType: number, { broker, connection }: RequestContext, unavailable: string | null): CoordinatorAnswer {
   if (keyType !== GROUP_KEY && keyType !== TRANSACTION_KEY) {
     return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator type ${keyType}` }
   }
   if (unavailable !== null) return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: unavailable }
-  return { key, nodeId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, errorCode: ErrorCode.NONE, errorMessage: null }
+  return { key, nodeId: broker.nodeId, ...connection.advertised, errorCode: ErrorCode.NONE, errorMessage: null }
 }

@@ -5,6 +5,7 @@ import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js'
 import { alterClientQuotasHandler } from './alter-client-quotas.js'
 import { alterConfigsHandler } from './alter-configs.js'
 import { alterPartitionReassignmentsHandler } from './alter-partition-reassignments.js'
+import { alterUserScramCredentialsHandler } from './alter-user-scram-credentials.js'
 import { apiVersionsHandler } from './api-versions.js'
 import { createAclsHandler } from './create-acls.js'
 import { createPartitionsHandler } from './create-partitions.js'
@@ -23,6 +24,7 @@ import { describeProducersHandler } from './describe-producers.js'
 import { describeQuorumHandler } from './describe-quorum.js'
 import { describeTopicPartitionsHandler } from './describe-topic-partitions.js'
 import { describeTransactionsHandler } from './describe-transactions.js'
+import { describeUserScramCredentialsHandler } from './describe-user-scram-credentials.js'
 import { electLeadersHandler } from './elect-leaders.js'
 import { endTxnHandler } from './end-txn.js'
 import { fetchHandler } from './fetch.js'
@@ -42,6 +44,8 @@ import { offsetDeleteHandler } from './offset-delete.js'
 import { offsetFetchHandler } from './offset-fetch.js'
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js'
 import { produceHandler } from './produce.js'
+import { saslAuthenticateHandler } from './sasl-authenticate.js'
+import { saslHandshakeHandler } from './sasl-handshake.js'
 import { syncGroupHandler } from './sync-group.js'
 import { txnOffsetCommitHandler } from './txn-offset-commit.js'
 
@@ -51,6 +55,10 @@ export const handlers: AnyHandler[] = [
   listOffsetsHandler,
   metadataHandler,
   apiVersionsHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
   createTopicsHandler,
   deleteTopicsHandler,
   deleteRecordsHandler,

@@ -21,13 +21,13 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
   decode: decodeMetadataRequest,
   encode: encodeMetadataResponse,
   async handle (request, context) {
-    const { broker, apiVersion } = context
+    const { broker, apiVersion, connection } = context
     const wantsAll = request.topics === null || (apiVersion === 0 && request.topics.length === 0)
     const topics: TopicAnswer[] = wantsAll
       ? broker.topics.all().map(t => describeTopic(t, context))
       : await Promise.all((request.topics ?? []).map(t => lookUp(t.name, t.topicId, apiVersion < 4 || request.allowAutoTopicCreation, context)))
     return {
-      brokers: [{ nodeId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: null }],
+      brokers: [{ nodeId: broker.nodeId, ...connection.advertised, rack: null }],
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
       topics,

@@ -1,7 +1,7 @@
 // SaslAuthenticate · key 36 · v0–v2 · flexible from v2
 //   v1 response +sessionLifetimeMs
 //   v2 flexible
-//   Not supported: nothing in the spec range. Plan: only when SASL is enabled.
+//   Not supported: nothing in the spec range.
 import type { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../schema/types.generated.js'
 import { registerApi } from '../registry.js'
 import { apiCodec } from './api-codec.js'

@@ -1,6 +1,6 @@
 // SaslHandshake · key 17 · v0–v1 · never flexible
-
-//   Not supported: nothing in the spec range. Plan: only when SASL is enabled; v0 = raw SASL tokens (kafka-python 2.0.2).
+//   v0: the SASL tokens that follow travel as raw size-prefixed frames (kafka-python); v1: in SaslAuthenticate
+//   Not supported: nothing in the spec range.
 import type { SaslHandshakeRequest, SaslHandshakeResponse } from '../schema/types.generated.js'
 import { registerApi } from '../registry.js'
 import { apiCodec } from './api-codec.js'

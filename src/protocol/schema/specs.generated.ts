@@ -1130,6 +1130,54 @@ export const messageSpecs: Readonly<Record<string, MessageSpec>> = {
       ] }
     ]
   },
+  DescribeUserScramCredentialsRequest: {
+    name: 'DescribeUserScramCredentialsRequest', apiKey: 50, valid: [0, 0], flexible: [0, 32767], fields: [
+      { name: 'users', type: 'struct', array: true, versions: [0, 32767], nullable: [0, 32767], fields: [
+        { name: 'name', type: 'string', versions: [0, 32767] }
+      ] }
+    ]
+  },
+  DescribeUserScramCredentialsResponse: {
+    name: 'DescribeUserScramCredentialsResponse', apiKey: 50, valid: [0, 0], flexible: [0, 32767], fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: [0, 32767] },
+      { name: 'errorCode', type: 'int16', versions: [0, 32767] },
+      { name: 'errorMessage', type: 'string', versions: [0, 32767], nullable: [0, 32767] },
+      { name: 'results', type: 'struct', array: true, versions: [0, 32767], fields: [
+        { name: 'user', type: 'string', versions: [0, 32767] },
+        { name: 'errorCode', type: 'int16', versions: [0, 32767] },
+        { name: 'errorMessage', type: 'string', versions: [0, 32767], nullable: [0, 32767] },
+        { name: 'credentialInfos', type: 'struct', array: true, versions: [0, 32767], fields: [
+          { name: 'mechanism', type: 'int8', versions: [0, 32767] },
+          { name: 'iterations', type: 'int32', versions: [0, 32767] }
+        ] }
+      ] }
+    ]
+  },
+  AlterUserScramCredentialsRequest: {
+    name: 'AlterUserScramCredentialsRequest', apiKey: 51, valid: [0, 0], flexible: [0, 32767], fields: [
+      { name: 'deletions', type: 'struct', array: true, versions: [0, 32767], fields: [
+        { name: 'name', type: 'string', versions: [0, 32767] },
+        { name: 'mechanism', type: 'int8', versions: [0, 32767] }
+      ] },
+      { name: 'upsertions', type: 'struct', array: true, versions: [0, 32767], fields: [
+        { name: 'name', type: 'string', versions: [0, 32767] },
+        { name: 'mechanism', type: 'int8', versions: [0, 32767] },
+        { name: 'iterations', type: 'int32', versions: [0, 32767] },
+        { name: 'salt', type: 'bytes', versions: [0, 32767] },
+        { name: 'saltedPassword', type: 'bytes', versions: [0, 32767] }
+      ] }
+    ]
+  },
+  AlterUserScramCredentialsResponse: {
+    name: 'AlterUserScramCredentialsResponse', apiKey: 51, valid: [0, 0], flexible: [0, 32767], fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: [0, 32767] },
+      { name: 'results', type: 'struct', array: true, versions: [0, 32767], fields: [
+        { name: 'user', type: 'string', versions: [0, 32767] },
+        { name: 'errorCode', type: 'int16', versions: [0, 32767] },
+        { name: 'errorMessage', type: 'string', versions: [0, 32767], nullable: [0, 32767] }
+      ] }
+    ]
+  },
   DescribeQuorumRequest: {
     name: 'DescribeQuorumRequest', apiKey: 55, valid: [0, 2], flexible: [0, 32767], fields: [
       { name: 'topics', type: 'struct', array: true, versions: [0, 32767], fields: [

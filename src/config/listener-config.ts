@@ -1,0 +1,164 @@
+// The Kafka listeners, as Kafka configures them:
+//   listeners=PLAINTEXT://127.0.0.1:9092,CLIENT://127.0.0.1:9093
+//   listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CLIENT:SASL_PLAINTEXT
+//   advertised.listeners=CLIENT://broker.example:9093          (matched by listener name)
+//   sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256                 (or listener.name.client.sasl.enabled.mechanisms)
+//   listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";
+//   connections.max.reauth.ms=3600000                           (KIP-368; or listener.name.client.connections.max.reauth.ms)
+// As Kafka's broker, JAAS is read only from the listener- and mechanism-prefixed key. Listeners named
+// in controller.listener.names are not bound: a single node has no controller quorum to serve.
+// Every problem is a ConfigError naming the key, so start-up stops before anything opens.
+import type { BrokerConfig } from './broker-config.js'
+import { ConfigError } from './settings.js'
+
+export type SecurityProtocol = 'PLAINTEXT' | 'SASL_PLAINTEXT'
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number]
+
+export interface SaslSettings {
+  mechanisms: SaslMechanism[]
+  /** PLAIN's users and passwords, from the PlainLoginModule's user_<name>="<password>" options. */
+  plainUsers: ReadonlyMap<string, string>
+  /** connections.max.reauth.ms: 0 means sessions never expire (session_lifetime_ms 0). */
+  reauthMs: number
+}
+
+export interface HostPort { host: string, port: number }
+
+export interface ListenerSpec extends HostPort {
+  /** Upper case, as Kafka compares listener names. */
+  name: string
+  protocol: SecurityProtocol
+  /** From advertised.listeners, if it names this listener. */
+  advertised: HostPort | null
+  sasl: SaslSettings | null
+}
+
+/** Listener-prefixed keys Sluice reads: listener.name.<listener>.<one of these>. */
+const LISTENER_KEY = /^listener\.name\.([^.]+)\.(sasl\.enabled\.mechanisms|connections\.max\.reauth\.ms|(plain|scram-sha-256|scram-sha-512)\.sasl\.jaas\.config)$/
+
+export function isListenerSetting (key: string): boolean {
+  return LISTENER_KEY.test(key)
+}
+
+/** `NAME://host:port` entries; a missing scheme reads as PLAINTEXT, an empty host binds every address. */
+export function parseEndpoints (value: string, key: string): Array<HostPort & { name: string }> {
+  const out: Array<HostPort & { name: string }> = []
+  for (const entry of value.split(',').map(e => e.trim()).filter(e => e !== '')) {
+    const match = /^(?:([A-Za-z0-9_]+):\/\/)?(\[[^\]]*\]|[^:/]*):(\d+)$/.exec(entry)
+    const port = Number(match?.[3])
+    if (match === null || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(key, value, `"${entry}": expected NAME://HOST:PORT`)
+    const name = (match[1] ?? 'PLAINTEXT').toUpperCase()
+    if (out.some(e => e.name === name)) throw new ConfigError(key, value, `listener name ${name} appears twice`)
+    out.push({ name, host: (match[2] ?? '').replace(/^\[|\]$/g, ''), port })
+  }
+  if (out.length === 0) throw new ConfigError(key, value, 'expected at least one NAME://HOST:PORT')
+  return out
+}
+
+function protocolMap (config: BrokerConfig): Map<string, string> {
+  const key = 'listener.security.protocol.map'
+  const map = new Map<string, string>()
+  for (const pair of config[key].split(',').map(p => p.trim()).filter(p => p !== '')) {
+    const [name, protocol, extra] = pair.split(':').map(p => p.trim())
+    if (name === undefined || name === '' || protocol === undefined || extra !== undefined) throw new ConfigError(key, config[key], `"${pair}": expected NAME:PROTOCOL`)
+    map.set(name.toUpperCase(), protocol.toUpperCase())
+  }
+  return map
+}
+
+export function listenerSpecs (config: BrokerConfig): ListenerSpec[] {
+  const controllers = new Set(config['controller.listener.names'].split(',').map(n => n.trim().toUpperCase()).filter(n => n !== ''))
+  const endpoints = parseEndpoints(config.listeners, 'listeners').filter(e => !controllers.has(e.name))
+  if (endpoints.length === 0) throw new ConfigError('listeners', config.listeners, 'every listener is a controller listener (controller.listener.names); name one for clients')
+  const advertised = config['advertised.listeners'] === '' ? [] : parseEndpoints(config['advertised.listeners'], 'advertised.listeners')
+  for (const a of advertised) {
+    if (!endpoints.some(e => e.name === a.name) && !controllers.has(a.name)) {
+      throw new ConfigError('advertised.listeners', config['advertised.listeners'], `listener ${a.name} is not in listeners`)
+    }
+  }
+  const protocols = protocolMap(config)
+  for (const key of Object.keys(config.listenerSettings)) {
+    const name = LISTENER_KEY.exec(key)?.[1]?.toUpperCase()
+    if (name !== undefined && !endpoints.some(e => e.name === name) && !controllers.has(name)) throw new ConfigError(key, config.listenerSettings[key] ?? '', `listener ${name} is not in listeners`)
+  }
+  return endpoints.map(endpoint => {
+    const protocol = protocols.get(endpoint.name)
+    if (protocol === undefined) {
+      throw new ConfigError('listener.security.protocol.map', config['listener.security.protocol.map'], `names no security protocol for listener ${endpoint.name}`)
+    }
+    if (protocol !== 'PLAINTEXT' && protocol !== 'SASL_PLAINTEXT') {
+      throw new ConfigError('listener.security.protocol.map', config['listener.security.protocol.map'],
+        `listener ${endpoint.name} is ${protocol}: Sluice has no TLS, so only PLAINTEXT and SASL_PLAINTEXT listeners`)
+    }
+    return {
+      ...endpoint,
+      protocol,
+      advertised: advertised.find(a => a.name === endpoint.name) ?? null,
+      sasl: protocol === 'SASL_PLAINTEXT' ? saslSettings(config, endpoint.name.toLowerCase()) : null
+    } satisfies ListenerSpec
+  })
+}
+
+function saslSettings (config: BrokerConfig, listener: string): SaslSettings {
+  const prefix = `listener.name.${listener}.`
+  const mechanismsKey = config.listenerSettings[prefix + 'sasl.enabled.mechanisms'] !== undefined ? prefix + 'sasl.enabled.mechanisms' : 'sasl.enabled.mechanisms'
+  const mechanismsText = config.listenerSettings[mechanismsKey] ?? config['sasl.enabled.mechanisms']
+  const mechanisms = mechanismsText.split(',').map(m => m.trim()).filter(m => m !== '')
+  for (const mechanism of mechanisms) {
+    if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+      throw new ConfigError(mechanismsKey, mechanismsText, `mechanism ${mechanism} is not supported; Sluice supports ${SASL_MECHANISMS.join(', ')}`)
+    }
+  }
+  if (mechanisms.length === 0) throw new ConfigError(mechanismsKey, mechanismsText, `a SASL_PLAINTEXT listener needs at least one of ${SASL_MECHANISMS.join(', ')}`)
+  let plainUsers = new Map<string, string>()
+  for (const mechanism of mechanisms) {
+    const jaasKey = `${prefix}${mechanism.toLowerCase()}.sasl.jaas.config`
+    const jaas = config.listenerSettings[jaasKey]
+    if (mechanism === 'PLAIN') {
+      if (jaas === undefined) throw new ConfigError(jaasKey, '', 'PLAIN is enabled on this listener but no users are configured: give a PlainLoginModule with user_<name>="<password>" options')
+      plainUsers = plainUsersFrom(jaasKey, jaas)
+    } else if (jaas !== undefined) {
+      // Kafka's brokers need a ScramLoginModule only for inter-broker SCRAM; its credentials come from the store.
+      loginModule(jaasKey, jaas, 'org.apache.kafka.common.security.scram.ScramLoginModule')
+    }
+  }
+  const reauthKey = prefix + 'connections.max.reauth.ms'
+  const reauthText = config.listenerSettings[reauthKey]
+  const reauthMs = reauthText === undefined ? config['connections.max.reauth.ms'] : Number(reauthText)
+  if (!Number.isInteger(reauthMs) || reauthMs < 0) throw new ConfigError(reauthKey, reauthText ?? '', 'expected an integer of at least 0')
+  return { mechanisms: mechanisms as SaslMechanism[], plainUsers, reauthMs }
+}
+
+/**
+ * One JAAS login module entry, as sasl.jaas.config holds it:
+ *   <class> <required|requisite|sufficient|optional> key="value" key=value ... ;
+ * Returns its options.
+ */
+export function loginModule (key: string, text: string, expectedClass: string): Map<string, string> {
+  const fail = (why: string): never => { throw new ConfigError(key, '[hidden]', `malformed JAAS login module: ${why}`) }
+  const head = /^\s*([\w.$]+)\s+(required|requisite|sufficient|optional)\b/.exec(text)
+  if (head === null) fail('expected "<LoginModule class> required key=\\"value\\" ...;"')
+  if (head![1] !== expectedClass) fail(`expected ${expectedClass}, got ${head![1]!}`)
+  const options = new Map<string, string>()
+  const option = /\s*([^\s=;"]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;"]+))/y
+  let at = head![0].length
+  for (;;) {
+    option.lastIndex = at
+    const match = option.exec(text)
+    if (match === null) break
+    options.set(match[1]!, match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : match[3]!)
+    at = option.lastIndex
+  }
+  if (!/^\s*;\s*$/.test(text.slice(at))) fail('expected key="value" options ending with ";" (one login module only)')
+  return options
+}
+
+function plainUsersFrom (key: string, jaas: string): Map<string, string> {
+  const users = new Map<string, string>()
+  for (const [name, value] of loginModule(key, jaas, 'org.apache.kafka.common.security.plain.PlainLoginModule')) {
+    if (name.startsWith('user_') && name.length > 'user_'.length) users.set(name.slice('user_'.length), value)
+  }
+  if (users.size === 0) throw new ConfigError(key, '[hidden]', 'the PlainLoginModule names no users: add user_<name>="<password>" options')
+  return users
+}
