@@ -83,6 +83,7 @@ export class ScramServer implements MechanismServer {
   user = ''
   private credential: ScramCredential | null = null
   private nonce = ''
+  private clientNonce = ''
   /** client-first-message-bare "," server-first-message: the start of the AuthMessage. */
   private transcript = ''
 
@@ -105,6 +106,7 @@ export class ScramServer implements MechanismServer {
     if (credential.iterations < SCRAM_MIN_ITERATIONS) throw new Error(`Iterations ${credential.iterations} is less than the minimum ${SCRAM_MIN_ITERATIONS} for ${this.mechanism}`)
     this.user = user
     this.credential = credential
+    this.clientNonce = clientNonce
     this.nonce = clientNonce + randomBytes(24).toString('base64url')
     const serverFirst = `r=${this.nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`
     this.transcript = `${bare},${serverFirst}`
@@ -116,7 +118,9 @@ export class ScramServer implements MechanismServer {
     const match = CLIENT_FINAL.exec(message)
     if (match === null) throw new Error('Invalid SCRAM client final message format')
     const [, withoutProof = '', nonce, proofText = ''] = match
-    if (nonce !== this.nonce) throw new Error('Invalid client nonce in the final client message.')
+    // librdkafka before 2.6.1 (confluentinc/librdkafka#4895) sends its own nonce again in front of the
+    // combined one; Kafka 3.8.1-3.9 accepts that (it compares with endsWith), so the doubled form counts too.
+    if (nonce !== this.nonce && nonce !== this.clientNonce + this.nonce) throw new Error('Invalid client nonce in the final client message.')
     const { hash } = SCRAM[this.mechanism]
     const authMessage = `${this.transcript},${withoutProof}`
     const clientSignature = createHmac(hash, credential.storedKey).update(authMessage).digest()

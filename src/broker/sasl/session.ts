@@ -77,7 +77,7 @@ export class SaslSession {
       if (!this.server!.complete) return { challenge, lifetimeMs: 0 }
       const principal = `User:${this.server!.user}`
       if (reauthenticating && principal !== this.principal) {
-        throw new SaslAuthenticationError(`Cannot change principals during re-authentication from ${this.principal}: ${principal}`)
+        throw new SaslAuthenticationError(`Cannot change principals during re-authentication from ${this.principal.replace(':', '.')}: ${principal.replace(':', '.')}`)
       }
       this.principal = principal
       this.state = 'complete'

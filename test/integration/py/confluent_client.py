@@ -51,7 +51,7 @@ def produce(req):
 def new_consumer(req):
     # The constructor insists on a group.id; the tests never subscribe, they assign(), so no group is joined.
     return Consumer({'bootstrap.servers': req['bootstrap'], 'group.id': 'sluice-assign-only',
-                     'enable.auto.commit': False, 'fetch.wait.max.ms': 200})
+                     'enable.auto.commit': False, 'fetch.wait.max.ms': 200, **req.get('config', {})})
 
 
 def consume(req):

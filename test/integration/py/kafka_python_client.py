@@ -22,8 +22,16 @@ def dec(raw):
     return None if raw is None else raw.decode('utf-8')
 
 
+def sasl(req):
+    """The SASL_PLAINTEXT settings when the request has 'sasl': {mechanism, username, password}."""
+    if 'sasl' not in req:
+        return {}
+    return {'security_protocol': 'SASL_PLAINTEXT', 'sasl_mechanism': req['sasl']['mechanism'],
+            'sasl_plain_username': req['sasl']['username'], 'sasl_plain_password': req['sasl']['password']}
+
+
 def produce(req):
-    producer = KafkaProducer(bootstrap_servers=req['bootstrap'], acks=req.get('acks', 1),
+    producer = KafkaProducer(bootstrap_servers=req['bootstrap'], acks=req.get('acks', 1), **sasl(req),
                              compression_type=req.get('compression'), linger_ms=5,
                              request_timeout_ms=TIMEOUT_MS, max_block_ms=TIMEOUT_MS)
     futures = [producer.send(req['topic'], key=enc(r.get('key')), value=enc(r.get('value')),
@@ -37,7 +45,7 @@ def produce(req):
 
 def new_consumer(req):
     # No group_id: the consumer neither joins a group nor commits; assign() decides what it reads.
-    return KafkaConsumer(bootstrap_servers=req['bootstrap'], group_id=None, enable_auto_commit=False,
+    return KafkaConsumer(bootstrap_servers=req['bootstrap'], group_id=None, enable_auto_commit=False, **sasl(req),
                          fetch_max_wait_ms=200, request_timeout_ms=TIMEOUT_MS + 5000,
                          api_version_auto_timeout_ms=TIMEOUT_MS)
 
