@@ -216,3 +216,27 @@ describe('the SASL exchange on the wire', () => {
     expect(await client.closesWithin(10_000)).toBe(true)
   }, 30_000)
 })
+
+describe('a SASL session with connections.max.reauth.ms', () => {
+  it('closes the connection on the first request after the session expired without re-authentication', async () => {
+    const short = await startBroker({ settings: saslSettings({ 'listener.name.sasl_plaintext.connections.max.reauth.ms': 3000 }) })
+    try {
+      const client = await WireClient.open(short)
+      expect((await client.call(SaslHandshake, 1, { mechanism: 'PLAIN' })).errorCode).toBe(NONE)
+      expect(await client.call(SaslAuthenticate, 1, { authBytes: Buffer.from('\u0000alice\u0000alice-secret') })).toMatchObject({ errorCode: NONE, sessionLifetimeMs: 3000 })
+      const request = { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }
+      const deadline = Date.now() + 15_000
+      let answered = 0
+      while (Date.now() < deadline) {
+        const ok = await client.call(Metadata, 12, request).then(() => true, () => false)
+        if (!ok) break
+        answered++
+        await new Promise(resolve => setTimeout(resolve, 100))
+      }
+      expect(answered).toBeGreaterThan(0)
+      expect(await client.closesWithin(1000)).toBe(true)
+    } finally {
+      await short.stop()
+    }
+  }, 30_000)
+})

@@ -1,0 +1,54 @@
+// How listeners, their security protocols, advertised addresses and SASL settings are read from Kafka's
+// keys, and which mistakes stop start-up (each naming its key).
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../../../src/config/broker-config.js'
+import { listenerSpecs } from '../../../src/config/listener-config.js'
+
+const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="a\\"b";'
+const specs = (flags: Record<string, string>): ReturnType<typeof listenerSpecs> => listenerSpecs(loadConfig({ flags }))
+
+describe('listener config', () => {
+  it('reads named listeners, their protocols from the map, and advertised addresses by name', () => {
+    const listeners = specs({
+      listeners: 'INTERNAL://127.0.0.1:9092,CLIENT://[::1]:9093,CONTROLLER://:9094',
+      'listener.security.protocol.map': 'INTERNAL:PLAINTEXT,CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'controller.listener.names': 'CONTROLLER',
+      'advertised.listeners': 'CLIENT://broker.example:19093',
+      'listener.name.client.sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+      'listener.name.client.connections.max.reauth.ms': '60000'
+    })
+    expect(listeners).toEqual([
+      { name: 'INTERNAL', protocol: 'PLAINTEXT', host: '127.0.0.1', port: 9092, advertised: null, sasl: null },
+      { name: 'CLIENT', protocol: 'SASL_PLAINTEXT', host: '::1', port: 9093, advertised: { name: 'CLIENT', host: 'broker.example', port: 19093 }, sasl: { mechanisms: ['SCRAM-SHA-512'], plainUsers: new Map(), reauthMs: 60_000 } }
+    ])
+  })
+
+  it('takes PLAIN users from the listener\'s PlainLoginModule, escapes included', () => {
+    const [listener] = specs({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS })
+    expect(listener?.sasl).toEqual({ mechanisms: ['PLAIN'], plainUsers: new Map([['admin', 'admin-secret'], ['alice', 'a"b']]), reauthMs: 0 })
+  })
+
+  it('ignores sasl.jaas.config without a listener prefix, as a Kafka broker does', () => {
+    const ignored: string[] = []
+    loadConfig({ flags: { 'sasl.jaas.config': JAAS }, onIgnored: key => ignored.push(key) })
+    expect(ignored).toEqual(['sasl.jaas.config'])
+  })
+
+  it.each([
+    [{ 'advertised.listeners': 'OTHER://h:1' }, /advertised\.listeners.*listener OTHER is not in listeners/],
+    [{ listeners: 'CLIENT://127.0.0.1:0' }, /listener\.security\.protocol\.map.*no security protocol for listener CLIENT/],
+    [{ listeners: 'SASL_SSL://127.0.0.1:0' }, /listener\.security\.protocol\.map.*Sluice has no TLS/],
+    [{ listeners: 'A://h:1,A://h:2' }, /listeners.*listener name A appears twice/],
+    [{ listeners: 'PLAINTEXT://h' }, /listeners.*expected NAME:\/\/HOST:PORT/],
+    [{ 'listener.name.plaintext.ssl.keystore.location': '/k' }, /listener\.name\.plaintext\.ssl\.keystore\.location.*unknown setting/],
+    [{ 'listener.name.other.sasl.enabled.mechanisms': 'PLAIN' }, /listener\.name\.other\.sasl\.enabled\.mechanisms.*listener OTHER is not in listeners/],
+    [{ listeners: 'SASL_PLAINTEXT://h:1', 'sasl.enabled.mechanisms': 'OAUTHBEARER' }, /sasl\.enabled\.mechanisms.*OAUTHBEARER is not supported/],
+    [{ listeners: 'SASL_PLAINTEXT://h:1' }, /listener\.name\.sasl_plaintext\.plain\.sasl\.jaas\.config.*no users are configured/],
+    [{ listeners: 'SASL_PLAINTEXT://h:1', 'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="a";' },
+      /names no users/],
+    [{ listeners: 'SASL_PLAINTEXT://h:1', 'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;' },
+      /expected org\.apache\.kafka\.common\.security\.plain\.PlainLoginModule/]
+  ])('refuses %j', (flags, message) => {
+    expect(() => loadConfig({ flags })).toThrow(message)
+  })
+})
