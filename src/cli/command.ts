@@ -2,7 +2,7 @@
 // (--bootstrap/-b, --json, --help/-h), the client's lifetime, and the exit-code contract:
 //   0 ok · 1 Kafka or runtime error (no broker, unknown topic, a failed request) · 2 usage or config error
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { KafkaClient, parseBootstrap } from '../client/index.js'
+import { KafkaClient, parseBootstrap, SASL_MECHANISMS, type SaslCredentials } from '../client/index.js'
 import { validateTopicName } from '../broker/topic-registry.js'
 import { KafkaError } from '../protocol/index.js'
 import { UsageError } from './exit.js'
@@ -15,12 +15,18 @@ export type Options = NonNullable<ParseArgsConfig['options']>
 
 export const COMMON_OPTIONS = {
   bootstrap: { type: 'string', short: 'b' },
+  'sasl-mechanism': { type: 'string' },
+  'sasl-username': { type: 'string' },
+  'sasl-password': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const satisfies Options
 
 export const COMMON_HELP = `Common options:
   -b, --bootstrap HOST:PORT   broker to start from (default $SLUICE_BOOTSTRAP or ${DEFAULT_BOOTSTRAP})
+      --sasl-mechanism M      authenticate on a SASL_PLAINTEXT listener: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512
+      --sasl-username U       (default $SLUICE_SASL_USERNAME)
+      --sasl-password P       (default $SLUICE_SASL_PASSWORD; the environment keeps it out of ps)
       --json                  machine-readable output where the tool has it
   -h, --help                  this help`
 
@@ -70,15 +76,33 @@ function longName (short: string, options: Options): string {
   return Object.entries(options).find(([, o]) => `-${o.short ?? ''}` === short)?.[0] ?? short
 }
 
+interface ClientFlags {
+  bootstrap?: string | undefined
+  'sasl-mechanism'?: string | undefined
+  'sasl-username'?: string | undefined
+  'sasl-password'?: string | undefined
+}
+
+/** The SASL credentials the flags and environment give, or undefined without --sasl-mechanism. */
+function saslFrom (values: ClientFlags): SaslCredentials | undefined {
+  const mechanism = values['sasl-mechanism'] ?? process.env.SLUICE_SASL_MECHANISM
+  if (mechanism === undefined) return undefined
+  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) throw new UsageError(`--sasl-mechanism: expected one of ${SASL_MECHANISMS.join(', ')}, got "${mechanism}"`)
+  const username = values['sasl-username'] ?? process.env.SLUICE_SASL_USERNAME
+  const password = values['sasl-password'] ?? process.env.SLUICE_SASL_PASSWORD
+  if (username === undefined || password === undefined) throw new UsageError(`--sasl-mechanism ${mechanism} needs --sasl-username and --sasl-password (or SLUICE_SASL_USERNAME and SLUICE_SASL_PASSWORD)`)
+  return { mechanism: mechanism as SaslCredentials['mechanism'], username, password }
+}
+
 /** Runs `work` with a client connected to the bootstrap broker, and always closes it. */
-export async function withClient<T> (values: { bootstrap?: string | undefined }, work: (client: KafkaClient) => Promise<T>): Promise<T> {
+export async function withClient<T> (values: ClientFlags, work: (client: KafkaClient) => Promise<T>): Promise<T> {
   const bootstrap = values.bootstrap ?? process.env.SLUICE_BOOTSTRAP ?? DEFAULT_BOOTSTRAP
   try {
     parseBootstrap(bootstrap)
   } catch (error) {
     throw new UsageError(`--bootstrap: ${(error as Error).message}`)
   }
-  const client = new KafkaClient({ bootstrap, clientId: 'sluice-cli' })
+  const client = new KafkaClient({ bootstrap, clientId: 'sluice-cli', sasl: saslFrom(values) })
   try {
     await client.connect()
     return await work(client)

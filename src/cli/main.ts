@@ -33,6 +33,10 @@ const TOOLS: Record<string, { summary: string, load: () => Promise<Tool> }> = {
     summary: 'describe and alter topic and broker configs',
     load: async () => { const m = await import('./configs.js'); return { run: m.configs, help: m.CONFIGS_HELP } }
   },
+  users: {
+    summary: 'list, set, delete SCRAM users (SASL_PLAINTEXT listeners)',
+    load: async () => { const m = await import('./users.js'); return { run: m.users, help: m.USERS_HELP } }
+  },
   cluster: {
     summary: 'brokers, controller, cluster id and served API versions',
     load: async () => { const m = await import('./cluster.js'); return { run: m.cluster, help: m.CLUSTER_HELP } }
@@ -44,7 +48,8 @@ const USAGE = `Usage: sluice <tool> [options]     (sluice <tool> --help for its 
 Tools:
 ${Object.entries(TOOLS).map(([name, tool]) => `  ${name.padEnd(9)} ${tool.summary}`).join('\n')}
 
-Every tool but start takes --bootstrap HOST:PORT (-b; default $SLUICE_BOOTSTRAP or localhost:9092).
+Every tool but start takes --bootstrap HOST:PORT (-b; default $SLUICE_BOOTSTRAP or localhost:9092), and
+--sasl-mechanism, --sasl-username, --sasl-password for a SASL_PLAINTEXT listener.
 Exit codes: 0 ok, 1 Kafka or runtime error, 2 usage or config error.`
 
 async function fullHelp (): Promise<string> {

@@ -18,7 +18,10 @@ import {
   encodeMetadataRequest, encodeOffsetCommitRequest, encodeOffsetFetchRequest, encodeProduceRequest,
   encodeSyncGroupRequest, fetchApi, findCoordinatorApi, heartbeatApi, incrementalAlterConfigsApi, joinGroupApi,
   leaveGroupApi, listGroupsApi, listOffsetsApi, metadataApi, offsetCommitApi, offsetFetchApi, produceApi, syncGroupApi,
-  type ApiRegistration, type Reader, type RequestHeaderInput
+  saslAuthenticateApi, saslHandshakeApi, encodeSaslHandshakeRequest, decodeSaslHandshakeResponse, encodeSaslAuthenticateRequest,
+  decodeSaslAuthenticateResponse, describeUserScramCredentialsApi, encodeDescribeUserScramCredentialsRequest,
+  decodeDescribeUserScramCredentialsResponse, alterUserScramCredentialsApi, encodeAlterUserScramCredentialsRequest,
+  decodeAlterUserScramCredentialsResponse, type ApiRegistration, type Reader, type RequestHeaderInput
 } from '../protocol/index.js'
 
 /** `In` is what the encoder accepts (a MessageInput of the request type), `Res` the decoded response. */
@@ -51,6 +54,10 @@ export const calls = {
   describeGroups: call(describeGroupsApi, encodeDescribeGroupsRequest, decodeDescribeGroupsResponse),
   listGroups: call(listGroupsApi, encodeListGroupsRequest, decodeListGroupsResponse),
   apiVersions: call(apiVersionsApi, encodeApiVersionsRequest, decodeApiVersionsResponse),
+  saslHandshake: call(saslHandshakeApi, encodeSaslHandshakeRequest, decodeSaslHandshakeResponse),
+  saslAuthenticate: call(saslAuthenticateApi, encodeSaslAuthenticateRequest, decodeSaslAuthenticateResponse),
+  describeUserScramCredentials: call(describeUserScramCredentialsApi, encodeDescribeUserScramCredentialsRequest, decodeDescribeUserScramCredentialsResponse),
+  alterUserScramCredentials: call(alterUserScramCredentialsApi, encodeAlterUserScramCredentialsRequest, decodeAlterUserScramCredentialsResponse),
   createTopics: call(createTopicsApi, encodeCreateTopicsRequest, decodeCreateTopicsResponse),
   deleteTopics: call(deleteTopicsApi, encodeDeleteTopicsRequest, decodeDeleteTopicsResponse),
   describeConfigs: call(describeConfigsApi, encodeDescribeConfigsRequest, decodeDescribeConfigsResponse),

@@ -10,6 +10,7 @@ import { calls } from './calls.js'
 import { KafkaConnection } from './connection.js'
 import { check } from './errors.js'
 import { GroupAdmin } from './group-admin.js'
+import type { SaslCredentials } from './sasl.js'
 
 export interface ClientOptions {
   /** `host:port`, a comma-separated list of them, or an array. */
@@ -19,6 +20,8 @@ export interface ClientOptions {
   requestTimeoutMs?: number
   /** Cached topic metadata older than this is fetched again (Kafka's metadata.max.age.ms, 5 min). */
   metadataMaxAgeMs?: number
+  /** SASL credentials every connection authenticates with (a SASL_PLAINTEXT listener). */
+  sasl?: SaslCredentials
 }
 
 /** 'default', 'fetch', or a name of its own (each group member has one: a JoinGroup may wait for a whole rebalance). */
@@ -150,6 +153,7 @@ export class KafkaClient {
       clientId: this.clientId,
       connectTimeoutMs: this.options.connectTimeoutMs,
       requestTimeoutMs: this.options.requestTimeoutMs,
+      sasl: this.options.sasl,
       advertisedBy: advertisedBy !== undefined && advertisedBy !== `${address.host}:${address.port}` ? advertisedBy : undefined
     })
     this.connections.set(key, opening)

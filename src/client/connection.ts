@@ -15,6 +15,7 @@ import {
 } from '../protocol/index.js'
 import { calls, type Call } from './calls.js'
 import { BrokerUnreachableError, ConnectionError, UnsupportedApiError, kafkaError } from './errors.js'
+import { authenticate, type SaslCredentials } from './sasl.js'
 
 export const CLIENT_SOFTWARE_NAME = 'sluice'
 export const CLIENT_SOFTWARE_VERSION = '0.1.0'
@@ -29,6 +30,8 @@ export interface ConnectionOptions {
   requestTimeoutMs?: number
   /** Set when the address came from a broker's metadata, for the error message. */
   advertisedBy?: string
+  /** Authenticate after ApiVersions (a SASL_PLAINTEXT listener). */
+  sasl?: SaslCredentials
 }
 
 export interface RequestOptions {
@@ -79,6 +82,7 @@ export class KafkaConnection {
     const connection = new KafkaConnection(socket, options)
     try {
       await connection.negotiate(timeoutMs)
+      if (options.sasl !== undefined) await authenticate(connection, options.sasl, timeoutMs)
     } catch (error) {
       connection.close()
       throw error

@@ -13,4 +13,5 @@ export { BrokerUnreachableError, ConnectionError, UnsupportedApiError } from './
 export { GroupAdmin, type CommittedOffset, type GroupDescription, type GroupListing, type GroupMember } from './group-admin.js'
 export { GroupConsumer, type CommitOffset, type GroupConsumerOptions } from './group-consumer.js'
 export { Producer, type Compression, type ProducerOptions, type ProducerRecord, type RecordMetadata } from './producer.js'
+export { SASL_MECHANISMS, type SaslCredentials } from './sasl.js'
 export { rangeAssign, RANGE_ASSIGNOR, type AssignorMember } from './range-assignor.js'

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { alterUserScramCredentialsV0, Connection } from '@platformatic/kafka'
-import { startBroker, type RunningBroker } from '../helpers/broker.js'
+import { BROKER_ENTRY, startBroker, type RunningBroker } from '../helpers/broker.js'
 import { has, kcat, run, runPython } from '../helpers/clients.js'
 import { PLAIN_JAAS, saslSettings, SHA_256, SHA_512, upsertion } from '../helpers/sasl.js'
 
@@ -66,6 +66,28 @@ describe.skipIf(!has.kafkaPython)('kafka-python 2.0.2 over SASL_PLAINTEXT (SaslH
       expect(read.map(r => r.value)).toEqual([`py ${mechanism!}`])
     }
   }, 90_000)
+})
+
+describe('the sluice CLI', () => {
+  const sluice = (port: number, args: string[], env: Record<string, string> = {}): ReturnType<typeof run> =>
+    run(process.execPath, [BROKER_ENTRY, ...args, '-b', `127.0.0.1:${port}`], { env: { ...process.env, ...env } })
+
+  it('sets a SCRAM user with `sluice users`, then works as that user on the SASL listener', async () => {
+    const set = await sluice(broker.listenerPorts.PLAINTEXT!, ['users', 'set', 'frank', '--mechanism', 'SCRAM-SHA-512', '--iterations', '8192'], { SLUICE_USER_PASSWORD: 'frank-secret' })
+    expect(set).toMatchObject({ code: 0, stdout: 'Set SCRAM-SHA-512 credential of user "frank".\n' })
+    const asFrank = { SLUICE_SASL_USERNAME: 'frank', SLUICE_SASL_PASSWORD: 'frank-secret' }
+    const sasl = broker.listenerPorts.SASL_PLAINTEXT!
+    const listed = await sluice(sasl, ['users', 'list', '--json', '--sasl-mechanism', 'SCRAM-SHA-512'], asFrank)
+    expect(listed.code).toBe(0)
+    expect(JSON.parse(listed.stdout)).toContainEqual({ user: 'frank', mechanism: 'SCRAM-SHA-512', iterations: 8192 })
+    const produced = await run(process.execPath, [BROKER_ENTRY, 'produce', 'cli-sasl', '-b', `127.0.0.1:${sasl}`, '--sasl-mechanism', 'PLAIN', '--sasl-username', 'alice', '--sasl-password', 'alice-secret'], { input: 'one\n' })
+    expect(produced.code).toBe(0)
+    const wrong = await sluice(sasl, ['topics', 'list', '--sasl-mechanism', 'SCRAM-SHA-512'], { ...asFrank, SLUICE_SASL_PASSWORD: 'nope' })
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toContain('SASL_AUTHENTICATION_FAILED')
+    const deleted = await sluice(broker.listenerPorts.PLAINTEXT!, ['users', 'delete', 'frank', '--mechanism', 'SCRAM-SHA-512'])
+    expect(deleted).toMatchObject({ code: 0, stdout: 'Deleted SCRAM-SHA-512 credential of user "frank".\n' })
+  }, 60_000)
 })
 
 describe('SCRAM credentials', () => {
