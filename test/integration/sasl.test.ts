@@ -108,7 +108,7 @@ describe('@platformatic/kafka', () => {
 
 describe('SCRAM credential APIs', () => {
   it('describes each user\'s mechanisms and iterations, every user when none is named', async () => {
-    const all = await describeUserScramCredentialsV0.api.async(admin, null)
+    const all = await describeUserScramCredentialsV0.api.async(admin, [])
     const byUser = Object.fromEntries(all.results.map(r => [r.user, r.credentialInfos.map(c => [c.mechanism, c.iterations])]))
     expect(byUser).toMatchObject({ carol: [[SHA_256, 4096]], dave: [[SHA_512, 8192]] })
     const named = await answer(describeUserScramCredentialsV0.api.async(admin, [{ name: 'carol' }, { name: 'nobody' }, { name: 'dave' }, { name: 'dave' }]))
