@@ -193,7 +193,10 @@ export class Broker {
     })
     connection.listener = listener
     const sasl = listener.spec.sasl
-    if (sasl !== null) connection.sasl = new SaslSession(sasl, this.scram)
+    if (sasl !== null) {
+      connection.sasl = new SaslSession(sasl, this.scram)
+      connection.capFrames(this.config['sasl.server.max.receive.size'])
+    }
     this.connections.add(connection)
     connection.socket.once('close', () => this.connections.delete(connection))
   }

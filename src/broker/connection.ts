@@ -89,7 +89,8 @@ export class Connection {
     this.reader = new FrameReader(pool, limits.maxFrameBytes, {
       frame: (frame, slab) => { this.enqueue(frame, slab) },
       invalidSize: (size) => {
-        this.handler.onError?.(new Error(`frame of ${size} bytes exceeds socket.request.max.bytes ${this.limits.maxFrameBytes}`), this)
+        const limit = this.reader.maxFrameBytes === this.limits.maxFrameBytes ? 'socket.request.max.bytes' : 'sasl.server.max.receive.size (before authentication)'
+        this.handler.onError?.(new Error(`frame of ${size} bytes exceeds ${limit} ${this.reader.maxFrameBytes}`), this)
         this.close()
       }
     })
@@ -101,6 +102,12 @@ export class Connection {
     socket.on('drain', () => this.maybeResume())
     socket.on('error', () => this.close())
     socket.on('close', () => this.close())
+  }
+
+  /** Caps request frames at `bytes` (an unauthenticated SASL client, as Kafka's sasl.server.max.receive.size);
+   *  null restores socket.request.max.bytes. */
+  capFrames (bytes: number | null): void {
+    this.reader.maxFrameBytes = bytes ?? this.limits.maxFrameBytes
   }
 
   /** The address Metadata, FindCoordinator and DescribeCluster give this client: its listener's. */

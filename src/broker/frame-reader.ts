@@ -58,7 +58,8 @@ export class FrameReader {
   private end = 0
   private stopped = false
 
-  constructor (private readonly pool: SlabPool, private readonly maxFrameBytes: number, private readonly sink: FrameSink) {}
+  /** `maxFrameBytes` may change between frames (a cap until SASL authentication completes). */
+  constructor (private readonly pool: SlabPool, public maxFrameBytes: number, private readonly sink: FrameSink) {}
 
   /** For `onread.buffer`: where the next read lands. */
   next (): Buffer {

@@ -51,7 +51,7 @@ export class Router implements ConnectionHandler {
     const sasl = connection.sasl
     if (sasl !== null) {
       if (!sasl.authenticated) {
-        if (sasl.expectsRawToken) return rawTokenAnswer(sasl, frame)
+        if (sasl.expectsRawToken) return rawTokenAnswer(sasl, frame, connection)
         admitBeforeAuthentication(sasl, frame)
       } else if (sasl.expiresAt !== 0 && sasl.expired) {
         throw new ProtocolError(`the SASL session of ${sasl.principal} expired (connections.max.reauth.ms) and was not re-authenticated`)
@@ -107,6 +107,8 @@ function admitBeforeAuthentication (sasl: SaslSession, frame: Buffer): void {
 
 /** After a v0 SaslHandshake: the frame is a bare token, answered with a bare size-prefixed token. A
  *  failure closes the connection without an answer, as Kafka does for v0 clients. */
-function rawTokenAnswer (sasl: SaslSession, token: Buffer): Answer {
-  return new Writer({ framed: true }).raw(sasl.evaluate(token).challenge).finish()
+function rawTokenAnswer (sasl: SaslSession, token: Buffer, connection: Connection): Answer {
+  const { challenge } = sasl.evaluate(token)
+  if (sasl.authenticated) connection.capFrames(null)
+  return new Writer({ framed: true }).raw(challenge).finish()
 }

@@ -29,6 +29,7 @@ export const brokerSettings = {
   'listener.security.protocol.map': { type: 'string', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL', doc: 'each listener name\'s security protocol (PLAINTEXT or SASL_PLAINTEXT; no TLS)' },
   'controller.listener.names': { type: 'list', default: '', doc: 'listeners not bound: a single node has no controller quorum' },
   'sasl.enabled.mechanisms': { type: 'list', default: 'PLAIN', doc: 'SASL mechanisms of SASL_PLAINTEXT listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (Kafka\'s default GSSAPI is not supported)' },
+  'sasl.server.max.receive.size': { type: 'int', default: 524_288, min: 1, max: INT32_MAX, doc: 'largest request frame before SASL authentication completes; a larger one closes the connection' },
   'connections.max.reauth.ms': { type: 'long', default: 0, min: 0, doc: 'SASL sessions last this long before the client must re-authenticate (0: forever)' },
   'num.partitions': { type: 'int', default: 1, min: 1, max: 100_000, doc: 'partitions of an auto-created topic' },
   'default.replication.factor': { type: 'int', default: 1, min: 1, max: 1, doc: 'replication factor of auto-created topics' },

@@ -13,6 +13,7 @@ import { answer } from '../helpers/platformatic.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 import { saslSettings, SHA_256, SHA_512, upsertion } from '../helpers/sasl.js'
 import { api, WireClient } from '../helpers/wire-client.js'
+import { WireConnection } from '../helpers/wire.js'
 
 const ApiVersions = api(18, encodeApiVersionsRequest, decodeApiVersionsResponse)
 const Metadata = api(3, encodeMetadataRequest, decodeMetadataResponse)
@@ -155,6 +156,19 @@ describe('the SASL exchange on the wire', () => {
     expect((await next.call(ApiVersions, 3, { clientSoftwareName: 'wire', clientSoftwareVersion: '1' })).errorCode).toBe(NONE)
     next.close()
   })
+
+  it('closes an unauthenticated connection that announces a frame above sasl.server.max.receive.size (512 KiB); an authenticated one may send more', async () => {
+    const wire = await WireConnection.open('127.0.0.1', broker.port)
+    const size = Buffer.alloc(4)
+    size.writeInt32BE(600_000)
+    wire.write(size)
+    expect(await wire.closesWithin(10_000)).toBe(true)
+    const producer = kafka({ mechanism: 'plain', username: 'alice', password: 'alice-secret' }).producer()
+    await producer.connect()
+    const [sent] = await producer.send({ topic: 'sasl-large', messages: [{ value: Buffer.alloc(700_000, 1) }] })
+    expect(sent?.errorCode).toBe(NONE)
+    await producer.disconnect()
+  }, 30_000)
 
   it('answers an unknown mechanism UNSUPPORTED_SASL_MECHANISM with the enabled list, then closes', async () => {
     const client = await WireClient.open(broker)

@@ -23,6 +23,7 @@ export const saslAuthenticateHandler = defineHandler<SaslAuthenticateRequest, Sa
     }
     try {
       const { challenge, lifetimeMs } = sasl.evaluate(authBytes)
+      if (sasl.authenticated) connection.capFrames(null)
       return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: challenge, sessionLifetimeMs: lifetimeMs }
     } catch (error) {
       if (!(error instanceof SaslAuthenticationError)) throw error
