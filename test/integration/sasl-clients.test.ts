@@ -8,6 +8,7 @@ import { has, kcat, run, runPython } from '../helpers/clients.js'
 import { PLAIN_JAAS, saslSettings, SHA_256, SHA_512, upsertion } from '../helpers/sasl.js'
 
 const SCRIPT = fileURLToPath(new URL('py/kafka_python_client.py', import.meta.url))
+const CONFLUENT_SCRIPT = fileURLToPath(new URL('py/confluent_client.py', import.meta.url))
 
 let broker: RunningBroker
 
@@ -66,6 +67,17 @@ describe.skipIf(!has.kafkaPython)('kafka-python 2.0.2 over SASL_PLAINTEXT (SaslH
       expect(read.map(r => r.value)).toEqual([`py ${mechanism!}`])
     }
   }, 90_000)
+})
+
+describe.skipIf(!has.confluentKafka)('confluent-kafka (librdkafka) over SASL_PLAINTEXT', () => {
+  it('produces and consumes with SCRAM-SHA-512', async () => {
+    const config = { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanisms': 'SCRAM-SHA-512', 'sasl.username': 'dave', 'sasl.password': 'dave-secret' }
+    const request = { bootstrap: broker.bootstrap, topic: 'ck-scram', config }
+    const sent = await runPython<{ undelivered: number, reports: Array<{ error: string | null }> }>('confluent_kafka', CONFLUENT_SCRIPT, { op: 'produce', ...request, records: [{ value: 'ck' }] })
+    expect(sent).toEqual({ undelivered: 0, reports: [{ error: null, partition: 0, offset: 0 }] })
+    const read = await runPython<Array<{ value: string }>>('confluent_kafka', CONFLUENT_SCRIPT, { op: 'consume', ...request, partitions: [0], count: 1 })
+    expect(read.map(r => r.value)).toEqual(['ck'])
+  }, 60_000)
 })
 
 describe('the sluice CLI', () => {
