@@ -13,7 +13,7 @@ interface StoredCredential { salt: string, storedKey: string, serverKey: string,
 type StoredFile = { version: 1, users: Record<string, Partial<Record<ScramMechanism, StoredCredential>>> }
 
 export class ScramCredentials {
-  private constructor (private readonly path: string, private readonly users: Map<string, Map<ScramMechanism, ScramCredential>>) {}
+  private constructor (private readonly path: string, private users: Map<string, Map<ScramMechanism, ScramCredential>>) {}
 
   static open (dataDir: string): ScramCredentials {
     const path = join(dataDir, FILE)
@@ -51,24 +51,27 @@ export class ScramCredentials {
     return this.users.get(user)
   }
 
-  /** Applies a request's changes together and persists them before returning. */
+  /** Applies a request's changes together, persisted before they take effect: a failed write
+   *  (disk full) leaves the credentials as they were, on disk and here. */
   apply (changes: { deletions: Array<{ user: string, mechanism: ScramMechanism }>, upsertions: Array<{ user: string, mechanism: ScramMechanism, credential: ScramCredential }> }): void {
+    const next = new Map([...this.users].map(([user, credentials]) => [user, new Map(credentials)]))
     for (const { user, mechanism } of changes.deletions) {
-      const credentials = this.users.get(user)
+      const credentials = next.get(user)
       credentials?.delete(mechanism)
-      if (credentials?.size === 0) this.users.delete(user)
+      if (credentials?.size === 0) next.delete(user)
     }
     for (const { user, mechanism, credential } of changes.upsertions) {
-      let credentials = this.users.get(user)
-      if (credentials === undefined) this.users.set(user, credentials = new Map())
+      let credentials = next.get(user)
+      if (credentials === undefined) next.set(user, credentials = new Map())
       credentials.set(mechanism, credential)
     }
     const stored: StoredFile = { version: 1, users: {} }
-    for (const [user, credentials] of this.users) {
+    for (const [user, credentials] of next) {
       stored.users[user] = Object.fromEntries([...credentials].map(([mechanism, c]) => [mechanism, {
         salt: c.salt.toString('base64'), storedKey: c.storedKey.toString('base64'), serverKey: c.serverKey.toString('base64'), iterations: c.iterations
       }]))
     }
     writeFileDurably(this.path, JSON.stringify(stored) + '\n')
+    this.users = next
   }
 }
