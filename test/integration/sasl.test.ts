@@ -232,6 +232,36 @@ describe('the SASL exchange on the wire', () => {
 })
 
 describe('a SASL session with connections.max.reauth.ms', () => {
+  it('kafkajs re-authenticates its connections before their sessions expire and keeps producing (KIP-368)', async () => {
+    const lifetimeMs = 3000
+    const short = await startBroker({ settings: saslSettings({ 'connections.max.reauth.ms': lifetimeMs }) })
+    let authentications = 0
+    const client = new Kafka({
+      clientId: 'sluice-reauth', brokers: [short.bootstrap], sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' },
+      reauthenticationThreshold: 2000, retry: { retries: 0 }, logLevel: logLevel.DEBUG,
+      logCreator: () => ({ log }) => { if (log.message === 'SASL PLAIN authentication successful') authentications++ }
+    })
+    const producer = client.producer()
+    try {
+      await producer.connect()
+      await producer.send({ topic: 'reauth', messages: [{ value: 'first' }] })
+      const first = authentications
+      const started = Date.now()
+      let sent = 1
+      // Sends past two session lifetimes: an expired session would close the connection and fail a send.
+      while (Date.now() - started < 2.5 * lifetimeMs && Date.now() - started < 20_000) {
+        await producer.send({ topic: 'reauth', messages: [{ value: `m${sent}` }] })
+        sent++
+        await new Promise(resolve => setTimeout(resolve, 200))
+      }
+      expect(authentications).toBeGreaterThan(first)
+      expect(sent).toBeGreaterThan(1)
+    } finally {
+      await producer.disconnect()
+      await short.stop()
+    }
+  }, 40_000)
+
   it('closes the connection on the first request after the session expired without re-authentication', async () => {
     const short = await startBroker({ settings: saslSettings({ 'listener.name.sasl_plaintext.connections.max.reauth.ms': 3000 }) })
     try {
