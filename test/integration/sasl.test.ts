@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs'
 import { alterUserScramCredentialsV0, Connection, describeUserScramCredentialsV0, Producer, stringSerializers } from '@platformatic/kafka'
 import {
-  decodeApiVersionsResponse, decodeMetadataResponse, decodeSaslAuthenticateResponse, decodeSaslHandshakeResponse, encodeApiVersionsRequest,
-  encodeMetadataRequest, encodeSaslAuthenticateRequest, encodeSaslHandshakeRequest
+  decodeApiVersionsResponse, decodeDescribeClusterResponse, decodeFindCoordinatorResponse, decodeMetadataResponse, decodeSaslAuthenticateResponse, decodeSaslHandshakeResponse, encodeApiVersionsRequest,
+  encodeDescribeClusterRequest, encodeFindCoordinatorRequest, encodeMetadataRequest, encodeSaslAuthenticateRequest, encodeSaslHandshakeRequest
 } from '../../src/protocol/index.js'
 import { answer } from '../helpers/platformatic.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
@@ -19,6 +19,8 @@ const ApiVersions = api(18, encodeApiVersionsRequest, decodeApiVersionsResponse)
 const Metadata = api(3, encodeMetadataRequest, decodeMetadataResponse)
 const SaslHandshake = api(17, encodeSaslHandshakeRequest, decodeSaslHandshakeResponse)
 const SaslAuthenticate = api(36, encodeSaslAuthenticateRequest, decodeSaslAuthenticateResponse)
+const FindCoordinator = api(10, encodeFindCoordinatorRequest, decodeFindCoordinatorResponse)
+const DescribeCluster = api(60, encodeDescribeClusterRequest, decodeDescribeClusterResponse)
 
 const NONE = 0
 const UNSUPPORTED_SASL_MECHANISM = 33
@@ -52,7 +54,8 @@ async function roundTrip (sasl: SASLOptions, topic: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  broker = await startBroker({ settings: saslSettings({ 'connections.max.reauth.ms': 60_000 }) })
+  // The PLAINTEXT listener advertises another host name than it binds, to tell the listeners' answers apart.
+  broker = await startBroker({ settings: saslSettings({ 'connections.max.reauth.ms': 60_000, 'advertised.listeners': 'PLAINTEXT://localhost:0' }) })
   admin = new Connection('sluice-sasl-admin')
   await admin.connect('127.0.0.1', broker.listenerPorts.PLAINTEXT!)
   const altered = await alterUserScramCredentialsV0.api.async(admin, [], [upsertion('carol', SHA_256, 'carol-secret'), upsertion('dave', SHA_512, 'dave-secret', 8192)])
@@ -192,17 +195,22 @@ describe('the SASL exchange on the wire', () => {
     client.close()
   })
 
-  it('gives each listener\'s clients that listener\'s address in Metadata', async () => {
-    const request = { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }
+  it('gives each listener\'s clients that listener\'s advertised address in Metadata, FindCoordinator and DescribeCluster', async () => {
+    const addresses = async (client: WireClient): Promise<string[]> => {
+      const metadata = await client.call(Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })
+      const coordinator = await client.call(FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['g-listeners'] })
+      const cluster = await client.call(DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 })
+      return [...metadata.brokers, ...coordinator.coordinators, ...cluster.brokers].map(b => `${b.host}:${b.port}`)
+    }
     const plain = await WireClient.open(broker, 'wire', broker.listenerPorts.PLAINTEXT)
-    expect((await plain.call(Metadata, 12, request)).brokers.map(b => b.port)).toEqual([broker.listenerPorts.PLAINTEXT])
+    expect(new Set(await addresses(plain))).toEqual(new Set([`localhost:${broker.listenerPorts.PLAINTEXT!}`]))
     plain.close()
     const sasl = await WireClient.open(broker, 'wire', broker.listenerPorts.SASL_PLAINTEXT)
     expect((await sasl.call(SaslHandshake, 1, { mechanism: 'PLAIN' })).errorCode).toBe(NONE)
     expect((await sasl.call(SaslAuthenticate, 2, { authBytes: plainToken('alice', 'alice-secret') })).errorCode).toBe(NONE)
-    expect((await sasl.call(Metadata, 12, request)).brokers.map(b => b.port)).toEqual([broker.listenerPorts.SASL_PLAINTEXT])
+    expect(new Set(await addresses(sasl))).toEqual(new Set([`127.0.0.1:${broker.listenerPorts.SASL_PLAINTEXT!}`]))
     sasl.close()
-  })
+  }, 30_000)
 
   it('re-authenticates an authenticated connection as the same principal (KIP-368), and refuses another one', async () => {
     const client = await WireClient.open(broker)
