@@ -57,6 +57,7 @@ async function coordinatorRebalances (): Promise<Row[]> {
   for (let p = 0; p < OFFSETS_PARTITIONS; p++) await store.createPartition(OFFSETS_TOPIC, p)
   const settings = { minSessionTimeoutMs: 1, maxSessionTimeoutMs: 600_000, initialRebalanceDelayMs: 0, maxSize: 1000, offsetsRetentionMs: 86_400_000, retentionCheckIntervalMs: 600_000, offsetMetadataMaxBytes: 4096 }
   const c = GroupCoordinator.open({ store, settings, offsetsPartitions: OFFSETS_PARTITIONS, log: pino({ level: 'silent' }) })
+  await c.load()
   const request = (memberId: string): JoinRequest => ({
     groupId: 'bench', memberId, groupInstanceId: null, sessionTimeoutMs: 60_000, rebalanceTimeoutMs: 60_000, protocolType: 'consumer',
     protocols: [{ name: 'range', metadata: SUBSCRIPTION }], clientId: 'bench', clientHost: '/127.0.0.1', requireKnownMemberId: false, supportSkippingAssignment: false, reason: null

@@ -5,7 +5,9 @@
 //
 // The internal topics are created on first need, as Kafka does: __consumer_offsets on the first
 // FindCoordinator for a group (or the first group write), __transaction_state on the first
-// transactional producer. If they exist, their state is loaded before the listener serves requests.
+// transactional producer. If they exist, their coordinators load their state once the broker serves
+// requests (COORDINATOR_LOAD_IN_PROGRESS for groups and transactional ids meanwhile), as Kafka loads
+// them in the background: a start is not held up by every group's and transaction's history.
 // The listener is bound while the logs open (listeners.ts).
 import type { Socket } from 'node:net'
 import { constants } from 'node:os'
@@ -67,6 +69,8 @@ export class Broker {
   private clientQuotas: ClientQuotas | undefined
   private stopping: Promise<void> | null = null
   private httpGateway: Gateway | null = null
+  /** The coordinators' load (started once the broker serves); never rejects. */
+  private coordinatorsLoaded: Promise<void> = Promise.resolve()
   readonly metrics = new BrokerMetrics()
 
   readonly config: BrokerConfig
@@ -131,7 +135,7 @@ export class Broker {
         offsetsPartitions: offsetsTopic.partitions,
         createOffsetsTopic: offsetsTopic.exists ? undefined : async () => { await offsetsTopic.create() }
       })
-      const txn = await TransactionCoordinator.open({
+      const txn = TransactionCoordinator.open({
         store,
         log,
         settings: {
@@ -164,7 +168,15 @@ export class Broker {
       await broker.stop()
       throw error
     }
+    broker.coordinatorsLoaded = broker.loadCoordinators()
     return broker
+  }
+
+  /** Groups first: the transaction coordinator completes half-ended transactions' offsets into them. */
+  private async loadCoordinators (): Promise<void> {
+    for (const coordinator of [this.groups, this.txn]) {
+      await coordinator.load().catch((error: unknown) => { this.log.error({ err: error }, 'loading a coordinator failed; it answers COORDINATOR_NOT_AVAILABLE') })
+    }
   }
 
   /** The HTTP/WebSocket gateway, null when it is turned off. */
@@ -211,6 +223,7 @@ export class Broker {
       await this.httpGateway?.stop()
       const closed = this.listeners.close()
       this.router.shutdown()
+      await this.coordinatorsLoaded
       await this.txn.stop()
       await this.groups.stop()
       let timer: NodeJS.Timeout | undefined

@@ -2,7 +2,7 @@
 // offsets as an outside party (generation -1, no member id: protocol-notes.md §9 "simple" commits,
 // accepted only while the group has no members, which is what reset-offsets relies on).
 import { setTimeout as delay } from 'node:timers/promises'
-import { ErrorCode } from '../protocol/index.js'
+import { ErrorCode, KafkaError } from '../protocol/index.js'
 import { calls } from './calls.js'
 import type { KafkaClient } from './client.js'
 import type { KafkaConnection } from './connection.js'
@@ -55,6 +55,19 @@ export class GroupAdmin {
     }
   }
 
+  /** `call` again while it fails with a retriable coordinator error: the coordinator moved, or is
+   *  still loading its groups, as a broker does just after it started. */
+  private async retried<T> (call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call()
+      } catch (error) {
+        if (!(error instanceof KafkaError) || !RETRIABLE_COORDINATOR.has(error.code) || attempt >= COORDINATOR_RETRIES) throw error
+      }
+      await delay(Math.min(50 * 2 ** attempt, 1000))
+    }
+  }
+
   /** A connection to the group's coordinator, on `lane` (default 'group'). */
   async coordinator (groupId: string, lane = 'group'): Promise<KafkaConnection> {
     return await this.client.connectionTo(await this.findCoordinator(groupId), lane)
@@ -62,68 +75,76 @@ export class GroupAdmin {
 
   /** Every group of every broker. */
   async listGroups (): Promise<GroupListing[]> {
-    const cluster = await this.client.refreshCluster()
-    const lists = await Promise.all(cluster.brokers.map(async broker => {
-      const connection = await this.client.connectionTo(broker.nodeId)
-      const response = await connection.request(calls.listGroups, () => ({}))
-      check(response.errorCode, `ListGroups from ${connection.address}`)
-      const version = connection.version(calls.listGroups.api)
-      return response.groups.map(g => ({ groupId: g.groupId, protocolType: g.protocolType, state: version >= 4 ? g.groupState : null }))
-    }))
-    return lists.flat().sort((a, b) => a.groupId.localeCompare(b.groupId))
+    return await this.retried(async () => {
+      const cluster = await this.client.refreshCluster()
+      const lists = await Promise.all(cluster.brokers.map(async broker => {
+        const connection = await this.client.connectionTo(broker.nodeId)
+        const response = await connection.request(calls.listGroups, () => ({}))
+        check(response.errorCode, `ListGroups from ${connection.address}`)
+        const version = connection.version(calls.listGroups.api)
+        return response.groups.map(g => ({ groupId: g.groupId, protocolType: g.protocolType, state: version >= 4 ? g.groupState : null }))
+      }))
+      return lists.flat().sort((a, b) => a.groupId.localeCompare(b.groupId))
+    })
   }
 
   /** A group that does not exist describes as state "Dead" with no members, as Kafka answers. */
   async describeGroup (groupId: string): Promise<GroupDescription> {
-    const connection = await this.coordinator(groupId)
-    const response = await connection.request(calls.describeGroups, () => ({ groups: [groupId] }))
-    const group = response.groups[0]
-    if (group === undefined) throw new Error(`DescribeGroups from ${connection.address} answered no group`)
-    check(group.errorCode, `group "${groupId}"`)
-    const consumer = group.protocolType === 'consumer'
-    return {
-      groupId: group.groupId,
-      state: group.groupState,
-      protocolType: group.protocolType,
-      protocol: group.protocolData,
-      members: group.members.map(m => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        subscription: consumer && m.memberMetadata.length > 0 ? decodeSubscription(m.memberMetadata).topics : [],
-        assignment: consumer ? decodeAssignment(m.memberAssignment).partitions : []
-      }))
-    }
+    return await this.retried(async () => {
+      const connection = await this.coordinator(groupId)
+      const response = await connection.request(calls.describeGroups, () => ({ groups: [groupId] }))
+      const group = response.groups[0]
+      if (group === undefined) throw new Error(`DescribeGroups from ${connection.address} answered no group`)
+      check(group.errorCode, `group "${groupId}"`)
+      const consumer = group.protocolType === 'consumer'
+      return {
+        groupId: group.groupId,
+        state: group.groupState,
+        protocolType: group.protocolType,
+        protocol: group.protocolData,
+        members: group.members.map(m => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          subscription: consumer && m.memberMetadata.length > 0 ? decodeSubscription(m.memberMetadata).topics : [],
+          assignment: consumer ? decodeAssignment(m.memberAssignment).partitions : []
+        }))
+      }
+    })
   }
 
   async deleteGroups (groupIds: readonly string[]): Promise<void> {
     for (const groupId of groupIds) {
-      const connection = await this.coordinator(groupId)
-      const response = await connection.request(calls.deleteGroups, () => ({ groupsNames: [groupId] }))
-      for (const r of response.results) check(r.errorCode, `group "${r.groupId}"`)
+      await this.retried(async () => {
+        const connection = await this.coordinator(groupId)
+        const response = await connection.request(calls.deleteGroups, () => ({ groupsNames: [groupId] }))
+        for (const r of response.results) check(r.errorCode, `group "${r.groupId}"`)
+      })
     }
   }
 
   /** Committed offsets of a group: every partition it has committed, or only `topics`' partitions. */
   async fetchOffsets (groupId: string, topics: readonly TopicPartitions[] | null = null): Promise<CommittedOffset[]> {
-    const connection = await this.coordinator(groupId)
-    const asked = topics === null ? null : topics.map(t => ({ name: t.topic, partitionIndexes: t.partitions }))
-    const response = await connection.request(calls.offsetFetch, version => version >= 8
-      ? { groups: [{ groupId, topics: asked }] }
-      : { groupId, topics: asked })
-    const version = connection.version(calls.offsetFetch.api)
-    const group = version >= 8 ? response.groups[0] : { errorCode: response.errorCode, topics: response.topics }
-    if (group === undefined) throw new Error(`OffsetFetch from ${connection.address} answered no group`)
-    check(group.errorCode, `group "${groupId}"`)
-    const out: CommittedOffset[] = []
-    for (const t of group.topics) {
-      for (const p of t.partitions) {
-        check(p.errorCode, `group "${groupId}" topic "${t.name}" partition ${p.partitionIndex}`)
-        if (p.committedOffset >= 0) out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.metadata })
+    return await this.retried(async () => {
+      const connection = await this.coordinator(groupId)
+      const asked = topics === null ? null : topics.map(t => ({ name: t.topic, partitionIndexes: t.partitions }))
+      const response = await connection.request(calls.offsetFetch, version => version >= 8
+        ? { groups: [{ groupId, topics: asked }] }
+        : { groupId, topics: asked })
+      const version = connection.version(calls.offsetFetch.api)
+      const group = version >= 8 ? response.groups[0] : { errorCode: response.errorCode, topics: response.topics }
+      if (group === undefined) throw new Error(`OffsetFetch from ${connection.address} answered no group`)
+      check(group.errorCode, `group "${groupId}"`)
+      const out: CommittedOffset[] = []
+      for (const t of group.topics) {
+        for (const p of t.partitions) {
+          check(p.errorCode, `group "${groupId}" topic "${t.name}" partition ${p.partitionIndex}`)
+          if (p.committedOffset >= 0) out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.metadata })
+        }
       }
-    }
-    return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+      return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+    })
   }
 
   /**
@@ -131,8 +152,10 @@ export class GroupAdmin {
    * for a group without members, so it cannot move offsets under a running consumer.
    */
   async commitOffsets (groupId: string, offsets: ReadonlyArray<{ topic: string, partition: number, offset: number }>): Promise<void> {
-    const connection = await this.coordinator(groupId)
-    await commitWith(connection, { groupId, generationId: -1, memberId: '', offsets })
+    await this.retried(async () => {
+      const connection = await this.coordinator(groupId)
+      await commitWith(connection, { groupId, generationId: -1, memberId: '', offsets })
+    })
   }
 }
 

@@ -3,9 +3,11 @@
 // Protocol handlers (src/broker/handlers/) call these methods with version-independent requests and
 // turn the results into responses.
 //
-// Lifecycle: open() replays the offsets topic (the broker calls it before its listener opens), so no
-// request ever sees a partially loaded coordinator; stop() answers parked requests with NOT_COORDINATOR
-// and waits for the writes in flight. A broker whose offsets topic does not exist yet has no group
+// Lifecycle: load() replays the offsets topic; the broker calls it once it is ready, as Kafka loads a
+// coordinator partition in the background. Until it has finished, group requests are answered
+// COORDINATOR_LOAD_IN_PROGRESS (clients retry it; a heartbeat is answered NONE, as Kafka does), so
+// no request ever sees a partially loaded coordinator. stop() answers parked requests with
+// NOT_COORDINATOR and waits for the writes in flight. A broker whose offsets topic does not exist yet has no group
 // state to load: it creates the topic on first need (FindCoordinator for a group, or the first write),
 // as Kafka does, so a broker that never sees a group never pays for its 50 partitions.
 //
@@ -75,12 +77,15 @@ export class GroupCoordinator {
   private retentionTimer: NodeJS.Timeout | null = null
   private stopped = false
   private loaded: LoadReport | null = null
+  /** COORDINATOR_LOAD_IN_PROGRESS until load() has replayed the offsets topic, COORDINATOR_NOT_AVAILABLE if that failed. */
+  private unavailable: number
   /** Resolves once __consumer_offsets exists; null until the first need when it does not exist yet. */
   private offsetsTopic: Promise<void> | null
 
   private constructor (private readonly options: CoordinatorOptions) {
     const { store, settings, log } = options
     this.offsetsTopic = options.createOffsetsTopic === undefined ? Promise.resolve() : null
+    this.unavailable = options.createOffsetsTopic === undefined ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE
     this.offsetLog = new OffsetLog(store, log, OFFSETS_TOPIC, async () => { await this.ensureOffsetsTopic() })
     this.groupStore = new GroupStore(this.offsetLog, options.offsetsPartitions, log)
     this.rebalancer = new Rebalancer(settings, this.groupStore, log)
@@ -95,22 +100,36 @@ export class GroupCoordinator {
     this.txnOffsets = new TxnOffsets(directory, { offsetLog: this.offsetLog, store: this.groupStore, maxMetadataBytes: settings.offsetMetadataMaxBytes, log })
   }
 
-  /** Replays __consumer_offsets if it exists and starts the retention checks. */
+  /** A coordinator that answers COORDINATOR_LOAD_IN_PROGRESS until load() if __consumer_offsets exists. */
   static open (options: CoordinatorOptions): GroupCoordinator {
-    const coordinator = new GroupCoordinator(options)
-    if (options.createOffsetsTopic === undefined) {
-      const { groups, openTxn, report } = loadGroups(options.store, OFFSETS_TOPIC, options.offsetsPartitions, options.log)
-      for (const [groupId, loaded] of groups) coordinator.restore(groupId, loaded)
-      for (const held of openTxn) coordinator.txnOffsets.restore(held)
-      coordinator.loaded = report
-      options.log.info(report, 'loaded consumer groups from the offsets topic')
-    }
-    coordinator.retentionTimer = setInterval(() => {
-      coordinator.offsets.expire().catch((error: unknown) => options.log.error({ err: error }, 'offset retention failed'))
-    }, options.settings.retentionCheckIntervalMs)
-    coordinator.retentionTimer.unref()
-    return coordinator
+    return new GroupCoordinator(options)
   }
+
+  /** Replays __consumer_offsets if it exists, then serves groups and starts the retention checks. */
+  async load (): Promise<void> {
+    const { store, offsetsPartitions, log, settings } = this.options
+    if (this.unavailable === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
+      try {
+        const { groups, openTxn, report } = await loadGroups(store, OFFSETS_TOPIC, offsetsPartitions, log)
+        for (const [groupId, loaded] of groups) this.restore(groupId, loaded)
+        for (const held of openTxn) this.txnOffsets.restore(held)
+        this.loaded = report
+        this.unavailable = ErrorCode.NONE
+        log.info(report, 'loaded consumer groups from the offsets topic')
+      } catch (error) {
+        this.unavailable = ErrorCode.COORDINATOR_NOT_AVAILABLE
+        throw error
+      }
+    }
+    if (this.stopped) return
+    this.retentionTimer = setInterval(() => {
+      this.offsets.expire().catch((error: unknown) => log.error({ err: error }, 'offset retention failed'))
+    }, settings.retentionCheckIntervalMs)
+    this.retentionTimer.unref()
+  }
+
+  /** A request's coordinator-wide answer: NONE, or why no group can be served now (ListGroups' error code). */
+  get status (): number { return this.stopped ? ErrorCode.COORDINATOR_NOT_AVAILABLE : this.unavailable }
 
   get loadReport (): LoadReport | null { return this.loaded }
   get stats (): { groups: number, appends: number, records: number } { return { groups: this.groups.size, ...this.offsetLog.stats } }
@@ -146,6 +165,8 @@ export class GroupCoordinator {
 
   heartbeat (groupId: string, request: HeartbeatRequest): number {
     const refused = this.refuse(groupId, true)
+    // Kafka answers a heartbeat while it loads "blindly": the member stays in its generation.
+    if (refused === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return ErrorCode.NONE
     if (refused !== ErrorCode.NONE) return refused
     const group = this.groups.get(groupId)
     return group === undefined ? ErrorCode.UNKNOWN_MEMBER_ID : this.membership.heartbeat(group, request)
@@ -260,8 +281,7 @@ export class GroupCoordinator {
 
   private refuse (groupId: string, requireNonEmpty: boolean): number {
     if (requireNonEmpty && groupId === '') return ErrorCode.INVALID_GROUP_ID
-    if (this.stopped) return ErrorCode.COORDINATOR_NOT_AVAILABLE
-    return ErrorCode.NONE
+    return this.status
   }
 
   private getOrCreate (groupId: string): Group {

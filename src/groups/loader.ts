@@ -1,7 +1,9 @@
 // Rebuilds the coordinator's state at startup by replaying __consumer_offsets: every partition, from
-// its log start to its high watermark, before the listener opens. The last record of a key wins and a
-// tombstone deletes it, which is exactly what compaction preserves, so a compacted log replays to the
-// same state.
+// its log start to its high watermark. It runs after the broker is ready (the coordinator answers
+// COORDINATOR_LOAD_IN_PROGRESS meanwhile, as Kafka's does while it loads), one partition per
+// event-loop turn, so that Produce and Fetch are served in between. The last record of a key wins and
+// a tombstone deletes it, which is exactly what compaction preserves, so a compacted log replays to
+// the same state.
 //
 // Transactional offset commits (TxnOffsetCommit) lie in transactional batches: they are held per
 // producer until that producer's COMMIT marker (applied, except over a plain commit that lies after
@@ -28,12 +30,15 @@ type Placed = CoordinatorRecord & { order: LogOrder }
 
 const READ_BYTES = 1 << 20
 
-export function loadGroups (store: PartitionStore, topic: string, partitions: number, log: Logger): { groups: Map<string, LoadedGroup>, openTxn: OpenTxnOffset[], report: LoadReport } {
+export async function loadGroups (store: PartitionStore, topic: string, partitions: number, log: Logger): Promise<{ groups: Map<string, LoadedGroup>, openTxn: OpenTxnOffset[], report: LoadReport }> {
   const started = performance.now()
   const groups = new Map<string, LoadedGroup>()
   const openTxn: OpenTxnOffset[] = []
   const report: LoadReport = { partitions, batches: 0, records: 0, skipped: 0, groups: 0, ms: 0 }
-  for (let p = 0; p < partitions; p++) openTxn.push(...replayPartition({ store, topic, partition: p, log, report }, groups))
+  for (let p = 0; p < partitions; p++) {
+    await new Promise(resolve => setImmediate(resolve))
+    openTxn.push(...replayPartition({ store, topic, partition: p, log, report }, groups))
+  }
   for (const [id, group] of groups) if (group.metadata === null && group.offsets.size === 0) groups.delete(id)
   report.groups = groups.size
   report.ms = Math.round(performance.now() - started)

@@ -2,10 +2,12 @@
 // protocol-notes.md §10–§11): producer ids for idempotent producers, and for transactional ids the
 // epoch fencing, the partitions of the open transaction, and EndTxn's markers.
 //
-// Durability: every transition is in __transaction_state before the client hears of it. open() replays
-// the topic; a transaction found in PrepareCommit/PrepareAbort is completed (markers written again, which
-// is harmless: a marker for a producer without an open transaction changes nothing), and one found
-// Ongoing is aborted by the timeout check like any abandoned transaction.
+// Durability: every transition is in __transaction_state before the client hears of it. load() replays
+// the topic once the broker is ready (transactional requests are answered COORDINATOR_LOAD_IN_PROGRESS
+// until then, as Kafka does while it loads a partition; idempotent producers need no state and are
+// served at once); a transaction found in PrepareCommit/PrepareAbort is completed (markers written
+// again, which is harmless: a marker for a producer without an open transaction changes nothing), and
+// one found Ongoing is aborted by the timeout check like any abandoned transaction.
 //
 // Concurrency: the handlers run on one thread; an id whose markers are being written is in a Prepare
 // state, and requests that would change it meanwhile get CONCURRENT_TRANSACTIONS (retriable).
@@ -56,33 +58,57 @@ const TRANSACTIONAL_ID_NOT_FOUND = 105
 const NO_PRODUCER = { producerId: -1, producerEpoch: -1 }
 
 export class TransactionCoordinator {
-  private readonly txns: Map<string, TxnMetadata>
+  private txns = new Map<string, TxnMetadata>()
   private txnLog: TxnLog | null = null
   private creatingLog: Promise<TxnLog> | null = null
-  private readonly timer: NodeJS.Timeout
+  private timer: NodeJS.Timeout | null = null
   private stopped = false
+  /** COORDINATOR_LOAD_IN_PROGRESS until load() has replayed __transaction_state, COORDINATOR_NOT_AVAILABLE if that failed. */
+  private unavailable: number
 
   private constructor (private readonly options: TxnCoordinatorOptions) {
     if (options.txnPartitions !== null) this.txnLog = new TxnLog(options.store, options.txnPartitions, options.log)
-    this.txns = this.txnLog?.load() ?? new Map()
-    this.timer = setInterval(() => { this.abortTimedOut(Date.now()) }, options.settings.abortCheckIntervalMs)
-    this.timer.unref()
+    this.unavailable = this.txnLog === null ? ErrorCode.NONE : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
   }
 
-  /** Replays __transaction_state (which must exist) and completes the transactions it left half-ended. */
-  static async open (options: TxnCoordinatorOptions): Promise<TransactionCoordinator> {
-    const coordinator = new TransactionCoordinator(options)
-    const preparing = [...coordinator.txns.values()].filter(m => isPreparing(m.status))
-    const completed = await Promise.allSettled(preparing.map(async m => await coordinator.complete(m, m.status === TxnStatus.PrepareCommit)))
-    for (const c of completed) if (c.status === 'rejected') options.log.error({ err: c.reason }, 'completing a transaction found half-ended failed')
-    options.log.info({ transactionalIds: coordinator.txns.size, completed: preparing.length }, 'loaded transactions from the transaction log')
-    return coordinator
+  /** A coordinator that answers COORDINATOR_LOAD_IN_PROGRESS until load() if __transaction_state exists. */
+  static open (options: TxnCoordinatorOptions): TransactionCoordinator {
+    return new TransactionCoordinator(options)
   }
+
+  /**
+   * Replays __transaction_state if it exists (after the group coordinator's load: a transaction's
+   * offsets are its), then serves transactions and completes those the log left half-ended
+   * (CONCURRENT_TRANSACTIONS for their ids meanwhile, since they are in a Prepare state).
+   */
+  async load (): Promise<void> {
+    const { log, settings } = this.options
+    if (this.txnLog !== null && this.unavailable === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
+      try {
+        this.txns = this.txnLog.load()
+      } catch (error) {
+        this.unavailable = ErrorCode.COORDINATOR_NOT_AVAILABLE
+        throw error
+      }
+      this.unavailable = ErrorCode.NONE
+    }
+    if (this.stopped) return
+    this.timer = setInterval(() => { this.abortTimedOut(Date.now()) }, settings.abortCheckIntervalMs)
+    this.timer.unref()
+    const preparing = [...this.txns.values()].filter(m => isPreparing(m.status))
+    const completed = await Promise.allSettled(preparing.map(async m => await this.complete(m, m.status === TxnStatus.PrepareCommit)))
+    for (const c of completed) if (c.status === 'rejected') log.error({ err: c.reason }, 'completing a transaction found half-ended failed')
+    log.info({ transactionalIds: this.txns.size, completed: preparing.length }, 'loaded transactions from the transaction log')
+  }
+
+  /** NONE, or why no transactional id can be served now (ListTransactions' error code). */
+  get status (): number { return this.stopped ? ErrorCode.COORDINATOR_NOT_AVAILABLE : this.unavailable }
 
   /** InitProducerId. `current` is the v3+ request's producer id and epoch (-1 when absent). */
   async initProducerId (transactionalId: string | null, timeoutMs: number, current: { producerId: number, producerEpoch: number }): Promise<ProducerIdAndEpoch> {
     if (this.stopped) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, ...NO_PRODUCER }
     if (transactionalId === null) return { errorCode: ErrorCode.NONE, producerId: this.options.ids.allocate(), producerEpoch: 0 }
+    if (this.unavailable !== ErrorCode.NONE) return { errorCode: this.unavailable, ...NO_PRODUCER }
     if (timeoutMs <= 0 || timeoutMs > this.options.settings.maxTimeoutMs) return { errorCode: ErrorCode.INVALID_TRANSACTION_TIMEOUT, ...NO_PRODUCER }
     const now = Date.now()
     let meta = this.txns.get(transactionalId)
@@ -157,6 +183,7 @@ export class TransactionCoordinator {
   }
 
   describe (transactionalId: string): { errorCode: number, meta: TxnMetadata | null } {
+    if (this.status !== ErrorCode.NONE) return { errorCode: this.status, meta: null }
     const meta = this.txns.get(transactionalId)
     return { errorCode: meta === undefined ? TRANSACTIONAL_ID_NOT_FOUND : ErrorCode.NONE, meta: meta ?? null }
   }
@@ -186,7 +213,7 @@ export class TransactionCoordinator {
 
   async stop (): Promise<void> {
     this.stopped = true
-    clearInterval(this.timer)
+    if (this.timer !== null) clearInterval(this.timer)
     await this.txnLog?.drain()
   }
 
@@ -199,7 +226,7 @@ export class TransactionCoordinator {
   }
 
   private check (producer: TxnProducer): TxnMetadata | number {
-    if (this.stopped) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    if (this.status !== ErrorCode.NONE) return this.status
     const meta = this.txns.get(producer.transactionalId)
     if (meta === undefined || meta.producerId !== producer.producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING
     if (producer.producerEpoch !== meta.producerEpoch) return ErrorCode.PRODUCER_FENCED

@@ -1,7 +1,9 @@
 // ListGroups: every group this coordinator knows, empty ones included. v4+ filter by state and
 // answer each group's state; v5+ filter by type and answer it (all groups here are "classic").
+// While the coordinator loads __consumer_offsets (just after a start) it answers
+// COORDINATOR_LOAD_IN_PROGRESS with no groups, as Kafka does for a partition still loading.
 import {
-  decodeListGroupsRequest, encodeListGroupsResponse, ErrorCode, listGroupsApi, type ListGroupsRequest, type ListGroupsResponse
+  decodeListGroupsRequest, encodeListGroupsResponse, listGroupsApi, type ListGroupsRequest, type ListGroupsResponse
 } from '../../protocol/index.js'
 import { defineHandler } from '../handler.js'
 
@@ -15,7 +17,7 @@ export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResp
   handle (request, { broker, apiVersion }) {
     const groups = broker.groups.listGroups(request.statesFilter, request.typesFilter)
     return {
-      errorCode: ErrorCode.NONE,
+      errorCode: broker.groups.status,
       groups: groups.map(g => ({
         groupId: g.groupId,
         protocolType: g.protocolType,

@@ -69,6 +69,7 @@ async function openInto (harness: Harness, settings: Partial<GroupSettings>): Pr
   harness.coordinator = GroupCoordinator.open({
     store: harness.store, settings: { ...TEST_SETTINGS, ...settings }, offsetsPartitions: OFFSETS_PARTITIONS, log: pino({ level: 'silent' })
   })
+  await harness.coordinator.load()
 }
 
 export async function closeAllHarnesses (): Promise<void> {

@@ -17,7 +17,7 @@ afterEach(async () => { await closeAllHarnesses() })
 
 async function openTxn (h: Harness): Promise<TransactionCoordinator> {
   if (!h.store.partitions().some(p => p.topic === TXN_TOPIC)) await h.store.createPartition(TXN_TOPIC, 0)
-  return await TransactionCoordinator.open({
+  const txn = TransactionCoordinator.open({
     store: h.store,
     log,
     settings: { maxTimeoutMs: 900_000, abortCheckIntervalMs: 60_000, idExpirationMs: 604_800_000 },
@@ -27,6 +27,8 @@ async function openTxn (h: Harness): Promise<TransactionCoordinator> {
     groups: { offsetsTopic: OFFSETS_TOPIC, offsetsPartitionFor: id => h.coordinator.partitionFor(id), ensureOffsetsTopic: async () => {}, completeTxn: (pid, commit) => h.coordinator.completeTxn(pid, commit) },
     partitionExists: () => true
   })
+  await txn.load()
+  return txn
 }
 
 describe('transaction coordinator recovery', () => {
