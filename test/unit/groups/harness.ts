@@ -33,8 +33,9 @@ export interface Harness {
   coordinator: GroupCoordinator
   /** Stops the coordinator and closes the store, keeping the files. */
   close: () => Promise<void>
-  /** close(), then a new store and coordinator over the same files (a broker restart). */
-  restart: (settings?: Partial<GroupSettings>) => Promise<void>
+  /** close(), then a new store and coordinator over the same files (a broker restart); `load` false:
+   *  the coordinator has not replayed __consumer_offsets yet (the test calls coordinator.load()). */
+  restart: (settings?: Partial<GroupSettings>, load?: boolean) => Promise<void>
 }
 
 const open: Harness[] = []
@@ -49,9 +50,9 @@ export async function startHarness (settings: Partial<GroupSettings> = {}): Prom
       await harness.coordinator.stop()
       await harness.store.close()
     },
-    async restart (next = settings) {
+    async restart (next = settings, load = true) {
       await harness.close()
-      await openInto(harness, next)
+      await openInto(harness, next, load)
     }
   }
   await openInto(harness, settings)
@@ -59,7 +60,7 @@ export async function startHarness (settings: Partial<GroupSettings> = {}): Prom
   return harness
 }
 
-async function openInto (harness: Harness, settings: Partial<GroupSettings>): Promise<void> {
+async function openInto (harness: Harness, settings: Partial<GroupSettings>, load = true): Promise<void> {
   harness.store = await PartitionStore.open({ dataDir: harness.dir, shards: 1, defaults: LOG_DEFAULTS })
   const existing = new Set(harness.store.partitions().filter(p => p.topic === OFFSETS_TOPIC).map(p => p.partition))
   for (let p = 0; p < OFFSETS_PARTITIONS; p++) if (!existing.has(p)) await harness.store.createPartition(OFFSETS_TOPIC, p)
@@ -69,7 +70,7 @@ async function openInto (harness: Harness, settings: Partial<GroupSettings>): Pr
   harness.coordinator = GroupCoordinator.open({
     store: harness.store, settings: { ...TEST_SETTINGS, ...settings }, offsetsPartitions: OFFSETS_PARTITIONS, log: pino({ level: 'silent' })
   })
-  await harness.coordinator.load()
+  if (load) await harness.coordinator.load()
 }
 
 export async function closeAllHarnesses (): Promise<void> {

@@ -77,6 +77,28 @@ describe('durability', () => {
     expect(synced.assignment.toString()).toBe(members[1]!.memberId)
   })
 
+  it('until it has replayed __consumer_offsets a restarted coordinator answers COORDINATOR_LOAD_IN_PROGRESS (a heartbeat NONE, as Kafka), then what it loaded', async () => {
+    const harness = await startHarness()
+    const { members, generationId, leader } = await formGroup(harness.coordinator, 'g', 1)
+    await harness.coordinator.commitOffsets('g', { generationId, memberId: leader, groupInstanceId: null, offsets: [commit('t', 0, 7)] })
+    await harness.restart(undefined, false)
+    const c = harness.coordinator
+    const member = { generationId, memberId: members[0]!.memberId, groupInstanceId: null }
+    expect(c.status).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+    expect(c.fetchOffsets('g', null, false).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+    expect(await c.commitOffsets('g', { ...member, offsets: [commit('t', 0, 9)] })).toEqual([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS])
+    expect((await c.joinGroup(joinRequest('g'))).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+    expect(c.describeGroup('g').errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+    expect(await c.deleteGroups(['g'])).toEqual([{ groupId: 'g', errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS }])
+    expect(c.heartbeat('g', member)).toBe(ErrorCode.NONE)
+    expect(c.heartbeat('', member)).toBe(ErrorCode.INVALID_GROUP_ID)
+    await c.load()
+    expect(c.status).toBe(ErrorCode.NONE)
+    expect(c.fetchOffsets('g', null, false).offsets.map(o => [o.topic, o.partition, o.offset])).toEqual([['t', 0, 7]])
+    expect(c.describeGroup('g')).toMatchObject({ errorCode: ErrorCode.NONE, state: 'Stable' })
+    expect(c.heartbeat('g', member)).toBe(ErrorCode.NONE)
+  })
+
   it('writes records in Kafka\'s layout to the group\'s partition of the offsets topic', async () => {
     const harness = await startHarness()
     await harness.coordinator.commitOffsets('g', { ...simple, offsets: [commit('t', 1, 5)] })

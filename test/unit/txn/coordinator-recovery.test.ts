@@ -5,6 +5,7 @@
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeBatch } from '../../../src/protocol/codec/record-batch.js'
+import { ErrorCode } from '../../../src/protocol/index.js'
 import { OFFSETS_TOPIC } from '../../../src/groups/offsets-topic.js'
 import { TransactionCoordinator } from '../../../src/txn/coordinator.js'
 import { ProducerIdAllocator } from '../../../src/txn/producer-ids.js'
@@ -15,7 +16,8 @@ import { closeAllHarnesses, startHarness, type Harness } from '../groups/harness
 const log = pino({ level: 'silent' })
 afterEach(async () => { await closeAllHarnesses() })
 
-async function openTxn (h: Harness): Promise<TransactionCoordinator> {
+/** `load` false: the coordinator has not replayed __transaction_state yet. */
+async function openTxn (h: Harness, load = true): Promise<TransactionCoordinator> {
   if (!h.store.partitions().some(p => p.topic === TXN_TOPIC)) await h.store.createPartition(TXN_TOPIC, 0)
   const txn = TransactionCoordinator.open({
     store: h.store,
@@ -27,7 +29,7 @@ async function openTxn (h: Harness): Promise<TransactionCoordinator> {
     groups: { offsetsTopic: OFFSETS_TOPIC, offsetsPartitionFor: id => h.coordinator.partitionFor(id), ensureOffsetsTopic: async () => {}, completeTxn: (pid, commit) => h.coordinator.completeTxn(pid, commit) },
     partitionExists: () => true
   })
-  await txn.load()
+  if (load) await txn.load()
   return txn
 }
 
@@ -60,6 +62,31 @@ describe('transaction coordinator recovery', () => {
       expect(h.store.lastStableOffset('t', 0)).toBe(2)
       expect(h.store.abortedTransactions('t', 0, 0, 2)).toEqual([])
       expect(h.coordinator.fetchOffsets('g1', [{ topic: 't', partition: 0 }], true).offsets[0]).toMatchObject({ offset: 1, errorCode: 0 })
+    } finally {
+      await reopened.stop()
+    }
+  })
+
+  it('until it has replayed __transaction_state answers COORDINATOR_LOAD_IN_PROGRESS to transactional ids, not to idempotent producers', async () => {
+    const h = await startHarness()
+    const txn = await openTxn(h)
+    const init = await txn.initProducerId('t1', 60_000, { producerId: -1, producerEpoch: -1 })
+    await txn.stop()
+    await h.restart()
+
+    const reopened = await openTxn(h, false)
+    try {
+      const producer = { transactionalId: 't1', producerId: init.producerId, producerEpoch: init.producerEpoch }
+      expect(reopened.status).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+      expect((await reopened.initProducerId('t1', 60_000, { producerId: -1, producerEpoch: -1 })).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+      expect(await reopened.addPartitions(producer, [{ topic: 't', partition: 0 }])).toEqual([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS])
+      expect(await reopened.endTxn(producer, true)).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+      expect(reopened.describe('t1').errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+      expect(await reopened.initProducerId(null, 60_000, { producerId: -1, producerEpoch: -1 })).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: 0 })
+      await reopened.load()
+      expect(reopened.status).toBe(ErrorCode.NONE)
+      expect(reopened.describe('t1')).toMatchObject({ errorCode: ErrorCode.NONE, meta: { producerId: init.producerId, producerEpoch: init.producerEpoch } })
+      expect(await reopened.initProducerId('t1', 60_000, { producerId: -1, producerEpoch: -1 })).toMatchObject({ errorCode: ErrorCode.NONE, producerId: init.producerId, producerEpoch: init.producerEpoch + 1 })
     } finally {
       await reopened.stop()
     }
