@@ -7,6 +7,11 @@
 //                           CreateTopics: the first request that needs the shard threads, which a broker
 //                           with no partitions does not wait for before it is ready)
 //   process, 100 partitions the same on a data dir that holds one topic of 100 partitions (a record each)
+//   process, + groups       the same with consumer groups and a transactional id besides (GROUPS groups
+//                           that committed every partition COMMIT_ROUNDS times, one committed
+//                           transaction): __consumer_offsets and __transaction_state, 50 partitions
+//                           each, which the broker opens before it is ready and whose coordinators
+//                           load them after it (COORDINATOR_LOAD_IN_PROGRESS meanwhile, as in Kafka)
 //   embedded                in a fresh Node process per round: import('sluice') and the first
 //                           startBroker(); then two later startBroker() calls in that process, each
 //                           start followed by stop()
@@ -21,6 +26,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { Kafka, logLevel } from 'kafkajs'
 import { Admin, KafkaClient, Producer } from '../src/client/index.js'
 import { REPO_ROOT } from '../test/helpers/broker.js'
 import { machine, round, table, type Cell } from './lib/report.js'
@@ -29,6 +35,8 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }
 const RUNS = Number(values.runs)
 const BUILDS = [REPO_ROOT, ...values.build.map(dir => resolve(dir))]
 const PARTITIONS = 100
+const GROUPS = 20
+const COMMIT_ROUNDS = 5
 const IDLE_MS = 5_000
 const READY_TIMEOUT_MS = 30_000
 const READY_LINE = /^Sluice ready: Kafka on \S+?:(\d+).*\((\d+) ms\)/m
@@ -82,16 +90,30 @@ const median = (xs: number[]): number => {
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'sluice-bench-startup-'))
 
-/** A data dir holding one topic of PARTITIONS partitions with a record in each, left by a clean stop. */
-async function seededDir (root: string): Promise<string> {
+/** A data dir holding one topic of PARTITIONS partitions with a record in each, left by a clean stop;
+ *  `groups`: also GROUPS consumer groups' commits and a committed transaction. */
+async function seededDir (root: string, groups: boolean): Promise<string> {
   const dir = tempDir()
   const broker = await spawnBroker(root, dir)
-  const client = new KafkaClient({ bootstrap: `127.0.0.1:${broker.port}` })
+  const bootstrap = `127.0.0.1:${broker.port}`
+  const client = new KafkaClient({ bootstrap })
   try {
     await new Admin(client).createTopics([{ name: 'idle', partitions: PARTITIONS, replicationFactor: 1 }])
     const producer = new Producer(client, { acks: -1 })
     for (let p = 0; p < PARTITIONS; p++) producer.write({ topic: 'idle', partition: p, value: Buffer.from(`record ${p}`) })
     await producer.flush()
+    if (groups) {
+      const every = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: 'idle', partition, offset: 1 }))
+      for (let round = 0; round < COMMIT_ROUNDS; round++) {
+        await Promise.all(Array.from({ length: GROUPS }, async (_, g) => { await client.groups.commitOffsets(`group-${g}`, every) }))
+      }
+      const txn = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).producer({ transactionalId: 'startup', idempotent: true, maxInFlightRequests: 1 })
+      await txn.connect()
+      const t = await txn.transaction()
+      await t.send({ topic: 'idle', messages: [{ partition: 0, value: 'in a transaction' }] })
+      await t.commit()
+      await txn.disconnect()
+    }
   } finally {
     await client.close()
     await broker.stop()
@@ -159,14 +181,14 @@ async function idleRss (root: string, dataDir: string): Promise<number> {
   return rss
 }
 
-interface BuildRows { root: string, seeded: string, fresh: ProcessRow, existing: ProcessRow, embedded: EmbeddedRow, rssFresh: number, rss: number }
+interface BuildRows { root: string, seeded: string, seededGroups: string, fresh: ProcessRow, existing: ProcessRow, withGroups: ProcessRow, embedded: EmbeddedRow, rssFresh: number, rss: number }
 
 console.log(`startup: ${RUNS} rounds; ${machine()}`)
 const builds: BuildRows[] = []
 try {
   for (const root of BUILDS) {
-    const seeded = await seededDir(root)
-    builds.push({ root, seeded, fresh: processRow(), existing: processRow(), embedded: { importMs: [], firstMs: [], laterMs: [] }, rssFresh: 0, rss: 0 })
+    const [seeded, seededGroups] = [await seededDir(root, false), await seededDir(root, true)]
+    builds.push({ root, seeded, seededGroups, fresh: processRow(), existing: processRow(), withGroups: processRow(), embedded: { importMs: [], firstMs: [], laterMs: [] }, rssFresh: 0, rss: 0 })
   }
   for (const b of builds) await processRun(b.root, b.seeded, processRow(), false) // warm-up, unmeasured
   for (let i = 0; i < RUNS; i++) {
@@ -175,6 +197,7 @@ try {
       await processRun(b.root, dir, b.fresh, true)
       rmSync(dir, { recursive: true, force: true })
       await processRun(b.root, b.seeded, b.existing, false)
+      await processRun(b.root, b.seededGroups, b.withGroups, false)
       await embeddedRun(b.root, b.embedded)
     }
   }
@@ -194,6 +217,7 @@ try {
       return [
         processCells(b, b.fresh, 'process, fresh dir'),
         processCells(b, b.existing, `process, ${PARTITIONS} partitions`),
+        processCells(b, b.withGroups, `process, ${PARTITIONS} partitions + groups`),
         [label(b, 'embedded: import + first startBroker()'), median(sums), Math.round(Math.min(...sums)), Math.round(Math.max(...sums)),
           `import ${median(e.importMs)} + start ${median(e.firstMs)}`, null, null],
         [label(b, 'embedded: later startBroker()'), median(e.laterMs), Math.round(Math.min(...e.laterMs)), Math.round(Math.max(...e.laterMs)), null, null, null]
@@ -203,5 +227,5 @@ try {
     [[label(b, 'fresh dir'), b.rssFresh], [label(b, `${PARTITIONS} partitions`), b.rss]])))
   console.log(`load average after: ${machine().split('load average ')[1] ?? ''}`)
 } finally {
-  for (const b of builds) rmSync(b.seeded, { recursive: true, force: true })
+  for (const b of builds) for (const dir of [b.seeded, b.seededGroups]) rmSync(dir, { recursive: true, force: true })
 }

@@ -172,10 +172,12 @@ export class Broker {
     return broker
   }
 
-  /** Groups first: the transaction coordinator completes half-ended transactions' offsets into them. */
+  /** Groups first: the transaction coordinator completes half-ended transactions' offsets into them.
+   *  A stop gives up a load not yet done. */
   private async loadCoordinators (): Promise<void> {
+    const stopping = (): boolean => this.stopping !== null
     for (const coordinator of [this.groups, this.txn]) {
-      await coordinator.load().catch((error: unknown) => { this.log.error({ err: error }, 'loading a coordinator failed; it answers COORDINATOR_NOT_AVAILABLE') })
+      await coordinator.load(stopping).catch((error: unknown) => { this.log.error({ err: error }, 'loading a coordinator failed; it answers COORDINATOR_NOT_AVAILABLE') })
     }
   }
 

@@ -105,12 +105,18 @@ export class GroupCoordinator {
     return new GroupCoordinator(options)
   }
 
-  /** Replays __consumer_offsets if it exists, then serves groups and starts the retention checks. */
-  async load (): Promise<void> {
+  /**
+   * Replays __consumer_offsets if it exists, then serves groups and starts the retention checks.
+   * `cancelled`: the broker is stopping; the replay gives up between two partitions, as Kafka's
+   * shutdown does not wait for a load either (the coordinator then stays unavailable).
+   */
+  async load (cancelled: () => boolean = () => false): Promise<void> {
     const { store, offsetsPartitions, log, settings } = this.options
     if (this.unavailable === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
       try {
-        const { groups, openTxn, report } = await loadGroups(store, OFFSETS_TOPIC, offsetsPartitions, log)
+        const loaded = await loadGroups(store, OFFSETS_TOPIC, offsetsPartitions, log, cancelled)
+        if (loaded === null) return
+        const { groups, openTxn, report } = loaded
         for (const [groupId, loaded] of groups) this.restore(groupId, loaded)
         for (const held of openTxn) this.txnOffsets.restore(held)
         this.loaded = report
@@ -121,7 +127,7 @@ export class GroupCoordinator {
         throw error
       }
     }
-    if (this.stopped) return
+    if (this.stopped || cancelled()) return
     this.retentionTimer = setInterval(() => {
       this.offsets.expire().catch((error: unknown) => log.error({ err: error }, 'offset retention failed'))
     }, settings.retentionCheckIntervalMs)

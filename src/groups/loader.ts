@@ -30,13 +30,17 @@ type Placed = CoordinatorRecord & { order: LogOrder }
 
 const READ_BYTES = 1 << 20
 
-export async function loadGroups (store: PartitionStore, topic: string, partitions: number, log: Logger): Promise<{ groups: Map<string, LoadedGroup>, openTxn: OpenTxnOffset[], report: LoadReport }> {
+/** Null if `cancelled()` turned true between two partitions (the broker is stopping). */
+export async function loadGroups (
+  store: PartitionStore, topic: string, partitions: number, log: Logger, cancelled: () => boolean
+): Promise<{ groups: Map<string, LoadedGroup>, openTxn: OpenTxnOffset[], report: LoadReport } | null> {
   const started = performance.now()
   const groups = new Map<string, LoadedGroup>()
   const openTxn: OpenTxnOffset[] = []
   const report: LoadReport = { partitions, batches: 0, records: 0, skipped: 0, groups: 0, ms: 0 }
   for (let p = 0; p < partitions; p++) {
     await new Promise(resolve => setImmediate(resolve))
+    if (cancelled()) return null
     openTxn.push(...replayPartition({ store, topic, partition: p, log, report }, groups))
   }
   for (const [id, group] of groups) if (group.metadata === null && group.offsets.size === 0) groups.delete(id)

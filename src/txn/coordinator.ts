@@ -80,9 +80,11 @@ export class TransactionCoordinator {
    * Replays __transaction_state if it exists (after the group coordinator's load: a transaction's
    * offsets are its), then serves transactions and completes those the log left half-ended
    * (CONCURRENT_TRANSACTIONS for their ids meanwhile, since they are in a Prepare state).
+   * `cancelled`: the broker is stopping before the load began; it does not begin.
    */
-  async load (): Promise<void> {
+  async load (cancelled: () => boolean = () => false): Promise<void> {
     const { log, settings } = this.options
+    if (cancelled()) return
     if (this.txnLog !== null && this.unavailable === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
       try {
         this.txns = this.txnLog.load()

@@ -164,4 +164,23 @@ describe('coordinators loading after ready', () => {
     expect(described.offsets.map(o => [o.partition, o.currentOffset, o.lag])).toEqual(
       Array.from({ length: PARTITIONS }, (_, p) => [p, COMMITTED, PER_PARTITION - COMMITTED]))
   })
+
+  it('a SIGTERM as soon as the broker is ready (the coordinators loading) exits 0, and the next start loads everything', async () => {
+    await broker.restart()
+    expect(await broker.stop({ keepData: true })).toBe(0)
+    await broker.restart()
+    const c = await WireClient.open(broker)
+    try {
+      const deadline = Date.now() + DEADLINE_MS
+      let fetched = await c.call(OffsetFetch, 5, { groupId: 'load-wire', topics: [{ name: TOPIC, partitionIndexes: [0, 1, 2, 3] }] })
+      while (fetched.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS && Date.now() < deadline) {
+        await new Promise(resolve => setTimeout(resolve, 5))
+        fetched = await c.call(OffsetFetch, 5, { groupId: 'load-wire', topics: [{ name: TOPIC, partitionIndexes: [0, 1, 2, 3] }] })
+      }
+      expect(fetched.errorCode).toBe(ErrorCode.NONE)
+      expect(fetched.topics[0]?.partitions.map(p => p.committedOffset)).toEqual([COMMITTED, COMMITTED, COMMITTED, COMMITTED])
+    } finally {
+      c.close()
+    }
+  })
 })
