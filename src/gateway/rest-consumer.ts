@@ -118,6 +118,8 @@ export class RestConsumer {
 
   committed (partitions: readonly TopicPartition[]): Array<TopicPartition & { offset: number, metadata: string }> {
     const fetched = this.broker.groups.fetchOffsets(this.group, partitions, false)
+    // Just after a start the coordinator may still be loading the committed offsets (retriable).
+    if (fetched.errorCode !== ErrorCode.NONE) throw new RestError(500, 50003, `Kafka error: ${errorName(fetched.errorCode)}`)
     return fetched.offsets.map(o => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata }))
   }
 
