@@ -7,9 +7,9 @@
 // coordinator partition in the background. Until it has finished, group requests are answered
 // COORDINATOR_LOAD_IN_PROGRESS (clients retry it; a heartbeat is answered NONE, as Kafka does), so
 // no request ever sees a partially loaded coordinator. stop() answers parked requests with
-// NOT_COORDINATOR and waits for the writes in flight. A broker whose offsets topic does not exist yet has no group
-// state to load: it creates the topic on first need (FindCoordinator for a group, or the first write),
-// as Kafka does, so a broker that never sees a group never pays for its 50 partitions.
+// NOT_COORDINATOR and waits for the writes in flight. A broker whose offsets topic does not exist yet
+// has no group state to load: it creates the topic on first need (FindCoordinator for a group, or the
+// first write), as Kafka does, so a broker that never sees a group never pays for its 50 partitions.
 //
 // Group ids: JoinGroup, SyncGroup, Heartbeat and LeaveGroup refuse an empty group id
 // (INVALID_GROUP_ID); offset commits and fetches, DescribeGroups and DeleteGroups accept it, as Kafka
@@ -114,9 +114,9 @@ export class GroupCoordinator {
     const { store, offsetsPartitions, log, settings } = this.options
     if (this.unavailable === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
       try {
-        const loaded = await loadGroups(store, OFFSETS_TOPIC, offsetsPartitions, log, cancelled)
-        if (loaded === null) return
-        const { groups, openTxn, report } = loaded
+        const replayed = await loadGroups(store, OFFSETS_TOPIC, offsetsPartitions, log, cancelled)
+        if (replayed === null) return
+        const { groups, openTxn, report } = replayed
         for (const [groupId, loaded] of groups) this.restore(groupId, loaded)
         for (const held of openTxn) this.txnOffsets.restore(held)
         this.loaded = report
