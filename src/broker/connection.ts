@@ -83,6 +83,9 @@ export class Connection {
   /** A native send in flight, or Node's writes being flushed before one: answers wait meanwhile. */
   private sending: Send | null = null
   private flushing = false
+  /** startReady() is running; a call meanwhile (from a handler that answered at once) asks for another pass. */
+  private starting = false
+  private startAgain = false
 
   /** `accepted`: a socket the server accepted with `pauseOnConnect`; the connection takes it over. */
   constructor (accepted: Socket, pool: SlabPool, private readonly handler: ConnectionHandler, private readonly limits: ConnectionLimits) {
@@ -161,16 +164,34 @@ export class Connection {
     this.startReady()
   }
 
-  /** Starts every slot allowed to run: the head, and overlapping slots behind running overlapping ones. */
+  /** Starts every slot allowed to run: the head, and overlapping slots behind running overlapping
+   *  ones. A slot reached here has only started slots before it, each done or overlapping (the loop
+   *  returns at any other), so an overlapping slot may start. A handler that answers at once changes
+   *  the queue under the loop (finish shifts answered slots off): the pass then runs again. */
   private startReady (): void {
+    if (this.starting) {
+      this.startAgain = true
+      return
+    }
+    this.starting = true
+    try {
+      do {
+        this.startAgain = false
+        this.startPass()
+      } while (this.startAgain && !this.isClosed)
+    } finally {
+      this.starting = false
+    }
+  }
+
+  private startPass (): void {
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i]!
       if (slot.started) {
         if (!slot.done && !slot.overlaps) return
         continue
       }
-      const allBeforeOverlap = this.slots.slice(0, i).every(s => s.done || s.overlaps)
-      if (i > 0 && !(slot.overlaps && allBeforeOverlap)) return
+      if (i > 0 && !slot.overlaps) return
       this.start(slot)
       if (!slot.overlaps) return
     }

@@ -8,9 +8,7 @@
 // counts and sums are cumulative, as Prometheus expects.
 import { createRequire } from 'node:module'
 import type { Histogram } from 'hdr-histogram-js'
-import { forEachBatch } from '../protocol/codec/batch-peek.js'
-import { BatchField } from '../protocol/codec/record-batch.js'
-import { Reader } from '../protocol/index.js'
+import { recordsIn } from '../protocol/codec/batch-peek.js'
 import { viewRecordCount } from '../storage/native.js'
 
 // The package's index also compiles its WebAssembly build (~50 ms of every start); the plain JS
@@ -80,7 +78,7 @@ export class BrokerMetrics {
 
   /** Counts the record batches of a Records field (a produce request's or a fetch answer's) for `topic`. */
   batchesIn (topic: string, records: Buffer): void {
-    this.topicIn(topic, records.length, countRecords(records))
+    this.topicIn(topic, records.length, recordsIn(records))
   }
 
   batchesOut (topic: string, views: readonly Buffer[]): void {
@@ -91,7 +89,7 @@ export class BrokerMetrics {
       // A large read view is counted from the file: its send never touches the mapped pages, and
       // walking its headers here made them the first pass's costliest part (native/net/send.h).
       const counted = view.length >= LARGE_VIEW_BYTES ? viewRecordCount(view) : -1
-      count += counted >= 0 ? counted : countRecords(view)
+      count += counted >= 0 ? counted : recordsIn(view)
     }
     if (bytes > 0) this.topicOut(topic, bytes, count)
   }
@@ -137,10 +135,4 @@ function newHistogram (): Histogram {
   const histogram = new Int32Histogram(1, HIGHEST_US, 2)
   histogram.autoResize = true // as hdr.build() sets it
   return histogram
-}
-
-function countRecords (records: Buffer): number {
-  let count = 0
-  forEachBatch(records, pos => { count += new Reader(records, pos + BatchField.RECORDS_COUNT).int32() })
-  return count
 }

@@ -47,7 +47,9 @@ export class Router implements ConnectionHandler {
     return (connection.sasl === null || connection.sasl.authenticated) && peekRequestHeader(frame).apiKey === PRODUCE_KEY
   }
 
-  async handle (frame: Buffer, connection: Connection): Promise<Answer> {
+  /** Not async: a handler that answers at once is answered at once, and one that waits costs one
+   *  promise here, not an async frame and its awaits (garbage the network thread paid per request). */
+  handle (frame: Buffer, connection: Connection): Promise<Answer> | Answer {
     const sasl = connection.sasl
     if (sasl !== null) {
       if (!sasl.authenticated) {
@@ -59,10 +61,12 @@ export class Router implements ConnectionHandler {
     }
     const started = performance.now()
     const { apiKey, apiVersion, correlationId } = peekRequestHeader(frame)
-    let failed = true
+    const served = this.byKey.has(apiKey) ? apiKey : UNSERVED_API
+    let exchange: Exchange
+    let response: unknown
     try {
       if (apiKey === apiVersionsApi.key && apiVersion > apiVersionsApi.maxVersion) {
-        failed = false
+        this.broker?.metrics.recordRequest(served, performance.now() - started, false)
         return encodeApiVersionsFallback(correlationId)
       }
       const handler = this.byKey.get(apiKey)
@@ -71,17 +75,16 @@ export class Router implements ConnectionHandler {
       const header = decodeRequestHeader(frame)
       const request = handler.decode(header.body, apiVersion)
       const broker = this.broker!
-      const context: RequestContext = {
+      exchange = new Exchange(handler, request, started, {
         broker, connection, router: this, apiVersion, correlationId, clientId: header.clientId, signal: this.stopping.signal
-      }
-      const response = await handler.handle(request, context)
-      countTraffic(broker.metrics, broker.topics, apiKey, request, response)
-      const answer = response === null ? null : handler.encode(response, apiVersion, correlationId)
-      failed = false
-      return answer
-    } finally {
-      this.broker?.metrics.recordRequest(this.byKey.has(apiKey) ? apiKey : UNSERVED_API, performance.now() - started, failed)
+      })
+      response = handler.handle(request, exchange.context)
+    } catch (error) {
+      this.broker?.metrics.recordRequest(served, performance.now() - started, true)
+      throw error
     }
+    if (!(response instanceof Promise)) return exchange.answer(response)
+    return response.then(r => exchange.answer(r), (error: unknown) => exchange.fail(error))
   }
 
   onError (error: unknown, connection: Connection): void {
@@ -111,4 +114,32 @@ function rawTokenAnswer (sasl: SaslSession, token: Buffer, connection: Connectio
   const { challenge } = sasl.evaluate(token)
   if (sasl.authenticated) connection.capFrames(null)
   return new Writer({ framed: true }).raw(challenge).finish()
+}
+
+/** One request from its decoding to its answer: counts it in the metrics and encodes the response. */
+class Exchange {
+  constructor (
+    private readonly handler: AnyHandler,
+    private readonly request: unknown,
+    private readonly started: number,
+    readonly context: RequestContext
+  ) {}
+
+  answer (response: unknown): Answer {
+    const { broker, apiVersion, correlationId } = this.context
+    const apiKey = this.handler.api.key
+    try {
+      countTraffic(broker.metrics, broker.topics, apiKey, this.request, response)
+      const answer = response === null ? null : this.handler.encode(response, apiVersion, correlationId)
+      broker.metrics.recordRequest(apiKey, performance.now() - this.started, false)
+      return answer
+    } catch (error) {
+      return this.fail(error)
+    }
+  }
+
+  fail (error: unknown): never {
+    this.context.broker.metrics.recordRequest(this.handler.api.key, performance.now() - this.started, true)
+    throw error
+  }
 }

@@ -15,9 +15,12 @@ export function countTraffic (metrics: BrokerMetrics, topics: Topics, apiKey: nu
 }
 
 function countProduce (metrics: BrokerMetrics, request: ProduceRequest, response: MessageInput<ProduceResponse> | null): void {
-  for (const [t, topicData] of request.topicData.entries()) {
+  // Indexed loops: entries() made an iterator and a pair per topic and partition of every Produce.
+  for (let t = 0; t < request.topicData.length; t++) {
+    const topicData = request.topicData[t]!
     const answers = response?.responses?.[t]?.partitionResponses
-    for (const [p, data] of topicData.partitionData.entries()) {
+    for (let p = 0; p < topicData.partitionData.length; p++) {
+      const data = topicData.partitionData[p]!
       const accepted = answers === undefined || (answers[p]?.errorCode ?? 0) === 0
       if (accepted && data.records !== null) metrics.batchesIn(topicData.name, data.records)
     }

@@ -37,24 +37,40 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   api: produceApi,
   decode: decodeProduceRequest,
   encode: encodeProduceResponse,
-  async handle (request, context) {
+  // Not async, and no Promise.all per topic: answers are filled in place as appends settle, and the
+  // answer waits on one promise (the usual request: one partition, whose append promise it is). At
+  // 5,000 one-record requests a second the async layers were the network thread's largest garbage.
+  handle (request, context) {
     const validAcks = request.acks === 0 || request.acks === 1 || request.acks === -1
     const nowMs = Date.now()
-    const responses = await Promise.all(request.topicData.map(async topicData => {
+    const responses: TopicResponse[] = []
+    const response = request.acks === 0 ? null : { responses }
+    const pending: Array<Promise<ProduceAnswer>> = []
+    for (const topicData of request.topicData) {
       const topic = context.broker.topics.get(topicData.name)
       const rules = topic === undefined ? null : topicRules(context.broker, topic)
-      const partitionResponses = await Promise.all(topicData.partitionData.map(data => {
-        if (!validAcks) return failed(data.index, ErrorCode.INVALID_REQUIRED_ACKS, null)
-        if (topic === undefined || rules === null || data.index < 0 || data.index >= topic.partitions) {
-          return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host this topic-partition: ${topicData.name}-${data.index}`)
+      const partitionResponses: PartitionAnswer[] = []
+      responses.push({ name: topicData.name, partitionResponses })
+      let t: TopicAppend | null = null
+      for (const data of topicData.partitionData) {
+        if (!validAcks) partitionResponses.push(failed(data.index, ErrorCode.INVALID_REQUIRED_ACKS, null))
+        else if (topic === undefined || rules === null || data.index < 0 || data.index >= topic.partitions) {
+          partitionResponses.push(failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host this topic-partition: ${topicData.name}-${data.index}`))
+        } else {
+          t ??= { name: topicData.name, rules, nowMs, acks: request.acks, context, answers: partitionResponses, response }
+          const appending = appendPartition(t, data)
+          if (appending !== null) pending.push(appending)
         }
-        return appendPartition({ name: topicData.name, rules, nowMs, acks: request.acks, context }, data)
-      }))
-      return { name: topicData.name, partitionResponses }
-    }))
-    return request.acks === 0 ? null : { responses }
+      }
+    }
+    if (pending.length === 0) return response
+    if (pending.length === 1) return pending[0]!
+    return Promise.all(pending).then(() => response)
   }
 })
+
+type ProduceAnswer = MessageInput<ProduceResponse> | null
+interface TopicResponse { name: string, partitionResponses: PartitionAnswer[] }
 
 /** What every partition of a topic needs from its configs, read once per topic per request. */
 interface TopicRules {
@@ -91,11 +107,21 @@ function topicRules (broker: RequestContext['broker'], topic: TopicInfo): TopicR
   }
 }
 
-interface TopicAppend { name: string, rules: TopicRules, nowMs: number, acks: number, context: RequestContext }
+/** One topic of a request: `answers` (its partitions' part of `response`) is filled in as they settle. */
+interface TopicAppend {
+  name: string
+  rules: TopicRules
+  nowMs: number
+  acks: number
+  context: RequestContext
+  answers: PartitionAnswer[]
+  response: ProduceAnswer
+}
 
-/** Not async: the append's own promise is the answer's, with no extra layer per partition. */
-function appendPartition (t: TopicAppend, data: ProduceRequestPartitionProduceData): Promise<PartitionAnswer> | PartitionAnswer {
-  const { name, rules, nowMs, acks, context } = t
+/** Adds the partition's answer to `t.answers`, or, when it appends, holds its place there and returns
+ *  the promise that fills it in and resolves with the whole response. */
+function appendPartition (t: TopicAppend, data: ProduceRequestPartitionProduceData): Promise<ProduceAnswer> | null {
+  const { name, rules, nowMs, acks, context, answers } = t
   const fail = (error: unknown): PartitionAnswer => {
     const producerCode = error instanceof StoreError ? producerErrors[error.code] : undefined
     if (producerCode !== undefined) return failed(data.index, producerCode, (error as Error).message)
@@ -126,15 +152,23 @@ function appendPartition (t: TopicAppend, data: ProduceRequestPartitionProduceDa
     const appended = context.broker.store.append(name, data.index, records, {
       leaderEpoch: LEADER_EPOCH, logAppendTimeMs: rules.logAppendTime ? nowMs : -1, nowMs
     })
-    return appended.then(result => ({
-      index: data.index,
-      errorCode: ErrorCode.NONE,
-      baseOffset: result.baseOffset,
-      logAppendTimeMs: rules.logAppendTime ? result.logAppendTimeMs : -1,
-      logStartOffset: result.logStartOffset
-    }), fail)
+    const at = answers.push(PENDING) - 1
+    return appended.then(result => {
+      answers[at] = {
+        index: data.index,
+        errorCode: ErrorCode.NONE,
+        baseOffset: result.baseOffset,
+        logAppendTimeMs: rules.logAppendTime ? result.logAppendTimeMs : -1,
+        logStartOffset: result.logStartOffset
+      }
+      return t.response
+    }, error => {
+      answers[at] = fail(error)
+      return t.response
+    })
   } catch (error) {
-    return fail(error)
+    answers.push(fail(error))
+    return null
   }
 }
 
@@ -199,6 +233,9 @@ function requireKeys (batch: RecordBatch, topic: string, partition: number): voi
     throw new KafkaError(ErrorCode.INVALID_RECORD, `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}.`)
   }
 }
+
+/** A partition's place in the answer until its append settles. */
+const PENDING: PartitionAnswer = {}
 
 function failed (index: number, errorCode: number, errorMessage: string | null): PartitionAnswer {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage }

@@ -5,6 +5,7 @@ const ATTRIBUTES_AT = 21
 const LENGTH_OVERHEAD = 12
 const HEADER_BYTES = 61
 const COMPRESSION_MASK = 0x07
+const RECORDS_COUNT_AT = 57
 
 /** Total size of the batch at `pos` (batchLength + 12), or -1 when its header is not all there. */
 export function batchSizeAt (buf: Buffer, pos: number): number {
@@ -14,6 +15,18 @@ export function batchSizeAt (buf: Buffer, pos: number): number {
 
 export function batchCompressionAt (buf: Buffer, pos: number): number {
   return buf.readInt16BE(pos + ATTRIBUTES_AT) & COMPRESSION_MASK
+}
+
+/** The records in the batches of `buf` whose headers are present (traffic metrics, per request). */
+export function recordsIn (buf: Buffer): number {
+  let count = 0
+  for (let pos = 0; pos < buf.length;) {
+    const size = batchSizeAt(buf, pos)
+    if (size < HEADER_BYTES) break
+    count += buf.readInt32BE(pos + RECORDS_COUNT_AT)
+    pos += size
+  }
+  return count
 }
 
 /** Calls `visit(pos, size)` for each batch whose header is present; stops at the first that is not. */
