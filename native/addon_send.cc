@@ -65,7 +65,9 @@ void OnWritable(uv_poll_t* poll, int status, int /*events*/) {
   if (result != EAGAIN) Finish(job, result);
 }
 
-// sendAnswer(fd, chunks, done): writes the Buffers in `chunks` to socket `fd`, in order. Returns 0 when
+// sendAnswer(fd, chunks, done, fromMemory): writes the Buffers in `chunks` to socket `fd`, in order.
+// With fromMemory, read views go from the mapping like any Buffer (a small answer: one sendmsg beats a
+// pread per view, and its pages were just written). Returns 0 when
 // all went out at once (done is not called), -errno when a write failed at once (done is not
 // called), or a job id > 0: done(errno) is called once the rest is written (0) or has failed
 // (ECANCELED after cancelSend(id)). The chunks must not change until then.
@@ -73,12 +75,13 @@ Napi::Value SendAnswer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = info[0].As<Napi::Number>().Int32Value();
   auto chunks = info[1].As<Napi::Array>();
+  bool from_memory = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
   auto job = std::make_unique<SendJob>();
   job->parts.reserve(chunks.Length());
   for (uint32_t i = 0; i < chunks.Length(); i++) {
     auto chunk = chunks.Get(i).As<Napi::Uint8Array>();
     const auto* data = static_cast<const uint8_t*>(chunk.ArrayBuffer().Data());
-    std::shared_ptr<Mapping> map = MappingOfBuffer(env, data);
+    std::shared_ptr<Mapping> map = from_memory ? nullptr : MappingOfBuffer(env, data);
     if (map != nullptr && map->file.fd >= 0) {
       job->parts.push_back(SendPart{nullptr, map->file.fd, chunk.ByteOffset(), chunk.ByteLength()});
       job->maps.push_back(std::move(map));

@@ -111,7 +111,7 @@ interface NativeAddon {
   batchScheduling: () => number
   /** Lets go of the buffers over mappings that no segment uses any more (see addon.cc). */
   releaseUnusedViews: () => void
-  sendAnswer: (fd: number, chunks: Buffer[], done: (errno: number) => void) => number
+  sendAnswer: (fd: number, chunks: Buffer[], done: (errno: number) => void, fromMemory: boolean) => number
   cancelSend: (id: number) => void
   recordCount: (view: Buffer) => number
 }
@@ -139,13 +139,13 @@ let releasing: NodeJS.Timeout | null = null
 
 /**
  * Writes `chunks` to the socket whose descriptor is `fd`, in order; the ones that are read views are
- * read from their segment's file, not through the mapping (native/net/send.h). Returns null when everything went
- * out at once, or a Send still in flight: `done(errno)` is called once it is all written (0) or
- * failed; nothing else may be written to the socket until then. Throws a StoreError when a write
- * fails at once. The chunks must not change until done.
+ * read from their segment's file, not through the mapping (native/net/send.h), unless `fromMemory`.
+ * Returns null when everything went out at once, or a Send still in flight: `done(errno)` is called
+ * once it is all written (0) or failed; nothing else may be written to the socket until then. Throws
+ * a StoreError when a write fails at once. The chunks must not change until done.
  */
-export function sendAnswer (fd: number, chunks: Buffer[], done: (errno: number) => void): Send | null {
-  const id = addon.sendAnswer(fd, chunks, done)
+export function sendAnswer (fd: number, chunks: Buffer[], done: (errno: number) => void, fromMemory = false): Send | null {
+  const id = addon.sendAnswer(fd, chunks, done, fromMemory)
   if (id < 0) throw new StoreError('IO', `send to socket ${fd} failed: errno ${-id}`, -id)
   return id === 0 ? null : { cancel: () => { addon.cancelSend(id) } }
 }
