@@ -157,11 +157,15 @@ function abortedIn (topic: string, partition: number, from: number, to: number, 
  * read and this call, and that append must wake us.
  * One callback per partition and one timer, no promise or AbortController each: this runs once per
  * long poll, and at a few thousand polls a second their garbage showed in the profile.
+ * Not async: the handler's await is then one microtask from the wake, where the Produce whose append
+ * woke it is further from its answer (partition-store.ts wakes the waiters before the append's
+ * promise settles), so the Fetch answer is written first: the consumer's wake-up is the one the
+ * end-to-end latency waits for, and the producer's, when it preempts the network thread, delays it.
  */
-async function waitForAppend (wanted: Wanted[], read: TopicAnswer[] | null, timeoutMs: number, context: RequestContext): Promise<void> {
+function waitForAppend (wanted: Wanted[], read: TopicAnswer[] | null, timeoutMs: number, context: RequestContext): Promise<void> {
   const store = context.broker.store
   const { signal, connection } = context
-  await new Promise<void>(resolve => {
+  return new Promise<void>(resolve => {
     const cancels: Array<() => void> = []
     let settled = false
     const done = (): void => {
