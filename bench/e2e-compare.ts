@@ -4,10 +4,12 @@
 // workload is drivers/e2e.ts (fixed offered rate, corrected for coordinated omission) with the
 // comparative runner's durable settings. `--sluice DIR` (repeatable) runs the dist/ of other
 // checkouts too, for before/after comparisons of two builds in one session; `--sluice-flags=FLAGS`
-// (repeatable) runs this Sluice once more with those node flags for the broker. Each run also reports the
+// (repeatable) runs this Sluice once more with those node flags for the broker, and
+// `--sluice-setting=key=value[,key=value]` (repeatable) once more with those broker settings (e.g.
+// threads.sched.batch=false). Each run also reports the
 // CPU its server and the load generator used per 1,000 records, and how long the server's threads
 // waited, runnable, for a core (/proc schedstat): on a shared machine that wait is the tail's cause.
-// Run: npx tsx bench/e2e-compare.ts [--rounds 3] [--seconds 10] [--rate 5000] [--systems sluice,redis,nats] [--sluice DIR]... [--sluice-flags=FLAGS]...
+// Run: npx tsx bench/e2e-compare.ts [--rounds 3] [--seconds 10] [--rate 5000] [--systems sluice,redis,nats] [--sluice DIR]... [--sluice-flags=FLAGS]... [--sluice-setting=K=V]...
 import { execFileSync } from 'node:child_process'
 import { processCpuSeconds, processWaitingSeconds } from './gateway-common.js'
 import { loadavg } from 'node:os'
@@ -27,7 +29,7 @@ const { values: a } = parseArgs({
     rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' },
     rate: { type: 'string', default: '5000' }, 'record-size': { type: 'string', default: '1000' },
     systems: { type: 'string', default: 'sluice,redis,nats' }, sluice: { type: 'string', multiple: true, default: [] },
-    'sluice-flags': { type: 'string', multiple: true, default: [] },
+    'sluice-flags': { type: 'string', multiple: true, default: [] }, 'sluice-setting': { type: 'string', multiple: true, default: [] },
     out: { type: 'string', default: 'bench/results/e2e-compare' }
   }
 })
@@ -38,9 +40,9 @@ const options = { rate: Number(a.rate), recordBytes: Number(a['record-size']), s
 
 interface Contender { label: string, start: () => Promise<Server>, target: (s: Server) => Promise<E2eTarget> }
 
-const sluiceAt = (root: string | undefined, label: string, nodeFlags?: string): Contender => ({
+const sluiceAt = (root: string | undefined, label: string, nodeFlags?: string, settings: Record<string, string> = {}): Contender => ({
   label,
-  start: async () => await startSluice(undefined, {}, root, nodeFlags),
+  start: async () => await startSluice(undefined, settings, root, nodeFlags),
   async target (s) {
     const t = { bootstrap: `${s.host}:${s.port}`, topic: TOPIC, partitions: 1 }
     await prepareTopic(t, SLUICE_TOPIC)
@@ -58,6 +60,10 @@ function contenders (): Contender[] {
   }
   for (const root of a.sluice ?? []) list.push(sluiceAt(resolve(root), `sluice@${basename(resolve(root))}`))
   for (const flags of a['sluice-flags'] ?? []) list.push(sluiceAt(undefined, `sluice[${flags}]`, flags))
+  for (const given of a['sluice-setting'] ?? []) {
+    const settings = Object.fromEntries(given.split(',').map(kv => { const at = kv.indexOf('='); return [kv.slice(0, at), kv.slice(at + 1)] }))
+    list.push(sluiceAt(undefined, `sluice{${given}}`, undefined, settings))
+  }
   return list
 }
 
