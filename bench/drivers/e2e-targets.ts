@@ -6,9 +6,9 @@
 //   nats   nats.js JetStream: async publish (bounded in flight); an ordered consumer
 import { Redis } from 'ioredis'
 import { connect as natsConnect, type JetStreamClient, type NatsConnection, type PubAck } from 'nats'
-import { decodeBatches, encodeBatch } from '../../src/protocol/codec/record-batch.js'
-import { nowNs } from '../lib/report.js'
+import { encodeBatch } from '../../src/protocol/codec/record-batch.js'
 import { checkProduceAnswer, fetchAnswer, fetchFrame, produceFrame, prepareTopic, type FetchedPartition } from './kafka-lean.js'
+import { eachValue } from './record-values.js'
 import { Wire } from './wire.js'
 
 export type E2eTarget =
@@ -18,7 +18,11 @@ export type E2eTarget =
 
 export interface E2eProducer { send: (values: Buffer[]) => void, flush: () => Promise<void>, close: () => Promise<void> }
 export interface E2eConsumer { close: () => Promise<void> }
-export type OnValue = (value: Buffer, receiptNs: bigint) => void
+/** A received value, `buf[at, at + length)`, with when it was received (hrtime ns, as a number:
+ *  exact below 2^53 ns, 104 days of uptime; no BigInt per answer). */
+export type OnValue = (buf: Buffer, at: number, length: number, receiptNs: number) => void
+
+export const receiptNs = (): number => Number(process.hrtime.bigint())
 
 const NATS_MAX_IN_FLIGHT = 1024
 const FLUSH_TIMEOUT_MS = 10_000
@@ -66,12 +70,11 @@ async function kafkaConsumer (t: Extract<E2eTarget, { kind: 'kafka' }>, onValue:
   for (const p of first) offsets.set(p.partition, p.highWatermark)
   let open = true
   const onAnswer = (frame: Buffer): void => {
-    const receipt = nowNs()
+    const receipt = receiptNs()
+    const visit = (buf: Buffer, at: number, length: number): void => { onValue(buf, at, length, receipt) }
     for (const p of fetchAnswer(frame)) {
-      for (const batch of decodeBatches(p.records ?? Buffer.alloc(0), { allowTruncatedTail: true })) {
-        for (const record of batch.records) if (record.value !== null) onValue(record.value, receipt)
-        offsets.set(p.partition, Number(batch.baseOffset) + batch.lastOffsetDelta + 1)
-      }
+      const next = p.records === null ? -1 : eachValue(p.records, visit)
+      if (next >= 0) offsets.set(p.partition, next)
     }
     if (open) wire.send(fetchFrame(t.topic, offsets, limits), onAnswer)
   }
@@ -102,12 +105,12 @@ async function redisConsumer (t: Extract<E2eTarget, { kind: 'redis' }>, onValue:
     while (open) {
       // close() disconnects under a blocked XREAD; only that failure is expected.
       const answer = await redis.xreadBuffer('COUNT', 10_000, 'BLOCK', 500, 'STREAMS', t.stream, last).catch((error: unknown) => { if (open) throw error; return null })
-      const receipt = nowNs()
+      const receipt = receiptNs()
       for (const [, entries] of answer ?? []) {
         for (const [id, fields] of entries) {
           last = id.toString()
           const v = fields[1]
-          if (v !== undefined) onValue(v, receipt)
+          if (v !== undefined) onValue(v, 0, v.length, receipt)
         }
       }
     }
@@ -150,7 +153,7 @@ async function natsConsumer (t: Extract<E2eTarget, { kind: 'nats' }>, onValue: O
   const consumer = await nc.jetstream().consumers.get(t.stream, { deliver_policy: 'new' as never })
   const messages = await consumer.consume()
   const running = (async () => {
-    for await (const m of messages) onValue(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), nowNs())
+    for await (const m of messages) onValue(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), 0, m.data.byteLength, receiptNs())
   })()
   return { async close () { await messages.close(); await running; await nc.close() } }
 }
