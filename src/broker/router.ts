@@ -10,7 +10,7 @@
 // not serve all count under UNSERVED_API: the key is the peer's claim, and one histogram per claimed
 // key let fuzzed frames grow the broker by ~13 KB for each of the 65,536 possible keys.
 import {
-  apiByKey, apiVersionsApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekRequestHeader, ProtocolError, saslAuthenticateApi,
+  apiByKey, apiVersionsApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekApiKey, peekRequestHeader, ProtocolError, saslAuthenticateApi,
   saslHandshakeApi, Writer
 } from '../protocol/index.js'
 import type { Broker } from './broker.js'
@@ -38,13 +38,13 @@ export class Router implements ConnectionHandler {
 
   /** Before authentication nothing overlaps (a frame may be a bare SASL token, not a request). */
   mayOverlap (frame: Buffer, connection: Connection): boolean {
-    return (connection.sasl === null || connection.sasl.authenticated) && peekRequestHeader(frame).apiKey === PRODUCE_KEY
+    return (connection.sasl === null || connection.sasl.authenticated) && peekApiKey(frame) === PRODUCE_KEY
   }
 
   /** Produce reads its frame only until its appends settle (the answer waits for them); other
    *  handlers may keep views of request bytes (group metadata, assignments), so they get a copy. */
   readsOnlyUntilAnswered (frame: Buffer, connection: Connection): boolean {
-    return (connection.sasl === null || connection.sasl.authenticated) && peekRequestHeader(frame).apiKey === PRODUCE_KEY
+    return (connection.sasl === null || connection.sasl.authenticated) && peekApiKey(frame) === PRODUCE_KEY
   }
 
   /** Not async: a handler that answers at once is answered at once, and one that waits costs one

@@ -32,6 +32,12 @@ export interface PeekedHeader { apiKey: number, apiVersion: number, correlationI
 const requestHeaderSpec = messageSpec('RequestHeader')
 const responseHeaderSpec = messageSpec('ResponseHeader')
 
+/** A request frame's API key alone (no object: the connection asks twice per request). */
+export function peekApiKey (frame: Buffer): number {
+  if (frame.length < 8) throw new ProtocolError(`request of ${frame.length} bytes is shorter than its header`)
+  return frame.readInt16BE(0)
+}
+
 /** The fixed first 8 bytes of a request frame (without its size prefix), without decoding the rest. */
 export function peekRequestHeader (frame: Buffer): PeekedHeader {
   if (frame.length < 8) throw new ProtocolError(`request of ${frame.length} bytes is shorter than its header`)

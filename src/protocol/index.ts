@@ -8,7 +8,7 @@ export { Writer, ZERO_COPY_BYTES, type BytesInput } from './codec/writer.js'
 export { ErrorCode, errorInfo, errorName, isRetriable, KafkaError, type ErrorInfo } from './errors.js'
 export { frameSize, FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from './frame.js'
 export {
-  API_VERSIONS_KEY, decodeRequestHeader, decodeResponseHeader, peekRequestHeader, responseHeaderVersion,
+  API_VERSIONS_KEY, decodeRequestHeader, decodeResponseHeader, peekApiKey, peekRequestHeader, responseHeaderVersion,
   type PeekedHeader, type RequestHeader, type RequestHeaderInput
 } from './header.js'
 export { implementsVersion, isFlexible, requireVersion, type AdvertisedVersion, type ApiRegistration } from './registry.js'

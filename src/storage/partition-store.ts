@@ -16,7 +16,7 @@ import type { LogId, RetentionChange } from './messages.js'
 import type { CleanResult } from './cleaner.js'
 import { CLEANER_BACKOFF_MS } from './shard-lifecycle.js'
 import type { AbortedTxn, ProducerView } from './producer-state.js'
-import { ShardChannel, type ShardDepth, type ShardStats } from './shard-channel.js'
+import { ShardChannel, type AppendHook, type ShardDepth, type ShardStats } from './shard-channel.js'
 import { releaseShardThreads } from './shard-threads.js'
 import { shardOf } from './shard-routing.js'
 import { discoverPartitions, partitionDirName, type PartitionId } from './partition-dir.js'
@@ -67,6 +67,9 @@ interface Partition {
   firstUnstableOffset: number
   /** Aborted transactions, by marker offset, for read_committed fetches. */
   aborted: AbortedTxn[]
+  /** Runs as the shard's answer to a plain append arrives (shard-channel.ts), before its promise
+   *  settles: waiting Fetches wake in the same turn, ahead of the Produce's answer. */
+  appended: AppendHook
 }
 
 const DEFAULT_RETENTION_CHECK_MS = 300_000
@@ -155,12 +158,8 @@ export class PartitionStore {
     } catch (err) {
       return Promise.reject(err)
     }
-    // Not async: one promise per append fewer (the produce path makes one per partition per request).
-    return p.shard.append(p.log, batches, opts).then(result => {
-      p.firstUnstableOffset = result.firstUnstableOffset
-      if (this.partitionsByLog.has(p.log)) this.notifyAppend(p, result.lastOffset + 1)
-      return result
-    })
+    // Not async, and no .then: the partition's hook sees the result first (one promise per append).
+    return p.shard.append(p.log, batches, opts, p.appended)
   }
 
   /** Writes a transaction marker (a control batch from encodeTxnMarker) for the producer it names. */
@@ -347,7 +346,11 @@ export class PartitionStore {
       this.checkOpen()
       const p: Partition = {
         id, name, log, shard, reader: NativeLog.attach(dir), config, waiters: new DataWaiters(),
-        firstUnstableOffset: opened.firstUnstableOffset, aborted: opened.aborted
+        firstUnstableOffset: opened.firstUnstableOffset, aborted: opened.aborted,
+        appended: (result) => {
+          p.firstUnstableOffset = result.firstUnstableOffset
+          if (this.partitionsByLog.has(p.log)) this.notifyAppend(p, result.lastOffset + 1)
+        }
       }
       const ofTopic = this.partitionsByTopic.get(id.topic)
       if (ofTopic === undefined) this.partitionsByTopic.set(id.topic, new Map([[id.partition, p]]))

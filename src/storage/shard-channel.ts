@@ -51,7 +51,10 @@ const MAX_MESSAGES_IN_FLIGHT = 2
 
 const NO_ERRORS: WireError[] = []
 
-interface Pending { resolve: (value: never) => void; reject: (err: Error) => void; batches: Buffer | null }
+/** `onAppended`: an append's hook, run with its result before its promise resolves. */
+interface Pending { resolve: (value: never) => void; reject: (err: Error) => void; batches: Buffer | null; onAppended: AppendHook | null }
+
+export type AppendHook = (result: TxnAppendResult) => void
 
 export interface ShardStats { messages: number; ops: number; payloadBytes: number }
 
@@ -78,7 +81,16 @@ export class ShardChannel {
   /** Set once the shard thread is gone; every later request fails with it. */
   private failure: Error | null = null
   private readonly settleRow: ResultRowHandler = {
-    ok: (id, result) => { this.take(id).resolve(result as never) },
+    ok: (id, result) => {
+      const entry = this.take(id)
+      try {
+        entry.onAppended?.(result)
+      } catch (err) {
+        entry.reject(err as Error)
+        return
+      }
+      entry.resolve(result as never)
+    },
     failed: (id, error) => { this.take(id).reject(fromWireError(error)) }
   }
 
@@ -114,13 +126,14 @@ export class ShardChannel {
   // another promise per op, which shows at 1 KiB appends.
 
   /** Queues an append for this turn's message. The shard reads `batches` in place: it must not be
-   *  modified until the returned promise settles. */
-  append (log: LogId, batches: Buffer, opts: ShardAppendOptions): Promise<TxnAppendResult> {
+   *  modified until the returned promise settles. `onAppended` runs with the result as the shard's
+   *  answer arrives, before the promise resolves (if it throws, the promise rejects with that). */
+  append (log: LogId, batches: Buffer, opts: ShardAppendOptions, onAppended: AppendHook | null = null): Promise<TxnAppendResult> {
     if (this.failure !== null) return Promise.reject(this.failure)
     if (this.appends.payloadBytes > 0 && this.appends.payloadBytes + batches.length > MAX_MESSAGE_BYTES) this.sendOutbox()
     const id = this.nextId++
     this.appends.add(id, log, batches, opts)
-    return this.enqueue(id, batches)
+    return this.enqueue(id, batches, onAppended)
   }
 
   send<Op extends ControlRequest> (op: Op): Promise<ControlValues[Op['kind']]> {
@@ -141,9 +154,9 @@ export class ShardChannel {
     await this.pool.destroy()
   }
 
-  private enqueue<T> (id: number, batches: Buffer | null = null): Promise<T> {
+  private enqueue<T> (id: number, batches: Buffer | null = null, onAppended: AppendHook | null = null): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, batches })
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject, batches, onAppended })
       this.scheduleFlush()
     })
   }
