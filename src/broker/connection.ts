@@ -89,6 +89,7 @@ export class Connection {
   /** startReady() is running; a call meanwhile (from a handler that answered at once) asks for another pass. */
   private starting = false
   private startAgain = false
+  private onEnding: (() => void) | null = null
 
   /** `accepted`: a socket the server accepted with `pauseOnConnect`; the connection takes it over. */
   constructor (accepted: Socket, pool: SlabPool, private readonly handler: ConnectionHandler, private readonly limits: ConnectionLimits) {
@@ -122,6 +123,15 @@ export class Connection {
   /** Aborted when the connection closes, so work for it (long polls) can stop. */
   get closed (): AbortSignal { return this.closing.signal }
   get isClosed (): boolean { return this.closing.signal.aborted }
+  /** Closed, or draining: no request will be read any more, so a long poll should answer now. */
+  get isEnding (): boolean { return this.draining || this.isClosed }
+
+  /**
+   * Calls `wake` once, when the connection closes or starts to drain (null: no hook). One hook per
+   * connection, not a listener per wait: only Produce requests overlap, so at most one request of a
+   * connection waits (a Fetch long poll), and an abort listener per long poll was ~400 B of garbage.
+   */
+  whenEnding (wake: (() => void) | null): void { this.onEnding = wake }
 
   /**
    * Graceful close, for broker shutdown: reads no further request, answers every request already
@@ -135,6 +145,7 @@ export class Connection {
       this.socket.pause()
       this.reader.stop()
       this.endIfDrained()
+      this.wakeWaiter()
     }
     return closed
   }
@@ -142,11 +153,18 @@ export class Connection {
   close (): void {
     if (this.isClosed) return
     this.closing.abort()
+    this.wakeWaiter()
     this.reader.stop()
     this.sending?.cancel()
     this.slots.length = 0
     this.socket.destroy()
     this.handler.onClose?.(this)
+  }
+
+  private wakeWaiter (): void {
+    const wake = this.onEnding
+    this.onEnding = null
+    wake?.()
   }
 
   private enqueue (lent: Buffer, slab: Slab): void {

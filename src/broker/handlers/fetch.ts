@@ -47,7 +47,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     for (;;) {
       const { responses, bytes, settled } = readAll(wanted, request, context)
       const remaining = deadline - Date.now()
-      if (settled || bytes >= request.minBytes || remaining <= 0 || context.signal.aborted || context.connection.isClosed) {
+      if (settled || bytes >= request.minBytes || remaining <= 0 || context.signal.aborted || context.connection.isEnding) {
         return { errorCode: ErrorCode.NONE, sessionId: NO_SESSION, responses }
       }
       await waitForAppend(wanted, responses, remaining, context)
@@ -152,9 +152,9 @@ function abortedIn (topic: string, partition: number, from: number, to: number, 
 
 /**
  * Resolves on the first append past what `read` saw of any requested partition (past the fetch
- * offsets when there was no read), at the deadline, on shutdown or on disconnect. Waiting from the
- * high watermark the read saw, not from the current one, matters: the shard may append between the
- * read and this call, and that append must wake us.
+ * offsets when there was no read), at the deadline, or when the connection closes or drains (broker
+ * shutdown drains them all). Waiting from the high watermark the read saw, not from the current one,
+ * matters: the shard may append between the read and this call, and that append must wake us.
  * One callback per partition and one timer, no promise or AbortController each: this runs once per
  * long poll, and at a few thousand polls a second their garbage showed in the profile.
  * Not async: the handler's await is then one microtask from the wake, where the Produce whose append
@@ -172,20 +172,21 @@ function waitForAppend (wanted: Wanted[], read: TopicAnswer[] | null, timeoutMs:
       if (settled) return
       settled = true
       clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      connection.closed.removeEventListener('abort', done)
+      connection.whenEnding(null)
       for (const cancel of cancels) cancel()
       resolve()
     }
     const timer = setTimeout(done, timeoutMs)
-    signal.addEventListener('abort', done, { once: true })
-    connection.closed.addEventListener('abort', done, { once: true })
-    wanted.forEach(({ topic, request }, t) => {
-      if (topic === undefined) return
-      request.partitions.forEach((p, i) => {
+    // Broker shutdown needs no listener of its own: the broker drains every connection after it, and
+    // that ends the wait.
+    connection.whenEnding(done)
+    for (let t = 0; t < wanted.length && !settled; t++) {
+      const { topic, request } = wanted[t]!
+      if (topic === undefined) continue
+      for (let i = 0; i < request.partitions.length && !settled; i++) {
+        const p = request.partitions[i]!
         // Data below min_bytes is already counted: wait for more than the read saw.
         const seen = Number(read?.[t]?.partitions?.[i]?.highWatermark ?? -1)
-        if (settled) return
         try {
           cancels.push(store.watchData(topic.name, p.partition, Math.max(p.fetchOffset, seen), done))
         } catch (error) {
@@ -193,9 +194,9 @@ function waitForAppend (wanted: Wanted[], read: TopicAnswer[] | null, timeoutMs:
           if (!(error instanceof StoreError)) throw error
           done()
         }
-      })
-    })
-    if (signal.aborted || connection.isClosed) done()
+      }
+    }
+    if (signal.aborted || connection.isEnding) done()
   })
 }
 
