@@ -9,8 +9,8 @@
 // Idempotent and transactional batches are checked by the partition's shard at append time
 // (src/storage/producer-state.ts): a retry gets its original offset, a sequence gap
 // OUT_OF_ORDER_SEQUENCE_NUMBER and a fenced epoch INVALID_PRODUCER_EPOCH, for that partition only.
-import { batchCompressionAt, forEachBatch } from '../../protocol/codec/batch-peek.js'
-import { decodeBatch, encodeBatch, iterateBatches, type RecordBatch } from '../../protocol/codec/record-batch.js'
+import { batchCompressionAt, batchSizeAt, forEachBatch } from '../../protocol/codec/batch-peek.js'
+import { BATCH_HEADER_SIZE, decodeBatch, encodeBatch, iterateBatches, type RecordBatch } from '../../protocol/codec/record-batch.js'
 import {
   decodeProduceRequest, encodeProduceResponse, ErrorCode, KafkaError, produceApi, type MessageInput,
   type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceResponse,
@@ -91,19 +91,22 @@ const TOPIC_CODECS: Record<string, number> = { uncompressed: 0, gzip: 1, snappy:
 /** A timestamp limit at or above this is Kafka's Long.MAX_VALUE default: no limit. */
 const NO_LIMIT = Number.MAX_SAFE_INTEGER
 
+/** Read per request (configs may change between requests), without closures: this runs for every
+ *  Produce. */
 function topicRules (broker: RequestContext['broker'], topic: TopicInfo): TopicRules {
-  const setting = (name: string): string | number | boolean => broker.topics.setting(topic, name)
+  const topics = broker.topics
   // Kafka 3.6+: before/after.max.ms left at their default fall back to the deprecated difference.max.ms.
-  const difference = Number(setting('message.timestamp.difference.max.ms'))
-  const limit = (name: string): number => { const value = Number(setting(name)); return value >= NO_LIMIT ? difference : value }
+  const difference = Number(topics.setting(topic, 'message.timestamp.difference.max.ms'))
+  const before = Number(topics.setting(topic, 'message.timestamp.before.max.ms'))
+  const after = Number(topics.setting(topic, 'message.timestamp.after.max.ms'))
   return {
-    maxBatchBytes: Number(setting('max.message.bytes')),
-    codec: TOPIC_CODECS[String(setting('compression.type'))] ?? null,
-    compacted: String(setting('cleanup.policy')).includes('compact'),
-    logAppendTime: setting('message.timestamp.type') === 'LogAppendTime',
-    minInSyncReplicas: Number(setting('min.insync.replicas')),
-    timestampBeforeMs: limit('message.timestamp.before.max.ms'),
-    timestampAfterMs: limit('message.timestamp.after.max.ms')
+    maxBatchBytes: Number(topics.setting(topic, 'max.message.bytes')),
+    codec: TOPIC_CODECS[String(topics.setting(topic, 'compression.type'))] ?? null,
+    compacted: String(topics.setting(topic, 'cleanup.policy')).includes('compact'),
+    logAppendTime: topics.setting(topic, 'message.timestamp.type') === 'LogAppendTime',
+    minInSyncReplicas: Number(topics.setting(topic, 'min.insync.replicas')),
+    timestampBeforeMs: before >= NO_LIMIT ? difference : before,
+    timestampAfterMs: after >= NO_LIMIT ? difference : after
   }
 }
 
@@ -122,12 +125,6 @@ interface TopicAppend {
  *  the promise that fills it in and resolves with the whole response. */
 function appendPartition (t: TopicAppend, data: ProduceRequestPartitionProduceData): Promise<ProduceAnswer> | null {
   const { name, rules, nowMs, acks, context, answers } = t
-  const fail = (error: unknown): PartitionAnswer => {
-    const producerCode = error instanceof StoreError ? producerErrors[error.code] : undefined
-    if (producerCode !== undefined) return failed(data.index, producerCode, (error as Error).message)
-    const { errorCode, errorMessage } = errorAnswer(error, context.broker.log, { api: 'Produce', topic: name, partition: data.index })
-    return failed(data.index, errorCode, errorMessage)
-  }
   try {
     if (data.records === null || data.records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'the produce request carries no record batch')
     // A single node is the partition's only in-sync replica: acks=all cannot be met when the topic
@@ -163,25 +160,36 @@ function appendPartition (t: TopicAppend, data: ProduceRequestPartitionProduceDa
       }
       return t.response
     }, error => {
-      answers[at] = fail(error)
+      answers[at] = partitionFailure(t, data.index, error)
       return t.response
     })
   } catch (error) {
-    answers.push(fail(error))
+    answers.push(partitionFailure(t, data.index, error))
     return null
   }
 }
 
+function partitionFailure (t: TopicAppend, partition: number, error: unknown): PartitionAnswer {
+  const producerCode = error instanceof StoreError ? producerErrors[error.code] : undefined
+  if (producerCode !== undefined) return failed(partition, producerCode, (error as Error).message)
+  const { errorCode, errorMessage } = errorAnswer(error, t.context.broker.log, { api: 'Produce', topic: t.name, partition })
+  return failed(partition, errorCode, errorMessage)
+}
+
 /** Size and codec checks from the batch headers (Kafka checks each batch against max.message.bytes). */
 function checkBatches (records: Buffer, maxBatchBytes: number, apiVersion: number): void {
-  forEachBatch(records, (pos, size) => {
+  // A loop, not forEachBatch: its closure was garbage on every Produce.
+  for (let pos = 0; pos < records.length;) {
+    const size = batchSizeAt(records, pos)
+    if (size < BATCH_HEADER_SIZE) return
     if (size > maxBatchBytes) {
       throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `a record batch of ${size} bytes exceeds max.message.bytes ${maxBatchBytes}`)
     }
     if (apiVersion < FIRST_VERSION_WITH_ZSTD && batchCompressionAt(records, pos) === ZSTD) {
       throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `zstd needs Produce v${FIRST_VERSION_WITH_ZSTD} or later`)
     }
-  })
+    pos += size
+  }
 }
 
 interface DecodedBatch { bytes: Buffer, batch: RecordBatch }
