@@ -13,10 +13,11 @@
 // Large answers (catch-up Fetch) are written by the native send, which reads their read views from
 // the segment files instead of the mapping (native/net/send.h: first touches of mapped pages are what
 // a first catch-up pass paid for): once Node has handed its queued writes to the kernel, the answer
-// goes out natively, and nothing else is written until it is done. A small answer with nothing of
-// Node's queued ahead of it goes out natively as well, from memory, in one sendmsg: Node's stream
-// write path made ~300 B of garbage per answer (write requests, callbacks), and at 5,000 records/s
-// end to end that garbage is what sets how often the network thread stops for a scavenge.
+// goes out natively, and nothing else is written until it is done. Small answers with nothing of
+// Node's queued ahead of them go out natively as well, from memory, all those ready in one sendmsg
+// (a sendmsg each took bench:load produce from ~0.9-1.0 to ~0.6-0.7 M records/s): Node's stream write
+// path made ~300 B of garbage per answer (write requests, callbacks), and at 5,000 records/s end to
+// end that garbage is what sets how often the network thread stops for a scavenge.
 import type { Socket } from 'node:net'
 import { constants } from 'node:os'
 import { byteLength } from '../protocol/codec/batch-peek.js'
@@ -255,34 +256,39 @@ export class Connection {
   private flushDone (): void {
     if (this.isClosed) return
     let corked = false
+    // Small answers with nothing of Node's queued ahead of them, gathered for one native send.
+    let gathered: Buffer[] | null = null
     while (this.sending === null && !this.flushing && this.slots.length > 0 && this.slots[0]!.done) {
       const answer = this.slots[0]!.answer
-      if (answer !== null && this.fd >= 0) {
-        if (byteLength(answer) >= NATIVE_SEND_MIN_BYTES) {
-          if (corked) this.socket.uncork()
-          corked = false
-          if (this.socket.writableLength > 0) {
-            // Its write callback runs once Node's earlier writes are all in the kernel.
-            this.flushing = true
-            this.socket.write(EMPTY, () => { this.flushing = false; this.resumeAnswers() })
-            break
-          }
-          this.slots.shift()
-          this.sendNatively(answer, false)
+      if (answer !== null && this.fd >= 0 && byteLength(answer) >= NATIVE_SEND_MIN_BYTES) {
+        if (gathered !== null) {
+          this.sendNatively(gathered, true)
+          gathered = null
           continue
         }
-        if (!corked && this.socket.writableLength === 0) {
-          this.slots.shift()
-          this.sendNatively(answer, true)
-          continue
+        if (corked) this.socket.uncork()
+        corked = false
+        if (this.socket.writableLength > 0) {
+          // Its write callback runs once Node's earlier writes are all in the kernel.
+          this.flushing = true
+          this.socket.write(EMPTY, () => { this.flushing = false; this.resumeAnswers() })
+          break
         }
+        this.slots.shift()
+        this.sendNatively(answer, false)
+        continue
       }
       this.slots.shift()
       if (answer === null) continue
+      if (!corked && this.fd >= 0 && this.socket.writableLength === 0) {
+        gathered = gathered === null ? answer : gathered.concat(answer)
+        continue
+      }
       if (!corked) this.socket.cork()
       corked = true
       for (const chunk of answer) this.socket.write(chunk)
     }
+    if (gathered !== null) this.sendNatively(gathered, true)
     if (corked) this.socket.uncork()
     if (this.draining) this.endIfDrained()
     else if (this.socket.writableLength > this.limits.maxPendingWriteBytes) this.pause()
