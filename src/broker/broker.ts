@@ -6,8 +6,11 @@
 // The internal topics are created on first need, as Kafka does: __consumer_offsets on the first
 // FindCoordinator for a group (or the first group write), __transaction_state on the first
 // transactional producer. If they exist, their coordinators load their state once the broker serves
-// requests (COORDINATOR_LOAD_IN_PROGRESS for groups and transactional ids meanwhile), as Kafka loads
-// them in the background: a start is not held up by every group's and transaction's history.
+// requests, as Kafka loads them in the background: a start is not held up by every group's and
+// transaction's history. Meanwhile a group or transactional request waits for the load, for at most
+// COORDINATOR_LOAD_WAIT_MS (router.ts), and only then is answered COORDINATOR_LOAD_IN_PROGRESS as
+// Kafka answers it at once: not every client retries that code (kafkajs's admin.fetchOffsets does not),
+// and a load takes milliseconds unless the offsets topic is large.
 // The listener is bound while the logs open (listeners.ts).
 import type { Socket } from 'node:net'
 import { constants } from 'node:os'
@@ -71,6 +74,8 @@ export class Broker {
   private httpGateway: Gateway | null = null
   /** The coordinators' load (started once the broker serves); never rejects. */
   private coordinatorsLoaded: Promise<void> = Promise.resolve()
+  /** True until the coordinators' load has ended (loaded, failed or given up). */
+  coordinatorsLoading = false
   readonly metrics = new BrokerMetrics()
 
   readonly config: BrokerConfig
@@ -161,6 +166,9 @@ export class Broker {
     }
     const broker = new Broker({ config, log, store, ...parts, router: new Router(), listeners })
     broker.router.bind(broker)
+    // The load starts before the first connection is served, so no request finds it not yet begun.
+    broker.coordinatorsLoading = true
+    broker.coordinatorsLoaded = broker.loadCoordinators().finally(() => { broker.coordinatorsLoading = false })
     try {
       listeners.serve((socket, listener) => { broker.accept(socket, listener) })
       if (gatewayModule !== null) broker.httpGateway = await (await gatewayModule).Gateway.start(broker)
@@ -168,7 +176,6 @@ export class Broker {
       await broker.stop()
       throw error
     }
-    broker.coordinatorsLoaded = broker.loadCoordinators()
     return broker
   }
 
@@ -179,6 +186,14 @@ export class Broker {
     for (const coordinator of [this.groups, this.txn]) {
       await coordinator.load(stopping).catch((error: unknown) => { this.log.error({ err: error }, 'loading a coordinator failed; it answers COORDINATOR_NOT_AVAILABLE') })
     }
+  }
+
+  /** Resolves once the coordinators' load has ended, or after `ms`, whichever comes first. */
+  async coordinatorsLoadedWithin (ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<void>(resolve => { timer = setTimeout(resolve, ms) })
+    await Promise.race([this.coordinatorsLoaded, late])
+    clearTimeout(timer)
   }
 
   /** The HTTP/WebSocket gateway, null when it is turned off. */

@@ -10,7 +10,9 @@
 // not serve all count under UNSERVED_API: the key is the peer's claim, and one histogram per claimed
 // key let fuzzed frames grow the broker by ~13 KB for each of the 65,536 possible keys.
 import {
-  apiByKey, apiVersionsApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekApiKey, peekRequestHeader, ProtocolError, saslAuthenticateApi,
+  addOffsetsToTxnApi, addPartitionsToTxnApi, apiByKey, apiVersionsApi, deleteGroupsApi, describeGroupsApi, describeTransactionsApi, endTxnApi,
+  heartbeatApi, initProducerIdApi, joinGroupApi, leaveGroupApi, listGroupsApi, listTransactionsApi, offsetCommitApi, offsetDeleteApi,
+  offsetFetchApi, syncGroupApi, txnOffsetCommitApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekApiKey, peekRequestHeader, ProtocolError, saslAuthenticateApi,
   saslHandshakeApi, Writer
 } from '../protocol/index.js'
 import type { Broker } from './broker.js'
@@ -23,6 +25,17 @@ import { UNSERVED_API } from './metrics.js'
 import type { AnyHandler, RequestContext } from './handler.js'
 
 const PRODUCE_KEY = 0
+
+/** The requests a group or transaction coordinator answers: while the coordinators load their topics
+ *  after a start, these wait for the load (at most COORDINATOR_LOAD_WAIT_MS) instead of being answered
+ *  COORDINATOR_LOAD_IN_PROGRESS at once, which not every client retries. */
+const COORDINATOR_KEYS = new Set([
+  offsetCommitApi, offsetFetchApi, joinGroupApi, heartbeatApi, leaveGroupApi, syncGroupApi, describeGroupsApi, listGroupsApi, deleteGroupsApi,
+  offsetDeleteApi, initProducerIdApi, addPartitionsToTxnApi, addOffsetsToTxnApi, endTxnApi, txnOffsetCommitApi, describeTransactionsApi,
+  listTransactionsApi
+].map(api => api.key))
+/** Beyond this a loading coordinator answers COORDINATOR_LOAD_IN_PROGRESS, as Kafka does at once. */
+const COORDINATOR_LOAD_WAIT_MS = 5000
 
 export class Router implements ConnectionHandler {
   private broker: Broker | undefined
@@ -60,6 +73,13 @@ export class Router implements ConnectionHandler {
       }
     }
     const started = performance.now()
+    if (this.broker?.coordinatorsLoading === true && COORDINATOR_KEYS.has(peekApiKey(frame))) {
+      return this.broker.coordinatorsLoadedWithin(COORDINATOR_LOAD_WAIT_MS).then(() => this.dispatch(frame, connection, started))
+    }
+    return this.dispatch(frame, connection, started)
+  }
+
+  private dispatch (frame: Buffer, connection: Connection, started: number): Promise<Answer> | Answer {
     const { apiKey, apiVersion, correlationId } = peekRequestHeader(frame)
     const served = this.byKey.has(apiKey) ? apiKey : UNSERVED_API
     let exchange: Exchange
