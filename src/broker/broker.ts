@@ -26,6 +26,7 @@ import type { PartitionStore, StoreRecovery } from '../storage/partition-store.j
 import { TransactionCoordinator } from '../txn/coordinator.js'
 import { ProducerIdAllocator } from '../txn/producer-ids.js'
 import { TXN_TOPIC, TXN_TOPIC_CONFIGS } from '../txn/txn-log.js'
+import { Authorizer } from './acl/authorizer.js'
 import { ClientQuotas } from './client-quotas.js'
 import { Connection } from './connection.js'
 import { SlabPool } from './frame-reader.js'
@@ -64,6 +65,7 @@ interface BrokerParts {
   router: Router
   listeners: Listeners
   scram: ScramCredentials
+  authorizer: Authorizer | null
 }
 
 export class Broker {
@@ -86,6 +88,8 @@ export class Broker {
   readonly txn: TransactionCoordinator
   /** SCRAM credentials (AlterUserScramCredentials; SCRAM-SHA-* on SASL_PLAINTEXT listeners). */
   readonly scram: ScramCredentials
+  /** The ACL authorizer (authorizer.class.name); null: every client may do everything. */
+  readonly authorizer: Authorizer | null
   private readonly router: Router
   private readonly listeners: Listeners
 
@@ -97,6 +101,7 @@ export class Broker {
     this.groups = parts.groups
     this.txn = parts.txn
     this.scram = parts.scram
+    this.authorizer = parts.authorizer
     this.router = parts.router
     this.listeners = parts.listeners
   }
@@ -127,7 +132,7 @@ export class Broker {
       throw error
     }
     // Until the Broker exists to stop itself, a failure must give back the shards and the ports.
-    let parts: Pick<BrokerParts, 'topics' | 'groups' | 'txn' | 'scram'>
+    let parts: Pick<BrokerParts, 'topics' | 'groups' | 'txn' | 'scram' | 'authorizer'>
     try {
       logRecovery(log, store.recovery)
       const topics = await Topics.open(config, registry, store, log)
@@ -159,7 +164,7 @@ export class Broker {
         },
         partitionExists: (topic, partition) => { const t = topics.get(topic); return t !== undefined && partition >= 0 && partition < t.partitions }
       })
-      parts = { topics, groups, txn, scram: ScramCredentials.open(dataDir) }
+      parts = { topics, groups, txn, scram: ScramCredentials.open(dataDir), authorizer: openAuthorizer(config, dataDir, log) }
     } catch (error) {
       await release()
       throw error
@@ -254,6 +259,14 @@ export class Broker {
     })()
     return this.stopping
   }
+}
+
+function openAuthorizer (config: BrokerConfig, dataDir: string, log: Logger): Authorizer | null {
+  if (config['authorizer.class.name'] === '') return null
+  const superUsers = config['super.users'].split(';').map(user => user.trim()).filter(user => user !== '')
+  const authorizer = Authorizer.open(dataDir, { superUsers, allowIfNoAcl: config['allow.everyone.if.no.acl.found'] })
+  authorizer.onStoreError = (error) => { log.error({ err: error }, 'could not store the ACLs; the change is not made') }
+  return authorizer
 }
 
 /** Whether the last run ended cleanly: after a graceful stop no log needs a recovery scan. */

@@ -1,7 +1,7 @@
 // CreateAcls · key 30 · v0–v3 · flexible from v2
 //   v1 request +creations.resourcePatternType
 //   v2 flexible
-//   Served without an authorizer: every request is answered SECURITY_DISABLED, as Kafka does.
+//   Without an authorizer (authorizer.class.name) every request is answered SECURITY_DISABLED, as Kafka does.
 import type { CreateAclsRequest, CreateAclsResponse } from '../schema/types.generated.js'
 import { registerApi } from '../registry.js'
 import { apiCodec } from './api-codec.js'

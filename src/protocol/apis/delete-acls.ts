@@ -1,7 +1,7 @@
 // DeleteAcls · key 31 · v0–v3 · flexible from v2
 //   v1 request +filters.patternTypeFilter · response +matchingAcls.patternType
 //   v2 flexible
-//   Served without an authorizer: every request is answered SECURITY_DISABLED, as Kafka does.
+//   Without an authorizer (authorizer.class.name) every request is answered SECURITY_DISABLED, as Kafka does.
 import type { DeleteAclsRequest, DeleteAclsResponse } from '../schema/types.generated.js'
 import { registerApi } from '../registry.js'
 import { apiCodec } from './api-codec.js'
