@@ -5,7 +5,9 @@
 // costs a map lookup per topic.
 import type { Connection } from '../connection.js'
 import type { RequestContext } from '../handler.js'
+import { ErrorCode } from '../../protocol/errors.js'
 import { allOperations, type Authorizer } from './authorizer.js'
+import { CLUSTER_NAME, ResourceType } from './bindings.js'
 
 const ANONYMOUS = 'User:ANONYMOUS'
 /** Decisions a connection keeps before starting afresh (a client naming ever new topics). */
@@ -44,4 +46,19 @@ export function authorizedOperations (context: RequestContext, resourceType: num
   const authorizer = context.broker.authorizer
   if (authorizer === null) return allOperations(resourceType)
   return authorizer.authorizedOperations(principalOf(context.connection), hostOf(context.connection), resourceType, resourceName)
+}
+
+const CONFIG_TOPIC = 2
+const CONFIG_BROKER = 4
+const CONFIG_BROKER_LOGGER = 8
+
+/** DescribeConfigs / AlterConfigs / IncrementalAlterConfigs (AuthHelper via KafkaApis): a topic needs
+ *  `operation` on itself, a broker (or broker logger) on the cluster. The error code, NONE if allowed
+ *  or for other resource types (the handlers refuse those themselves). */
+export function configsDenied (context: RequestContext, operation: number, resourceType: number, resourceName: string): number {
+  if (resourceType === CONFIG_TOPIC) return allowed(context, operation, ResourceType.TOPIC, resourceName) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED
+  if (resourceType === CONFIG_BROKER || resourceType === CONFIG_BROKER_LOGGER) {
+    return allowed(context, operation, ResourceType.CLUSTER, CLUSTER_NAME) ? ErrorCode.NONE : ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+  }
+  return ErrorCode.NONE
 }

@@ -7,12 +7,16 @@
 // gets one INVALID_REQUEST (duplicates.ts); resource types other than topic and broker INVALID_REQUEST.
 // Broker resources (this node's id, or "" for the cluster-wide defaults): Sluice's broker settings are
 // static, so any change is INVALID_REQUEST naming the settings; an empty set has nothing to change.
+// With an authorizer a topic needs ALTER_CONFIGS on itself (TOPIC_AUTHORIZATION_FAILED), a broker on
+// the cluster (CLUSTER_AUTHORIZATION_FAILED).
 import {
   alterConfigsApi, decodeAlterConfigsRequest, encodeAlterConfigsResponse, ErrorCode, KafkaError, type AlterConfigsRequest,
   type AlterConfigsRequestAlterConfigsResource, type AlterConfigsResponse, type AlterConfigsResponseAlterConfigsResourceResponse,
   type MessageInput
 } from '../../protocol/index.js'
 import type { Broker } from '../broker.js'
+import { AclOperation } from '../acl/bindings.js'
+import { configsDenied } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import { validateTopicName, type TopicInfo } from '../topic-registry.js'
 import { checkConfigs } from '../topics.js'
@@ -34,7 +38,10 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
   }
 })
 
-async function replaceConfigs (resource: AlterConfigsRequestAlterConfigsResource, validateOnly: boolean, { broker }: RequestContext): Promise<ResourceAnswer> {
+async function replaceConfigs (resource: AlterConfigsRequestAlterConfigsResource, validateOnly: boolean, context: RequestContext): Promise<ResourceAnswer> {
+  const { broker } = context
+  const denied = configsDenied(context, AclOperation.ALTER_CONFIGS, resource.resourceType, resource.resourceName)
+  if (denied !== ErrorCode.NONE) return resourceReply(resource, denied, null)
   try {
     const nulls = resource.configs.filter(c => c.value === null).map(c => c.name)
     if (nulls.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(',')}`)

@@ -4,12 +4,15 @@
 // Per topic, as in Kafka: a name given twice gets one INVALID_REQUEST answer (duplicates.ts); an
 // unknown topic is UNKNOWN_TOPIC_OR_PARTITION; a count that does not grow the topic is
 // INVALID_PARTITIONS with the reason; assignments, when given, need one replica list per new
-// partition, each exactly [this node] (INVALID_REPLICA_ASSIGNMENT).
+// partition, each exactly [this node] (INVALID_REPLICA_ASSIGNMENT). With an authorizer, a topic the
+// client may not ALTER is TOPIC_AUTHORIZATION_FAILED (before whether it exists).
 import {
   createPartitionsApi, decodeCreatePartitionsRequest, encodeCreatePartitionsResponse, ErrorCode, KafkaError,
   type CreatePartitionsRequest, type CreatePartitionsRequestCreatePartitionsTopic, type CreatePartitionsResponse,
   type CreatePartitionsResponseCreatePartitionsTopicResult, type MessageInput
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import { splitDuplicates } from './duplicates.js'
 import { errorAnswer } from './errors.js'
@@ -27,7 +30,9 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
   }
 })
 
-async function growTopic (t: CreatePartitionsRequestCreatePartitionsTopic, validateOnly: boolean, { broker }: RequestContext): Promise<TopicAnswer> {
+async function growTopic (t: CreatePartitionsRequestCreatePartitionsTopic, validateOnly: boolean, context: RequestContext): Promise<TopicAnswer> {
+  const { broker } = context
+  if (!allowed(context, AclOperation.ALTER, ResourceType.TOPIC, t.name)) return reply(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
   try {
     const topic = broker.topics.get(t.name)
     if (topic === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${t.name}' does not exist.`)

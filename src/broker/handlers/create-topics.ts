@@ -11,12 +11,15 @@
 // Manual assignments need numPartitions and replicationFactor -1 (INVALID_REQUEST otherwise, as in
 // Kafka), must list partitions 0..n-1 in order, and on a single node every replica list must be
 // exactly [this node] (INVALID_REPLICA_ASSIGNMENT). timeoutMs needs no waiting: the topic is ready
-// when the answer leaves.
+// when the answer leaves. With an authorizer, a topic needs CREATE on the cluster or on itself
+// (else TOPIC_AUTHORIZATION_FAILED, before any validation).
 import {
   createTopicsApi, decodeCreateTopicsRequest, encodeCreateTopicsResponse, ErrorCode, KafkaError, type CreateTopicsRequest,
   type CreateTopicsRequestCreatableTopic, type CreateTopicsResponse, type CreateTopicsResponseCreatableTopicResult,
   type MessageInput
 } from '../../protocol/index.js'
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import { describeTopicConfigs } from '../log-config.js'
 import type { Topics } from '../topics.js'
@@ -40,7 +43,11 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   }
 })
 
-async function createTopic (t: CreateTopicsRequestCreatableTopic, validateOnly: boolean, { broker }: RequestContext): Promise<TopicAnswer> {
+async function createTopic (t: CreateTopicsRequestCreatableTopic, validateOnly: boolean, context: RequestContext): Promise<TopicAnswer> {
+  const { broker } = context
+  if (!allowed(context, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) && !allowed(context, AclOperation.CREATE, ResourceType.TOPIC, t.name)) {
+    return failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
+  }
   try {
     const configs = requestedConfigs(t)
     const manual = t.assignments.length > 0

@@ -5,11 +5,14 @@
 // Per partition: offset -1 means the high watermark; an offset below -1 or above the high watermark
 // is OFFSET_OUT_OF_RANGE; one below the current log start changes nothing. lowWatermark answers the
 // log start offset afterwards. timeoutMs needs no waiting: a single node answers when it is done.
+// A topic the client may not DELETE (with an authorizer) is TOPIC_AUTHORIZATION_FAILED.
 import {
   decodeDeleteRecordsRequest, deleteRecordsApi, encodeDeleteRecordsResponse, ErrorCode, type DeleteRecordsRequest,
   type DeleteRecordsRequestDeleteRecordsPartition, type DeleteRecordsResponse,
   type DeleteRecordsResponseDeleteRecordsPartitionResult, type MessageInput
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import type { TopicInfo } from '../topic-registry.js'
 import { errorAnswer } from './errors.js'
@@ -25,6 +28,9 @@ export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRe
   async handle (request, context) {
     const topics = await Promise.all(request.topics.map(async t => {
       const topic = context.broker.topics.get(t.name)
+      if (!allowed(context, AclOperation.DELETE, ResourceType.TOPIC, t.name)) {
+        return { name: t.name, partitions: t.partitions.map(p => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, lowWatermark: -1 })) }
+      }
       return { name: t.name, partitions: await Promise.all(t.partitions.map(p => deleteBelow(topic, p, context))) }
     }))
     return { topics }

@@ -6,11 +6,14 @@
 // As in Kafka: a name or id given twice gets one INVALID_REQUEST answer and is not deleted; with
 // delete.topic.enable=false the answer is TOPIC_DELETION_DISABLED, INVALID_REQUEST before v3 (which
 // lacks that code). Unlike Kafka's broker (only its CLI refuses), the internal topics cannot be
-// deleted: INVALID_REQUEST (see Topics.delete).
+// deleted: INVALID_REQUEST (see Topics.delete). With an authorizer, a topic the client may not DELETE
+// is TOPIC_AUTHORIZATION_FAILED (by id, with a null name unless it may DESCRIBE the topic).
 import {
   decodeDeleteTopicsRequest, deleteTopicsApi, encodeDeleteTopicsResponse, ErrorCode, KafkaError, type DeleteTopicsRequest,
   type DeleteTopicsResponse, type DeleteTopicsResponseDeletableTopicResult, type MessageInput
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import { splitDuplicates } from './duplicates.js'
 import { errorAnswer } from './errors.js'
@@ -37,7 +40,8 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
   }
 })
 
-async function deleteTopic (target: Target, { broker, apiVersion }: RequestContext): Promise<TopicAnswer> {
+async function deleteTopic (target: Target, context: RequestContext): Promise<TopicAnswer> {
+  const { broker, apiVersion } = context
   const byId = target.name === null
   const topic = byId ? broker.topics.getById(target.topicId) : broker.topics.get(target.name ?? '')
   const answered: Target = { name: topic?.name ?? target.name, topicId: topic?.id ?? target.topicId }
@@ -45,6 +49,11 @@ async function deleteTopic (target: Target, { broker, apiVersion }: RequestConte
     if (!byId && target.topicId !== ZERO_UUID) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.')
     if (byId && target.topicId === ZERO_UUID) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.')
     if (byId && topic === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_ID, `No topic has the id ${target.topicId}.`)
+    const name = answered.name ?? ''
+    if (!allowed(context, AclOperation.DELETE, ResourceType.TOPIC, name)) {
+      if (byId && !allowed(context, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) answered.name = null
+      throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
+    }
     await broker.topics.delete(answered.name ?? '')
     return reply(answered, ErrorCode.NONE, null)
   } catch (error) {

@@ -8,13 +8,17 @@
 // with an illegal name is INVALID_TOPIC_EXCEPTION, an unknown one UNKNOWN_TOPIC_OR_PARTITION. A broker
 // resource names this node's id, or "" for the cluster-wide dynamic defaults (none here: Sluice's
 // broker settings are static, so that answer is empty); any other id is INVALID_REQUEST, as is any
-// other resource type. Broker settings are read-only; nothing is sensitive.
+// other resource type. Broker settings are read-only; nothing is sensitive. With an authorizer a topic
+// needs DESCRIBE_CONFIGS on itself (TOPIC_AUTHORIZATION_FAILED), a broker on the cluster
+// (CLUSTER_AUTHORIZATION_FAILED).
 import {
   decodeDescribeConfigsRequest, describeConfigsApi, encodeDescribeConfigsResponse, ErrorCode, KafkaError,
   type DescribeConfigsRequest, type DescribeConfigsRequestDescribeConfigsResource, type DescribeConfigsResponse,
   type DescribeConfigsResponseDescribeConfigsResourceResult, type DescribeConfigsResponseDescribeConfigsResult, type MessageInput
 } from '../../protocol/index.js'
 import type { SettingType } from '../../config/settings.js'
+import { AclOperation } from '../acl/bindings.js'
+import { configsDenied } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import { ConfigSourceId, describeBrokerSettings, describeTopicConfigs, type DescribedConfig } from '../log-config.js'
 import { validateTopicName } from '../topic-registry.js'
@@ -41,8 +45,11 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
   }
 })
 
-function describeResource (resource: DescribeConfigsRequestDescribeConfigsResource, options: Options, { broker }: RequestContext): ResourceAnswer {
+function describeResource (resource: DescribeConfigsRequestDescribeConfigsResource, options: Options, context: RequestContext): ResourceAnswer {
+  const { broker } = context
   const { resourceType, resourceName } = resource
+  const denied = configsDenied(context, AclOperation.DESCRIBE_CONFIGS, resourceType, resourceName)
+  if (denied !== ErrorCode.NONE) return { errorCode: denied, errorMessage: null, resourceType, resourceName, configs: [] }
   try {
     let configs: DescribedConfig[]
     if (resourceType === RESOURCE_TOPIC) {

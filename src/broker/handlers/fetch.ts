@@ -6,6 +6,8 @@
 //
 // Sessions (KIP-227) are declined: we answer session id 0, so clients keep sending full fetches, and
 // every full answer lists every requested partition, as the Java client demands.
+// With an authorizer, a topic the client may not READ answers TOPIC_AUTHORIZATION_FAILED (a topic id
+// nobody knows stays UNKNOWN_TOPIC_ID, as in Kafka).
 // Size limits (KIP-74): max_bytes for the response and partition_max_bytes per partition, except that
 // the first batch of the first non-empty partition goes out whole whatever its size.
 import { byteLength, wholeBatchesWithin } from '../../protocol/codec/batch-peek.js'
@@ -13,6 +15,8 @@ import {
   decodeFetchRequest, encodeFetchResponse, ErrorCode, fetchApi, type FetchRequest, type FetchRequestFetchPartition,
   type FetchResponse, type FetchResponseFetchableTopicResponse, type MessageInput
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import type { TopicInfo } from '../topic-registry.js'
 import { LEADER_EPOCH } from '../topics.js'
@@ -25,7 +29,8 @@ const READ_COMMITTED = 1
 
 type TopicAnswer = MessageInput<FetchResponseFetchableTopicResponse>
 
-interface Wanted { topic: TopicInfo | undefined; request: FetchRequest['topics'][number] }
+/** `topic` undefined: unknown, or not the client's to read (`denied`). */
+interface Wanted { topic: TopicInfo | undefined; request: FetchRequest['topics'][number]; denied: boolean }
 
 export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   api: fetchApi,
@@ -37,7 +42,12 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     }
     const { broker, apiVersion } = context
     const byId = apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS
-    const wanted: Wanted[] = request.topics.map(t => ({ request: t, topic: byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic) }))
+    const wanted: Wanted[] = request.topics.map(t => {
+      const topic = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic)
+      const name = byId ? topic?.name : t.topic
+      const denied = name !== undefined && !allowed(context, AclOperation.READ, ResourceType.TOPIC, name)
+      return { request: t, topic: denied ? undefined : topic, denied }
+    })
     const deadline = Date.now() + Math.max(0, request.maxWaitMs)
     // A consumer at the end of every partition (a tail reader, the usual long poll) waits at once:
     // building the empty answer first was a second pass over its partitions per record.
@@ -59,11 +69,13 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
 function readAll (wanted: Wanted[], request: FetchRequest, context: RequestContext): { responses: TopicAnswer[]; bytes: number; settled: boolean } {
   let bytes = 0
   let settled = false
-  const responses = wanted.map(({ topic, request: t }): TopicAnswer => ({
+  const responses = wanted.map(({ topic, request: t, denied }): TopicAnswer => ({
     topic: t.topic,
     topicId: t.topicId,
     partitions: t.partitions.map(p => {
-      const answer = readPartition(topic, p, Math.max(0, request.maxBytes - bytes), bytes === 0, request.isolationLevel, context)
+      const answer = denied
+        ? failedRead(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+        : readPartition(topic, p, Math.max(0, request.maxBytes - bytes), bytes === 0, request.isolationLevel, context)
       if (answer.errorCode !== ErrorCode.NONE) settled = true
       bytes += answer.size
       return answer.response
@@ -78,9 +90,7 @@ function readPartition (
   topic: TopicInfo | undefined, p: FetchRequestFetchPartition, room: number, first: boolean, isolationLevel: number, context: RequestContext
 ): PartitionRead {
   const { broker, apiVersion } = context
-  const fail = (errorCode: number): PartitionRead => ({
-    errorCode, size: 0, response: { partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, preferredReadReplica: -1, records: EMPTY }
-  })
+  const fail = (errorCode: number): PartitionRead => failedRead(p, errorCode)
   if (topic === undefined || p.partition < 0 || p.partition >= topic.partitions) {
     return fail(apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS && topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   }
@@ -119,6 +129,12 @@ function readPartition (
     }
   } catch (error) {
     return fail(errorAnswer(error, broker.log, { api: 'Fetch', topic: topic.name, partition: p.partition }).errorCode)
+  }
+}
+
+function failedRead (p: FetchRequestFetchPartition, errorCode: number): PartitionRead {
+  return {
+    errorCode, size: 0, response: { partitionIndex: p.partition, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, preferredReadReplica: -1, records: EMPTY }
   }
 }
 

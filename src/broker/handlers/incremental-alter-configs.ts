@@ -13,6 +13,8 @@ import {
   type IncrementalAlterConfigsResponseAlterConfigsResourceResponse, type MessageInput
 } from '../../protocol/index.js'
 import { topicConfigs } from '../../config/settings.js'
+import { AclOperation } from '../acl/bindings.js'
+import { configsDenied } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import type { TopicInfo } from '../topic-registry.js'
 import { checkConfigs, type Topics } from '../topics.js'
@@ -39,7 +41,11 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
   }
 })
 
-async function alterResource (resource: IncrementalAlterConfigsRequestAlterConfigsResource, validateOnly: boolean, { broker }: RequestContext): Promise<ResourceAnswer> {
+async function alterResource (resource: IncrementalAlterConfigsRequestAlterConfigsResource, validateOnly: boolean, context: RequestContext): Promise<ResourceAnswer> {
+  const { broker } = context
+  // With an authorizer: ALTER_CONFIGS on the topic, or on the cluster for a broker (as AlterConfigs).
+  const denied = configsDenied(context, AclOperation.ALTER_CONFIGS, resource.resourceType, resource.resourceName)
+  if (denied !== ErrorCode.NONE) return resourceReply(resource, denied, null)
   try {
     const named = splitDuplicates(resource.configs, c => c.name).repeated.map(c => c.name)
     if (named.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys : ${named.join(',')}`)

@@ -2,12 +2,15 @@
 // -1 latest (the high watermark, or the last stable offset under read_committed), -2 earliest,
 // -3 the record with the largest timestamp (v7+), -4 earliest local (= earliest without tiered
 // storage), -5 latest tiered (none: offset -1). A timestamp >= 0 finds the first offset whose
-// timestamp is at least it, or -1 when there is none.
+// timestamp is at least it, or -1 when there is none. A topic the client may not DESCRIBE (with an
+// authorizer) is TOPIC_AUTHORIZATION_FAILED.
 import {
   decodeListOffsetsRequest, encodeListOffsetsResponse, ErrorCode, listOffsetsApi, type ListOffsetsRequest,
   type ListOffsetsRequestListOffsetsPartition, type ListOffsetsResponse, type MessageInput,
   type ListOffsetsResponseListOffsetsPartitionResponse
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import type { TopicInfo } from '../topic-registry.js'
 import { LEADER_EPOCH } from '../topics.js'
@@ -30,6 +33,9 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
     return {
       topics: request.topics.map(t => {
         const topic = context.broker.topics.get(t.name)
+        if (!allowed(context, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name)) {
+          return { name: t.name, partitions: t.partitions.map(p => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, timestamp: -1, offset: -1, leaderEpoch: -1 })) }
+        }
         return { name: t.name, partitions: t.partitions.map(p => answer(topic, p, request.isolationLevel, context)) }
       })
     }

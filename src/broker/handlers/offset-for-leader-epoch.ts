@@ -8,12 +8,14 @@
 // A single node leads every partition in epoch LEADER_EPOCH, recorded at creation and at start-up
 // (Topics.lead), so that epoch ends at the log end offset; an epoch newer than it, or a negative one,
 // answers leaderEpoch and endOffset -1 with no error, as Kafka does. An unknown partition is
-// UNKNOWN_TOPIC_OR_PARTITION.
+// UNKNOWN_TOPIC_OR_PARTITION; one the client may not DESCRIBE (with an authorizer) TOPIC_AUTHORIZATION_FAILED.
 import {
   decodeOffsetForLeaderEpochRequest, encodeOffsetForLeaderEpochResponse, ErrorCode, offsetForLeaderEpochApi,
   type MessageInput, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochRequestOffsetForLeaderPartition,
   type OffsetForLeaderEpochResponse, type OffsetForLeaderEpochResponseEpochEndOffset
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import type { TopicInfo } from '../topic-registry.js'
 import { LEADER_EPOCH } from '../topics.js'
@@ -29,6 +31,9 @@ export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochReq
     return {
       topics: request.topics.map(t => {
         const topic = context.broker.topics.get(t.topic)
+        if (!allowed(context, AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic)) {
+          return { topic: t.topic, partitions: t.partitions.map(p => ({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, partition: p.partition, leaderEpoch: -1, endOffset: -1 })) }
+        }
         return { topic: t.topic, partitions: t.partitions.map(p => answer(topic, p, context)) }
       })
     }

@@ -9,6 +9,9 @@
 // Idempotent and transactional batches are checked by the partition's shard at append time
 // (src/storage/producer-state.ts): a retry gets its original offset, a sequence gap
 // OUT_OF_ORDER_SEQUENCE_NUMBER and a fenced epoch INVALID_PRODUCER_EPOCH, for that partition only.
+// With an authorizer (KafkaApis.handleProduceRequest): a transactional producer needs WRITE on its
+// transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere), and each topic WRITE
+// (else TOPIC_AUTHORIZATION_FAILED, checked before whether the topic exists).
 import { batchCompressionAt, batchSizeAt, forEachBatch } from '../../protocol/codec/batch-peek.js'
 import { BATCH_HEADER_SIZE, decodeBatch, encodeBatch, iterateBatches, type RecordBatch } from '../../protocol/codec/record-batch.js'
 import {
@@ -16,6 +19,8 @@ import {
   type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceResponse,
   type ProduceResponsePartitionProduceResponse
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import { LEADER_EPOCH } from '../topics.js'
 import type { TopicInfo } from '../topic-registry.js'
@@ -46,14 +51,18 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     const responses: TopicResponse[] = []
     const response = request.acks === 0 ? null : { responses }
     const pending: Array<Promise<ProduceAnswer>> = []
+    const txnDenied = request.transactionalId !== null && !allowed(context, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId)
     for (const topicData of request.topicData) {
+      const denied = txnDenied ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+        : allowed(context, AclOperation.WRITE, ResourceType.TOPIC, topicData.name) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED
       const topic = context.broker.topics.get(topicData.name)
       const rules = topic === undefined ? null : topicRules(context.broker, topic)
       const partitionResponses: PartitionAnswer[] = []
       responses.push({ name: topicData.name, partitionResponses })
       let t: TopicAppend | null = null
       for (const data of topicData.partitionData) {
-        if (!validAcks) partitionResponses.push(failed(data.index, ErrorCode.INVALID_REQUIRED_ACKS, null))
+        if (denied !== ErrorCode.NONE) partitionResponses.push(failed(data.index, denied, null))
+        else if (!validAcks) partitionResponses.push(failed(data.index, ErrorCode.INVALID_REQUIRED_ACKS, null))
         else if (topic === undefined || rules === null || data.index < 0 || data.index >= topic.partitions) {
           partitionResponses.push(failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host this topic-partition: ${topicData.name}-${data.index}`))
         } else {
