@@ -62,3 +62,8 @@ export function configsDenied (context: RequestContext, operation: number, resou
   }
   return ErrorCode.NONE
 }
+
+/** Whether the request's client may perform `operation` on the cluster; true without an authorizer. */
+export function clusterAllowed (context: RequestContext, operation: number): boolean {
+  return allowed(context, operation, ResourceType.CLUSTER, CLUSTER_NAME)
+}

@@ -5,9 +5,11 @@
 // (UNKNOWN_SERVER_ERROR, logged).
 //   v0–v1 (v1 flexible) the same semantics throughout
 import {
-  alterClientQuotasApi, decodeAlterClientQuotasRequest, encodeAlterClientQuotasResponse,
+  alterClientQuotasApi, decodeAlterClientQuotasRequest, encodeAlterClientQuotasResponse, ErrorCode, KafkaError,
   type AlterClientQuotasRequest, type AlterClientQuotasResponse
 } from '../../protocol/index.js'
+import { AclOperation } from '../acl/bindings.js'
+import { clusterAllowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 import { errorAnswer } from './errors.js'
 
@@ -15,13 +17,16 @@ export const alterClientQuotasHandler = defineHandler<AlterClientQuotasRequest, 
   api: alterClientQuotasApi,
   decode: decodeAlterClientQuotasRequest,
   encode: encodeAlterClientQuotasResponse,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
     const alterations = request.entries.map(e => ({
       entity: e.entity.map(({ entityType, entityName }) => [entityType, entityName] as const),
       ops: e.ops.map(op => ({ key: op.key, value: op.remove ? null : op.value }))
     }))
     let results
     try {
+      // With an authorizer, ALTER_CONFIGS on the cluster.
+      if (!clusterAllowed(context, AclOperation.ALTER_CONFIGS)) throw new KafkaError(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.')
       results = broker.quotas.alter(alterations, request.validateOnly)
     } catch (error) {
       // Not the request's fault (the quotas file could not be read or written): every entity fails alike.

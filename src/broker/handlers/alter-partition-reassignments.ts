@@ -10,6 +10,8 @@ import {
   type AlterPartitionReassignmentsRequest, type AlterPartitionReassignmentsRequestReassignablePartition,
   type AlterPartitionReassignmentsResponse
 } from '../../protocol/index.js'
+import { AclOperation } from '../acl/bindings.js'
+import { clusterAllowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 import type { TopicInfo } from '../topic-registry.js'
 
@@ -19,8 +21,18 @@ export const alterPartitionReassignmentsHandler = defineHandler<AlterPartitionRe
   api: alterPartitionReassignmentsApi,
   decode: decodeAlterPartitionReassignmentsRequest,
   encode: encodeAlterPartitionReassignmentsResponse,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
     const node = broker.config['node.id']
+    // With an authorizer, ALTER on the cluster.
+    if (!clusterAllowed(context, AclOperation.ALTER)) {
+      const errorMessage = 'Cluster authorization failed.'
+      return {
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage,
+        responses: request.topics.map(t => ({ name: t.name, partitions: t.partitions.map(p => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage })) }))
+      }
+    }
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,

@@ -10,6 +10,8 @@ import {
   type AlterUserScramCredentialsRequest, type AlterUserScramCredentialsResponse
 } from '../../protocol/index.js'
 import type { Broker } from '../broker.js'
+import { AclOperation } from '../acl/bindings.js'
+import { clusterAllowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 import { SCRAM, SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, scramKeys, type ScramMechanism } from '../sasl/mechanisms.js'
 
@@ -78,7 +80,13 @@ export const alterUserScramCredentialsHandler = defineHandler<AlterUserScramCred
   api: alterUserScramCredentialsApi,
   decode: decodeAlterUserScramCredentialsRequest,
   encode: encodeAlterUserScramCredentialsResponse,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
+    // With an authorizer, ALTER on the cluster, else every named user fails.
+    if (!clusterAllowed(context, AclOperation.ALTER)) {
+      const users = new Set([...request.deletions, ...request.upsertions].map(u => u.name))
+      return { throttleTimeMs: 0, results: [...users].map(user => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' })) }
+    }
     const changes = validate(request, broker)
     store(changes, broker)
     const accepted = [...changes.deleting.keys(), ...changes.upserting.keys()].map(user => ({ user, errorCode: ErrorCode.NONE, errorMessage: null }))

@@ -6,6 +6,8 @@ import {
   decodeDescribeClientQuotasRequest, describeClientQuotasApi, encodeDescribeClientQuotasResponse, ErrorCode,
   type DescribeClientQuotasRequest, type DescribeClientQuotasResponse
 } from '../../protocol/index.js'
+import { AclOperation } from '../acl/bindings.js'
+import { clusterAllowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 import { errorAnswer } from './errors.js'
 
@@ -13,7 +15,10 @@ export const describeClientQuotasHandler = defineHandler<DescribeClientQuotasReq
   api: describeClientQuotasApi,
   decode: decodeDescribeClientQuotasRequest,
   encode: encodeDescribeClientQuotasResponse,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
+    // With an authorizer, DESCRIBE_CONFIGS on the cluster.
+    if (!clusterAllowed(context, AclOperation.DESCRIBE_CONFIGS)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', entries: null }
     try {
       const entries = broker.quotas.describe(request).map(({ entity, values }) => ({
         entity: entity.map(([entityType, entityName]) => ({ entityType, entityName })),

@@ -13,6 +13,8 @@ import {
   decodeDescribeLogDirsRequest, describeLogDirsApi, encodeDescribeLogDirsResponse, ErrorCode, type DescribeLogDirsRequest,
   type DescribeLogDirsResponse, type DescribeLogDirsResponseDescribeLogDirsPartition, type MessageInput
 } from '../../protocol/index.js'
+import { AclOperation } from '../acl/bindings.js'
+import { clusterAllowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 import type { PartitionStore } from '../../storage/partition-store.js'
 import type { TopicInfo } from '../topic-registry.js'
@@ -25,6 +27,8 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
   encode: encodeDescribeLogDirsResponse,
   async handle (request, context) {
     const { broker } = context
+    // With an authorizer, DESCRIBE on the cluster (Kafka answers no log dirs otherwise).
+    if (!clusterAllowed(context, AclOperation.DESCRIBE)) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] }
     const wanted = request.topics === null
       ? broker.topics.all().map(topic => ({ topic, partitions: Array.from({ length: topic.partitions }, (_, p) => p) }))
       : request.topics.flatMap(t => {

@@ -11,6 +11,8 @@ import {
   decodeDescribeQuorumRequest, describeQuorumApi, encodeDescribeQuorumResponse, ErrorCode,
   type DescribeQuorumRequest, type DescribeQuorumResponse
 } from '../../protocol/index.js'
+import { AclOperation } from '../acl/bindings.js'
+import { clusterAllowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 const METADATA_TOPIC = '__cluster_metadata'
@@ -21,7 +23,10 @@ export const describeQuorumHandler = defineHandler<DescribeQuorumRequest, Descri
   api: describeQuorumApi,
   decode: decodeDescribeQuorumRequest,
   encode: encodeDescribeQuorumResponse,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
+    // With an authorizer, DESCRIBE on the cluster.
+    if (!clusterAllowed(context, AclOperation.DESCRIBE)) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', topics: [], nodes: [] }
     const [topic] = request.topics
     const valid = request.topics.length === 1 && topic?.topicName === METADATA_TOPIC &&
       topic.partitions.length === 1 && topic.partitions[0]?.partitionIndex === 0

@@ -5,6 +5,8 @@ import {
   decodeDescribeUserScramCredentialsRequest, describeUserScramCredentialsApi, encodeDescribeUserScramCredentialsResponse, ErrorCode,
   type DescribeUserScramCredentialsRequest, type DescribeUserScramCredentialsResponse
 } from '../../protocol/index.js'
+import { AclOperation } from '../acl/bindings.js'
+import { clusterAllowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 import { SCRAM } from '../sasl/mechanisms.js'
 
@@ -12,7 +14,10 @@ export const describeUserScramCredentialsHandler = defineHandler<DescribeUserScr
   api: describeUserScramCredentialsApi,
   decode: decodeDescribeUserScramCredentialsRequest,
   encode: encodeDescribeUserScramCredentialsResponse,
-  handle ({ users }, { broker }) {
+  handle ({ users }, context) {
+    const { broker } = context
+    // With an authorizer, DESCRIBE on the cluster.
+    if (!clusterAllowed(context, AclOperation.DESCRIBE)) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', results: [] }
     const named = users === null || users.length === 0 ? [...broker.scram.entries()].map(([user]) => user) : users.map(u => u.name)
     const results = [...new Set(named)].map(user => {
       if (named.indexOf(user) !== named.lastIndexOf(user)) {

@@ -12,6 +12,8 @@ import {
   type ElectLeadersRequest, type ElectLeadersResponse, type ElectLeadersResponsePartitionResult, type MessageInput
 } from '../../protocol/index.js'
 import type { Broker } from '../broker.js'
+import { AclOperation } from '../acl/bindings.js'
+import { clusterAllowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 const PREFERRED = 0
@@ -23,7 +25,17 @@ export const electLeadersHandler = defineHandler<ElectLeadersRequest, ElectLeade
   api: electLeadersApi,
   decode: decodeElectLeadersRequest,
   encode: encodeElectLeadersResponse,
-  handle (request, { broker, apiVersion }) {
+  handle (request, context) {
+    const { broker, apiVersion } = context
+    // With an authorizer, ALTER on the cluster, else every partition (and v1+ the answer) fails.
+    if (!clusterAllowed(context, AclOperation.ALTER)) {
+      const denied = (partitionId: number): PartitionAnswer => ({ partitionId, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' })
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        replicaElectionResults: (request.topicPartitions ?? []).map(t => ({ topic: t.topic, partitionResult: t.partitions.map(denied) }))
+      }
+    }
     const electionType = apiVersion === 0 ? PREFERRED : request.electionType
     if (electionType !== PREFERRED && electionType !== UNCLEAN) {
       const failed = (partitionId: number): PartitionAnswer =>

@@ -6,13 +6,17 @@ import {
   decodeListPartitionReassignmentsRequest, encodeListPartitionReassignmentsResponse, ErrorCode, listPartitionReassignmentsApi,
   type ListPartitionReassignmentsRequest, type ListPartitionReassignmentsResponse
 } from '../../protocol/index.js'
+import { AclOperation } from '../acl/bindings.js'
+import { clusterAllowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 export const listPartitionReassignmentsHandler = defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>({
   api: listPartitionReassignmentsApi,
   decode: decodeListPartitionReassignmentsRequest,
   encode: encodeListPartitionReassignmentsResponse,
-  handle () {
+  handle (_request, context) {
+    // With an authorizer, DESCRIBE on the cluster.
+    if (!clusterAllowed(context, AclOperation.DESCRIBE)) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', topics: [] }
     return { errorCode: ErrorCode.NONE, errorMessage: null, topics: [] }
   }
 })
