@@ -3,12 +3,15 @@
 //   v0    flexible from the start
 //   v1    endpointType: 1 asks for brokers, what this listener serves; 2 (controllers) is
 //         MISMATCHED_ENDPOINT_TYPE, as a Kafka broker answers, and other values UNSUPPORTED_ENDPOINT_TYPE
-// clusterAuthorizedOperations is INT32_MIN unless requested; then, there being no authorizer, every
-// operation Kafka defines on a cluster is allowed, as a Kafka broker without an authorizer answers.
+// clusterAuthorizedOperations is INT32_MIN unless requested; then the operations the authorizer allows
+// on the cluster, or without one every operation Kafka defines on a cluster, as Kafka answers.
+// Like Kafka, the answer needs no permission.
 import {
   decodeDescribeClusterRequest, describeClusterApi, encodeDescribeClusterResponse, ErrorCode, type DescribeClusterRequest,
   type DescribeClusterResponse
 } from '../../protocol/index.js'
+import { CLUSTER_NAME, ResourceType } from '../acl/bindings.js'
+import { authorizedOperations } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 const BROKERS = 1
@@ -17,15 +20,13 @@ const CONTROLLERS = 2
 const MISMATCHED_ENDPOINT_TYPE = 114
 const UNSUPPORTED_ENDPOINT_TYPE = 115
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
-// AclOperation codes Kafka supports on the cluster resource: CREATE 5, ALTER 7, DESCRIBE 8,
-// CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12; one bit each.
-const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0)
 
 export const describeClusterHandler = defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
   api: describeClusterApi,
   decode: decodeDescribeClusterRequest,
   encode: encodeDescribeClusterResponse,
-  handle (request, { broker, connection }) {
+  handle (request, context) {
+    const { broker, connection } = context
     if (request.endpointType !== BROKERS) {
       const mismatched = request.endpointType === CONTROLLERS
       return {
@@ -43,7 +44,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
       brokers: [{ brokerId: broker.nodeId, ...connection.advertised, rack: null }],
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? authorizedOperations(context, ResourceType.CLUSTER, CLUSTER_NAME) : AUTHORIZED_OPERATIONS_OMITTED
     }
   }
 })

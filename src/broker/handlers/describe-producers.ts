@@ -4,6 +4,8 @@ import {
   decodeDescribeProducersRequest, describeProducersApi, encodeDescribeProducersResponse, ErrorCode,
   type DescribeProducersRequest, type DescribeProducersResponse
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 import { errorAnswer } from './errors.js'
 
@@ -11,10 +13,15 @@ export const describeProducersHandler = defineHandler<DescribeProducersRequest, 
   api: describeProducersApi,
   decode: decodeDescribeProducersRequest,
   encode: encodeDescribeProducersResponse,
-  async handle (request, { broker }) {
+  async handle (request, context) {
+    const { broker } = context
     const topics = await Promise.all(request.topics.map(async t => ({
       name: t.name,
       partitions: await Promise.all(t.partitionIndexes.map(async partitionIndex => {
+        // With an authorizer, READ on the topic.
+        if (!allowed(context, AclOperation.READ, ResourceType.TOPIC, t.name)) {
+          return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] }
+        }
         const topic = broker.topics.get(t.name)
         if (topic === undefined || partitionIndex < 0 || partitionIndex >= topic.partitions) {
           return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] }

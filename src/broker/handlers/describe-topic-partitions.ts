@@ -7,18 +7,19 @@
 //   - at most min(ResponsePartitionLimit, max.request.partition.size.limit) partitions: a topic cut
 //     short sets NextCursor to its next partition, and when the limit is used up at a topic boundary
 //     NextCursor names the next topic at partition 0;
-//   - no authorizer, so each topic's authorized operations are all that Kafka defines on a topic.
+//   - each topic's authorized operations: those the authorizer allows, or without one all that
+//     Kafka defines on a topic; with an authorizer, "every topic" leaves out those the client may
+//     not DESCRIBE and a named one is TOPIC_AUTHORIZATION_FAILED.
 import {
   decodeDescribeTopicPartitionsRequest, describeTopicPartitionsApi, encodeDescribeTopicPartitionsResponse, ErrorCode,
   type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse, type MessageInput
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed, authorizedOperations } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 import { validateTopicName } from '../topic-registry.js'
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
-// AclOperation codes Kafka supports on a topic: READ 3, WRITE 4, CREATE 5, DELETE 6, ALTER 7,
-// DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11; one bit each.
-const TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0)
 
 type Answer = MessageInput<DescribeTopicPartitionsResponse>
 type TopicAnswer = NonNullable<Answer['topics']>[number]
@@ -27,10 +28,12 @@ export const describeTopicPartitionsHandler = defineHandler<DescribeTopicPartiti
   api: describeTopicPartitionsApi,
   decode: decodeDescribeTopicPartitionsRequest,
   encode: encodeDescribeTopicPartitionsResponse,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
     const cursor = request.cursor
     const all = request.topics.length === 0
-    const named = all ? broker.topics.all().map(t => t.name) : request.topics.map(t => t.name)
+    const describable = (name: string): boolean => allowed(context, AclOperation.DESCRIBE, ResourceType.TOPIC, name)
+    const named = all ? broker.topics.all().map(t => t.name).filter(describable) : request.topics.map(t => t.name)
     const names = [...new Set(named)].filter(name => cursor === null || name >= cursor.topicName).sort()
     if (!all && cursor !== null && !names.includes(cursor.topicName)) {
       const topics = request.topics.map(t => unknownTopic(t.name, ErrorCode.INVALID_REQUEST))
@@ -42,9 +45,13 @@ export const describeTopicPartitionsHandler = defineHandler<DescribeTopicPartiti
     for (const name of names) {
       if (remaining <= 0) return { throttleTimeMs: 0, topics, nextCursor: { topicName: name, partitionIndex: 0 } }
       const topic = broker.topics.get(name)
+      if (!describable(name)) {
+        topics.push(unknownTopic(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED))
+        continue
+      }
       if (topic === undefined) {
         const errorCode = illegalName(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-        topics.push({ ...unknownTopic(name, errorCode), topicAuthorizedOperations: TOPIC_OPERATIONS })
+        topics.push({ ...unknownTopic(name, errorCode), topicAuthorizedOperations: authorizedOperations(context, ResourceType.TOPIC, name) })
         continue
       }
       const first = cursor !== null && name === cursor.topicName ? Math.max(cursor.partitionIndex, 0) : 0
@@ -59,7 +66,7 @@ export const describeTopicPartitionsHandler = defineHandler<DescribeTopicPartiti
           errorCode: ErrorCode.NONE, partitionIndex: first + i, leaderId: node, leaderEpoch: 0, replicaNodes: [node], isrNodes: [node],
           eligibleLeaderReplicas: [], lastKnownElr: [], offlineReplicas: []
         })),
-        topicAuthorizedOperations: TOPIC_OPERATIONS
+        topicAuthorizedOperations: authorizedOperations(context, ResourceType.TOPIC, name)
       })
       if (end < topic.partitions) return { throttleTimeMs: 0, topics, nextCursor: { topicName: name, partitionIndex: end } }
       remaining -= count
