@@ -7,6 +7,8 @@ import {
   decodeFindCoordinatorRequest, encodeFindCoordinatorResponse, ErrorCode, findCoordinatorApi, type FindCoordinatorRequest,
   type FindCoordinatorResponse, type FindCoordinatorResponseCoordinator, type MessageInput
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 
 const GROUP_KEY = 0
@@ -41,9 +43,17 @@ async function offsetsTopicFailure ({ broker }: RequestContext): Promise<string 
   }
 }
 
-function coordinatorFor (key: string, keyType: number, { broker, connection }: RequestContext, unavailable: string | null): CoordinatorAnswer {
+function coordinatorFor (key: string, keyType: number, context: RequestContext, unavailable: string | null): CoordinatorAnswer {
+  const { broker, connection } = context
   if (keyType !== GROUP_KEY && keyType !== TRANSACTION_KEY) {
     return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator type ${keyType}` }
+  }
+  // With an authorizer, DESCRIBE on the group or the transactional id.
+  if (keyType === GROUP_KEY && !allowed(context, AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+    return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null }
+  }
+  if (keyType === TRANSACTION_KEY && !allowed(context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+    return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: null }
   }
   if (unavailable !== null) return { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: unavailable }
   return { key, nodeId: broker.nodeId, ...connection.advertised, errorCode: ErrorCode.NONE, errorMessage: null }

@@ -6,8 +6,10 @@
 //   v7+ answer protocolType and a nullable protocolName; before, an absent name is "".
 //   v9+ may answer skipAssignment to a static leader that rejoined a stable group.
 import {
-  decodeJoinGroupRequest, encodeJoinGroupResponse, joinGroupApi, type JoinGroupRequest, type JoinGroupResponse
+  decodeJoinGroupRequest, encodeJoinGroupResponse, ErrorCode, joinGroupApi, type JoinGroupRequest, type JoinGroupResponse
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 const FIRST_VERSION_WITH_REBALANCE_TIMEOUT = 1
@@ -19,7 +21,12 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   api: joinGroupApi,
   decode: decodeJoinGroupRequest,
   encode: encodeJoinGroupResponse,
-  async handle (request, { broker, apiVersion, clientId, connection }) {
+  async handle (request, context) {
+    const { broker, apiVersion, clientId, connection } = context
+    // With an authorizer, READ on the group.
+    if (!allowed(context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: apiVersion >= FIRST_VERSION_WITH_PROTOCOL_TYPE ? null : '', leader: '', skipAssignment: false, memberId: request.memberId, members: [] }
+    }
     const result = await broker.groups.joinGroup({
       groupId: request.groupId,
       memberId: request.memberId,

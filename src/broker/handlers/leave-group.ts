@@ -4,6 +4,8 @@
 import {
   decodeLeaveGroupRequest, encodeLeaveGroupResponse, ErrorCode, leaveGroupApi, type LeaveGroupRequest, type LeaveGroupResponse
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 const FIRST_BATCHED_VERSION = 3
@@ -12,7 +14,10 @@ export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResp
   api: leaveGroupApi,
   decode: decodeLeaveGroupRequest,
   encode: encodeLeaveGroupResponse,
-  handle (request, { broker, apiVersion }) {
+  handle (request, context) {
+    const { broker, apiVersion } = context
+    // With an authorizer, READ on the group.
+    if (!allowed(context, AclOperation.READ, ResourceType.GROUP, request.groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] }
     const batched = apiVersion >= FIRST_BATCHED_VERSION
     const leaving = batched
       ? request.members.map(m => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: m.reason }))

@@ -5,6 +5,8 @@
 import {
   decodeListGroupsRequest, encodeListGroupsResponse, listGroupsApi, type ListGroupsRequest, type ListGroupsResponse
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed, clusterAllowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 const FIRST_VERSION_WITH_STATE = 4
@@ -14,8 +16,11 @@ export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResp
   api: listGroupsApi,
   decode: decodeListGroupsRequest,
   encode: encodeListGroupsResponse,
-  handle (request, { broker, apiVersion }) {
-    const groups = broker.groups.listGroups(request.statesFilter, request.typesFilter)
+  handle (request, context) {
+    const { apiVersion, broker } = context
+    // With an authorizer: every group for DESCRIBE on the cluster, else those the client may DESCRIBE.
+    const all = broker.groups.listGroups(request.statesFilter, request.typesFilter)
+    const groups = clusterAllowed(context, AclOperation.DESCRIBE) ? all : all.filter(g => allowed(context, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId))
     return {
       errorCode: broker.groups.status,
       groups: groups.map(g => ({

@@ -8,17 +8,25 @@ import {
   type OffsetCommitResponse
 } from '../../protocol/index.js'
 import type { CommitRequest } from '../../groups/offsets.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   api: offsetCommitApi,
   decode: decodeOffsetCommitRequest,
   encode: encodeOffsetCommitResponse,
-  async handle (request, { broker }) {
-    const codes: number[][] = request.topics.map(t => t.partitions.map(() => ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
+  async handle (request, context) {
+    const { broker } = context
+    // With an authorizer: READ on the group (else every partition fails alike), then on each topic.
+    const groupDenied = !allowed(context, AclOperation.READ, ResourceType.GROUP, request.groupId)
+    const codes: number[][] = request.topics.map(t => t.partitions.map(() =>
+      groupDenied ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+        : allowed(context, AclOperation.READ, ResourceType.TOPIC, t.name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.TOPIC_AUTHORIZATION_FAILED))
     const offsets: Array<CommitRequest['offsets'][number]> = []
     const slots: Array<[number, number]> = []
     for (const [ti, t] of request.topics.entries()) {
+      if (codes[ti]![0] !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) continue
       const topic = broker.topics.get(t.name)
       for (const [pi, p] of t.partitions.entries()) {
         if (topic === undefined || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) continue

@@ -7,17 +7,24 @@ import {
   type OffsetDeleteResponse
 } from '../../protocol/index.js'
 import type { TopicPartition } from '../../groups/group-offsets.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 export const offsetDeleteHandler = defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
   api: offsetDeleteApi,
   decode: decodeOffsetDeleteRequest,
   encode: encodeOffsetDeleteResponse,
-  async handle (request, { broker }) {
-    const codes: number[][] = request.topics.map(t => t.partitions.map(() => ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
+  async handle (request, context) {
+    const { broker } = context
+    // With an authorizer: DELETE on the group, then READ on each topic.
+    if (!allowed(context, AclOperation.DELETE, ResourceType.GROUP, request.groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] }
+    const codes: number[][] = request.topics.map(t => t.partitions.map(() =>
+      allowed(context, AclOperation.READ, ResourceType.TOPIC, t.name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.TOPIC_AUTHORIZATION_FAILED))
     const known: TopicPartition[] = []
     const slots: Array<[number, number]> = []
     for (const [ti, t] of request.topics.entries()) {
+      if (codes[ti]![0] === ErrorCode.TOPIC_AUTHORIZATION_FAILED) continue
       const topic = broker.topics.get(t.name)
       for (const [pi, p] of t.partitions.entries()) {
         if (topic === undefined || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) continue

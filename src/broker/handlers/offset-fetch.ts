@@ -10,6 +10,8 @@ import {
 } from '../../protocol/index.js'
 import type { FetchedOffset } from '../../groups/offsets.js'
 import type { TopicPartition } from '../../groups/group-offsets.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 
 const FIRST_VERSION_WITH_ERROR_CODE = 2
@@ -41,12 +43,20 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   }
 })
 
-function fetchGroup (groupId: string, topics: WantedTopics, requireStable: boolean, { broker, apiVersion }: RequestContext): { errorCode: number, topics: TopicAnswer[] } {
+/** With an authorizer: DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED; then DESCRIBE on each
+ *  topic: a named one the client may not is TOPIC_AUTHORIZATION_FAILED, and "all" leaves it out. */
+function fetchGroup (groupId: string, topics: WantedTopics, requireStable: boolean, context: RequestContext): { errorCode: number, topics: TopicAnswer[] } {
+  const { broker, apiVersion } = context
+  if (!allowed(context, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] }
+  const describable = (topic: string): boolean => allowed(context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic)
   const wanted: TopicPartition[] | null = topics === null
     ? null
-    : topics.flatMap(t => t.partitionIndexes.map(partition => ({ topic: t.name, partition })))
+    : topics.filter(t => describable(t.name)).flatMap(t => t.partitionIndexes.map(partition => ({ topic: t.name, partition })))
   const { errorCode, offsets } = broker.groups.fetchOffsets(groupId, wanted, requireStable)
-  return { errorCode, topics: errorCode === ErrorCode.NONE ? byTopic(offsets, apiVersion) : [] }
+  if (errorCode !== ErrorCode.NONE) return { errorCode, topics: [] }
+  const denied = (topics ?? []).filter(t => !describable(t.name))
+    .flatMap(t => t.partitionIndexes.map(partition => ({ topic: t.name, partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })))
+  return { errorCode, topics: byTopic([...(topics === null ? offsets.filter(o => describable(o.topic)) : offsets), ...denied], apiVersion) }
 }
 
 function byTopic (offsets: readonly FetchedOffset[], apiVersion: number): TopicAnswer[] {

@@ -3,8 +3,10 @@
 // (src/groups/membership.ts). v3+ carry groupInstanceId; v5+ protocolType/protocolName both ways
 // (checked against the group's when given).
 import {
-  decodeSyncGroupRequest, encodeSyncGroupResponse, syncGroupApi, type SyncGroupRequest, type SyncGroupResponse
+  decodeSyncGroupRequest, encodeSyncGroupResponse, ErrorCode, syncGroupApi, type SyncGroupRequest, type SyncGroupResponse
 } from '../../protocol/index.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 const FIRST_VERSION_WITH_PROTOCOL = 5
@@ -13,7 +15,12 @@ export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupRespons
   api: syncGroupApi,
   decode: decodeSyncGroupRequest,
   encode: encodeSyncGroupResponse,
-  async handle (request, { broker, apiVersion }) {
+  async handle (request, context) {
+    const { broker, apiVersion } = context
+    // With an authorizer, READ on the group.
+    if (!allowed(context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) }
+    }
     const result = await broker.groups.syncGroup(request.groupId, {
       generationId: request.generationId,
       memberId: request.memberId,
