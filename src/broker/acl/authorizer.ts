@@ -158,6 +158,25 @@ export class Authorizer {
     return found ? allowed : this.settings.allowIfNoAcl
   }
 
+  /**
+   * Whether some resource of the type may allow `operation` (Authorizer.authorizeByResourceType, for
+   * an idempotent producer's InitProducerId): the principal's ALLOW ACLs of the type not wholly
+   * covered by its DENY ACLs; a resource no ACL names (super users, allow.everyone.if.no.acl.found,
+   * a wildcard ALLOW) allows.
+   */
+  authorizeAnyOfType (principal: string, host: string, operation: number, resourceType: number): boolean {
+    if (this.authorize(principal, host, operation, resourceType, 'hardcode')) return true
+    const applies = (b: AclBinding): boolean => b.resourceType === resourceType &&
+      (b.principal === principal || b.principal === WILDCARD_PRINCIPAL) && (b.host === host || b.host === WILDCARD) &&
+      (b.operation === operation || b.operation === AclOperation.ALL)
+    const denies = this.bindings.filter(b => applies(b) && b.permissionType === Permission.DENY)
+    if (denies.some(d => d.patternType === PatternType.LITERAL && d.resourceName === WILDCARD)) return false
+    const covered = (allow: AclBinding): boolean => denies.some(d => d.patternType === PatternType.PREFIXED
+      ? allow.resourceName.startsWith(d.resourceName)
+      : allow.patternType === PatternType.LITERAL && d.resourceName === allow.resourceName)
+    return this.bindings.some(b => applies(b) && b.permissionType === Permission.ALLOW && !covered(b))
+  }
+
   /** The bit field of the supported operations of a resource that authorize() allows. */
   authorizedOperations (principal: string, host: string, resourceType: number, resourceName: string): number {
     let bits = 0

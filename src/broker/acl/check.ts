@@ -67,3 +67,11 @@ export function configsDenied (context: RequestContext, operation: number, resou
 export function clusterAllowed (context: RequestContext, operation: number): boolean {
   return allowed(context, operation, ResourceType.CLUSTER, CLUSTER_NAME)
 }
+
+/** Whether the client may perform `operation` on some resource of the type (an idempotent producer's
+ *  WRITE on some topic); true without an authorizer. */
+export function anyAllowed (context: RequestContext, operation: number, resourceType: number): boolean {
+  const authorizer = context.broker.authorizer
+  if (authorizer === null) return true
+  return authorizer.authorizeAnyOfType(principalOf(context.connection), hostOf(context.connection), operation, resourceType)
+}

@@ -7,6 +7,8 @@ import {
   type ListTransactionsRequest, type ListTransactionsResponse
 } from '../../protocol/index.js'
 import { txnStatusName } from '../../txn/txn-state.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 
 const KNOWN_STATES = new Set(Object.values(txnStatusName))
@@ -15,9 +17,12 @@ export const listTransactionsHandler = defineHandler<ListTransactionsRequest, Li
   api: listTransactionsApi,
   decode: decodeListTransactionsRequest,
   encode: encodeListTransactionsResponse,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
     const unknownStateFilters = request.stateFilters.filter(s => !KNOWN_STATES.has(s))
+    // With an authorizer, only the transactional ids the client may DESCRIBE.
     const listed = broker.txn.list(new Set(request.stateFilters), new Set(request.producerIdFilters), request.durationFilter)
+      .filter(m => allowed(context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, m.transactionalId))
     return {
       errorCode: broker.txn.status,
       unknownStateFilters,

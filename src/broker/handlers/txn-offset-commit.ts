@@ -7,6 +7,8 @@ import {
   type TxnOffsetCommitRequest, type TxnOffsetCommitResponse
 } from '../../protocol/index.js'
 import type { CommitRequest } from '../../groups/offsets.js'
+import { AclOperation, ResourceType } from '../acl/bindings.js'
+import { allowed } from '../acl/check.js'
 import { defineHandler } from '../handler.js'
 import { fencedFor } from './txn-errors.js'
 
@@ -16,15 +18,21 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
   api: txnOffsetCommitApi,
   decode: decodeTxnOffsetCommitRequest,
   encode: encodeTxnOffsetCommitResponse,
-  async handle (request, { broker, apiVersion }) {
-    const refused = fencedFor(broker.txn.verifyProducer(request), apiVersion, FIRST_VERSION_WITH_FENCED)
-    const codes: number[][] = request.topics.map(t => t.partitions.map(() => refused !== ErrorCode.NONE ? refused : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
+  async handle (request, context) {
+    const { broker, apiVersion } = context
+    // With an authorizer: WRITE on the transactional id and READ on the group (else every partition
+    // fails alike), then READ on each topic.
+    const refused = !allowed(context, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId) ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : !allowed(context, AclOperation.READ, ResourceType.GROUP, request.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+        : fencedFor(broker.txn.verifyProducer(request), apiVersion, FIRST_VERSION_WITH_FENCED)
+    const codes: number[][] = request.topics.map(t => t.partitions.map(() => refused !== ErrorCode.NONE ? refused
+      : allowed(context, AclOperation.READ, ResourceType.TOPIC, t.name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.TOPIC_AUTHORIZATION_FAILED))
     const offsets: Array<CommitRequest['offsets'][number]> = []
     const slots: Array<[number, number]> = []
     for (const [ti, t] of request.topics.entries()) {
       const topic = broker.topics.get(t.name)
       for (const [pi, p] of t.partitions.entries()) {
-        if (refused !== ErrorCode.NONE || topic === undefined || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) continue
+        if (codes[ti]![pi] !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || topic === undefined || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) continue
         offsets.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })
         slots.push([ti, pi])
       }
