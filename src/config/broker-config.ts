@@ -71,7 +71,17 @@ export function loadConfig (sources: ConfigSources = {}): BrokerConfig {
   }
   coarserSettingsGiven.set(config as BrokerConfig, coarserGiven)
   listenerSpecs(config as BrokerConfig) // validates now: a bad listener or SASL setting stops start-up before anything opens
+  checkAuthorizer(config as BrokerConfig)
   return config as BrokerConfig
+}
+
+/** The HTTP gateway does not authenticate its clients: beside an authorizer it would bypass every ACL. */
+function checkAuthorizer (config: BrokerConfig): void {
+  const name = config['authorizer.class.name']
+  if (name !== '' && config['http.enabled'] && config['http.port'] >= 0) {
+    throw new ConfigError('authorizer.class.name', name, 'the HTTP gateway does not authenticate its clients and would bypass the ACLs: ' +
+      'with an authorizer set http.enabled=false (or http.port=-1)')
+  }
 }
 
 /** A coarser spelling as given (log.retention.hours=5: units 5), and whether it set its target. */

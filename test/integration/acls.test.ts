@@ -1,0 +1,185 @@
+// ACLs with an authorizer (authorizer.class.name): kafkajs's admin CreateAcls / DescribeAcls /
+// DeleteAcls as a super user, and SASL users allowed and refused through kafkajs, with the error
+// Kafka's clients document; PLAINTEXT clients as User:ANONYMOUS; the ACLs across a restart.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  AclOperationTypes as Op, AclPermissionTypes as Permission, AclResourceTypes as Resource, Kafka, logLevel, ResourcePatternTypes as Pattern,
+  type AclEntry, type Admin
+} from 'kafkajs'
+import { startBroker, type RunningBroker } from '../helpers/broker.js'
+import { PLAIN_JAAS, saslSettings } from '../helpers/sasl.js'
+
+export const STANDARD_AUTHORIZER = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'
+export const ACL_JAAS = PLAIN_JAAS.replace('user_alice="alice-secret";', 'user_alice="alice-secret" user_bob="bob-secret";')
+
+let broker: RunningBroker
+let admin: Admin
+
+const kafka = (user: string | null, clientId = 'sluice-acl'): Kafka => new Kafka({
+  clientId,
+  brokers: [user === null ? `127.0.0.1:${broker.listenerPorts.PLAINTEXT!}` : broker.bootstrap],
+  sasl: user === null ? undefined : { mechanism: 'plain', username: user, password: `${user}-secret` },
+  logLevel: logLevel.NOTHING,
+  retry: { retries: 0 },
+  connectionTimeout: 10_000
+})
+
+const allow = (over: Partial<AclEntry>): AclEntry => ({
+  resourceType: Resource.TOPIC, resourceName: 'orders', resourcePatternType: Pattern.LITERAL,
+  principal: 'User:alice', host: '*', operation: Op.READ, permissionType: Permission.ALLOW, ...over
+})
+
+/** The Kafka error type kafkajs reports (a protocol error's, or an aggregate's first), else its message. */
+async function failure (work: Promise<unknown>): Promise<string> {
+  const error = await work.then(() => null, (e: unknown) => e) as (Error & { type?: string, errors?: Array<{ type?: string }> }) | null
+  expect(error).toBeInstanceOf(Error)
+  return error!.type ?? error!.errors?.[0]?.type ?? error!.message
+}
+
+/** How kafkajs's producer reports a topic Metadata refuses (TOPIC_AUTHORIZATION_FAILED, code 29). */
+const TOPIC_DENIED = 'Not authorized to access topics: [Topic authorization failed]'
+
+async function send (user: string | null, topic: string, value: string): Promise<void> {
+  const producer = kafka(user).producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  try {
+    await producer.send({ topic, messages: [{ value }] })
+  } finally {
+    await producer.disconnect()
+  }
+}
+
+async function consumeOne (user: string, topic: string, groupId: string): Promise<string[]> {
+  const consumer = kafka(user).consumer({ groupId, retry: { retries: 0 } })
+  await consumer.connect()
+  const seen: string[] = []
+  let crashed: unknown = null
+  consumer.on(consumer.events.CRASH, (event) => { crashed = event.payload.error })
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true })
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.value?.toString() ?? '') } })
+    const deadline = Date.now() + 30_000
+    while (seen.length === 0 && crashed === null && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+  } finally {
+    await consumer.disconnect()
+  }
+  if (crashed !== null) throw crashed
+  return seen
+}
+
+beforeAll(async () => {
+  broker = await startBroker({
+    settings: saslSettings({
+      'listener.name.sasl_plaintext.plain.sasl.jaas.config': ACL_JAAS,
+      'authorizer.class.name': STANDARD_AUTHORIZER,
+      'super.users': 'User:admin'
+    })
+  })
+  admin = kafka('admin', 'sluice-acl-admin').admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic: 'orders' }, { topic: 'payments' }] })
+}, 30_000)
+
+afterAll(async () => {
+  await admin?.disconnect()
+  await broker?.stop()
+})
+
+describe('kafkajs admin as a super user', () => {
+  it('creates, describes (exact and MATCH filters) and deletes ACLs', async () => {
+    const acls = [allow({ resourceName: 'acl-t' }), allow({ resourceName: 'acl-', resourcePatternType: Pattern.PREFIXED, operation: Op.WRITE, permissionType: Permission.DENY })]
+    expect(await admin.createAcls({ acl: acls })).toBe(true)
+    const described = await admin.describeAcls({ resourceType: Resource.TOPIC, resourceName: 'acl-t', resourcePatternType: Pattern.MATCH, operation: Op.ANY, permissionType: Permission.ANY })
+    expect(described.resources.map(r => [r.resourceName, r.resourcePatternType, r.acls.map(a => [a.principal, a.operation, a.permissionType])]).sort()).toEqual([
+      ['acl-', Pattern.PREFIXED, [['User:alice', Op.WRITE, Permission.DENY]]],
+      ['acl-t', Pattern.LITERAL, [['User:alice', Op.READ, Permission.ALLOW]]]
+    ])
+    const deleted = await admin.deleteAcls({ filters: [{ resourceType: Resource.ANY, resourcePatternType: Pattern.PREFIXED, operation: Op.ANY, permissionType: Permission.ANY }] })
+    expect(deleted.filterResponses[0]!.matchingAcls.map(a => [a.resourceName, a.operation])).toEqual([['acl-', Op.WRITE]])
+    const left = await admin.describeAcls({ resourceType: Resource.TOPIC, resourcePatternType: Pattern.ANY, operation: Op.ANY, permissionType: Permission.ANY })
+    expect(left.resources.map(r => r.resourceName)).toEqual(['acl-t'])
+  })
+
+  it('refuses an ACL without a principal type with INVALID_REQUEST', async () => {
+    expect(await failure(admin.createAcls({ acl: [allow({ principal: 'alice' })] }))).toBe('INVALID_REQUEST')
+  })
+})
+
+describe('SASL users', () => {
+  it('alice without ACLs is refused Produce with TOPIC_AUTHORIZATION_FAILED, and allowed once granted WRITE', async () => {
+    expect(await failure(send('alice', 'orders', 'refused'))).toBe(TOPIC_DENIED)
+    await admin.createAcls({ acl: [allow({ operation: Op.WRITE }), allow({ resourceType: Resource.CLUSTER, resourceName: 'kafka-cluster', operation: Op.IDEMPOTENT_WRITE })] })
+    await send('alice', 'orders', 'allowed')
+  }, 30_000)
+
+  it('consumes with READ on the topic and the group; with DESCRIBE only on the group, GROUP_AUTHORIZATION_FAILED', async () => {
+    await admin.createAcls({
+      acl: [
+        allow({ operation: Op.READ }),
+        allow({ resourceType: Resource.GROUP, resourceName: 'alice-', resourcePatternType: Pattern.PREFIXED, operation: Op.READ }),
+        allow({ resourceType: Resource.GROUP, resourceName: 'described', operation: Op.DESCRIBE })
+      ]
+    })
+    expect(await consumeOne('alice', 'orders', 'alice-group')).toEqual(['allowed'])
+    expect(await failure(consumeOne('alice', 'orders', 'described'))).toBe('GROUP_AUTHORIZATION_FAILED')
+    // Without DESCRIBE on the group FindCoordinator is refused (GROUP_AUTHORIZATION_FAILED), which kafkajs reports so.
+    expect(await failure(consumeOne('alice', 'orders', 'other-group'))).toBe('Failed to find group coordinator')
+  }, 60_000)
+
+  it('a DENY of WRITE for bob wins over an ALLOW for User:* (Metadata allows him, Produce refuses him)', async () => {
+    await admin.createAcls({ acl: [allow({ resourceName: 'payments', principal: 'User:*', operation: Op.WRITE }), allow({ resourceName: 'payments', principal: 'User:bob', operation: Op.WRITE, permissionType: Permission.DENY })] })
+    await send('alice', 'payments', 'by alice')
+    expect(await failure(send('bob', 'payments', 'by bob'))).toBe('TOPIC_AUTHORIZATION_FAILED')
+  }, 30_000)
+
+  it('lists only the topics the client may DESCRIBE, and refuses CreateTopics without CREATE', async () => {
+    const bob = kafka('bob').admin()
+    await bob.connect()
+    try {
+      expect(await bob.listTopics()).toEqual(['payments'])
+      expect(await failure(bob.createTopics({ topics: [{ topic: 'bobs' }] }))).toBe('TOPIC_AUTHORIZATION_FAILED')
+      expect(await failure(bob.describeAcls({ resourceType: Resource.ANY, resourcePatternType: Pattern.ANY, operation: Op.ANY, permissionType: Permission.ANY }))).toBe('CLUSTER_AUTHORIZATION_FAILED')
+    } finally {
+      await bob.disconnect()
+    }
+  }, 30_000)
+})
+
+describe('PLAINTEXT clients are User:ANONYMOUS', () => {
+  it('are refused until an ACL allows User:ANONYMOUS', async () => {
+    expect(await failure(send(null, 'orders', 'anonymous'))).toBe(TOPIC_DENIED)
+    await admin.createAcls({ acl: [allow({ principal: 'User:ANONYMOUS', operation: Op.WRITE })] })
+    await send(null, 'orders', 'anonymous')
+  }, 30_000)
+})
+
+describe('the ACLs', () => {
+  it('survive a restart', async () => {
+    await admin.disconnect()
+    await broker.restart()
+    admin = kafka('admin', 'sluice-acl-admin').admin() // the listeners' ports change
+    await admin.connect()
+    await send('alice', 'orders', 'after restart')
+    expect(await failure(send('bob', 'payments', 'by bob'))).toBe('TOPIC_AUTHORIZATION_FAILED')
+  }, 60_000)
+})
+
+describe('allow.everyone.if.no.acl.found', () => {
+  it('lets anyone use a resource without ACLs, and no one else\'s once it has one', async () => {
+    const open = await startBroker({ settings: { 'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer', 'allow.everyone.if.no.acl.found': true } })
+    try {
+      const client = new Kafka({ clientId: 'sluice-acl-open', brokers: [open.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } })
+      const producer = client.producer()
+      await producer.connect()
+      await producer.send({ topic: 'free', messages: [{ value: 'x' }] })
+      const anonymous = client.admin()
+      await anonymous.connect()
+      await anonymous.createAcls({ acl: [allow({ resourceName: 'free', principal: 'User:someone', operation: Op.WRITE })] })
+      expect(await failure(producer.send({ topic: 'free', messages: [{ value: 'y' }] }))).toBe('TOPIC_AUTHORIZATION_FAILED')
+      await anonymous.disconnect()
+      await producer.disconnect()
+    } finally {
+      await open.stop()
+    }
+  }, 60_000)
+})
