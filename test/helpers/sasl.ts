@@ -19,6 +19,17 @@ export function saslSettings (extra: Record<string, string | number> = {}): Reco
   }
 }
 
+/** The settings of saslSettings() with Kafka's StandardAuthorizer, super user admin, and PLAIN users
+ *  admin, alice and bob (password `<user>-secret`), for the ACL suites (test/integration/acls*.test.ts). */
+export function aclSettings (extra: Record<string, string | number> = {}): Record<string, string | number> {
+  return saslSettings({
+    'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_JAAS.replace('user_alice="alice-secret";', 'user_alice="alice-secret" user_bob="bob-secret";'),
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'super.users': 'User:admin',
+    ...extra
+  })
+}
+
 /** An upsertion as a Kafka admin client builds it: a fresh salt, and the password salted by PBKDF2. */
 export function upsertion (name: string, mechanism: number, password: string, iterations = 4096): { name: string, mechanism: number, iterations: number, salt: Buffer, saltedPassword: Buffer } {
   const salt = randomBytes(32)

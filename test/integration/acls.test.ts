@@ -7,10 +7,7 @@ import {
   type AclEntry, type Admin
 } from 'kafkajs'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
-import { PLAIN_JAAS, saslSettings } from '../helpers/sasl.js'
-
-export const STANDARD_AUTHORIZER = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'
-export const ACL_JAAS = PLAIN_JAAS.replace('user_alice="alice-secret";', 'user_alice="alice-secret" user_bob="bob-secret";')
+import { aclSettings } from '../helpers/sasl.js'
 
 let broker: RunningBroker
 let admin: Admin
@@ -69,11 +66,7 @@ async function consumeOne (user: string, topic: string, groupId: string): Promis
 
 beforeAll(async () => {
   broker = await startBroker({
-    settings: saslSettings({
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': ACL_JAAS,
-      'authorizer.class.name': STANDARD_AUTHORIZER,
-      'super.users': 'User:admin'
-    })
+    settings: aclSettings()
   })
   admin = kafka('admin', 'sluice-acl-admin').admin()
   await admin.connect()

@@ -82,7 +82,7 @@ def offsets(req):
 
 
 def admin_client(req):
-    return AdminClient({'bootstrap.servers': req['bootstrap']})
+    return AdminClient({'bootstrap.servers': req['bootstrap'], **req.get('config', {})})
 
 
 def wait_all(futures):
