@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   AclOperationTypes as Op, AclPermissionTypes as Permission, AclResourceTypes as Resource, Kafka, logLevel, ResourcePatternTypes as Pattern,
-  type AclEntry, type Admin
+  type AclEntry, type Admin, type Producer
 } from 'kafkajs'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 import { aclSettings } from '../helpers/sasl.js'
@@ -135,6 +135,47 @@ describe('SASL users', () => {
     } finally {
       await bob.disconnect()
     }
+  }, 30_000)
+})
+
+type RecordsError = { partitions?: Array<{ error?: { type?: string } }>, cause?: RecordsError }
+
+describe('bob, who may DESCRIBE but not change', () => {
+  it('is refused DeleteTopics, DescribeConfigs, DeleteGroups and DeleteRecords with Kafka\'s codes', async () => {
+    // DESCRIBE on the group lets FindCoordinator answer him, so that DeleteGroups is what refuses.
+    await admin.createAcls({ acl: [allow({ principal: 'User:bob', operation: Op.DESCRIBE }), allow({ resourceType: Resource.GROUP, resourceName: 'alice-group', principal: 'User:bob', operation: Op.DESCRIBE })] })
+    const bob = kafka('bob').admin()
+    await bob.connect()
+    try {
+      expect(await failure(bob.deleteTopics({ topics: ['orders'] }))).toBe('TOPIC_AUTHORIZATION_FAILED')
+      expect(await failure(bob.describeConfigs({ resources: [{ type: 2, name: 'orders' }], includeSynonyms: false }))).toBe('TOPIC_AUTHORIZATION_FAILED')
+      const records = await bob.deleteTopicRecords({ topic: 'orders', partitions: [{ partition: 0, offset: '-1' }] })
+        .then(() => null, (e: RecordsError) => (e.partitions ?? e.cause?.partitions)?.map(p => p.error?.type))
+      expect(records).toEqual(['TOPIC_AUTHORIZATION_FAILED'])
+      const groups = await bob.deleteGroups(['alice-group']).then(() => null, (e: Error & { groups?: Array<{ error?: { type?: string } }> }) => e.groups?.map(g => g.error?.type) ?? e.message)
+      expect(groups).toEqual(['GROUP_AUTHORIZATION_FAILED'])
+      expect((await admin.fetchTopicMetadata({ topics: ['orders'] })).topics[0]!.name).toBe('orders')
+    } finally {
+      await bob.disconnect()
+    }
+  }, 30_000)
+
+  it('is refused an idempotent producer id without WRITE on any topic, and a transactional one without WRITE on the transactional id', async () => {
+    const producer = (): Producer => kafka('bob').producer({ transactionalId: 'bob-tx', maxInFlightRequests: 1, idempotent: true, retry: { retries: 1 } })
+    // His only WRITE (User:* on payments) is covered by his DENY: InitProducerId without a transactional id is refused.
+    const idempotent = producer()
+    expect(await failure(idempotent.connect())).toBe('CLUSTER_AUTHORIZATION_FAILED')
+    await idempotent.disconnect()
+    await admin.createAcls({
+      acl: [
+        allow({ resourceType: Resource.CLUSTER, resourceName: 'kafka-cluster', principal: 'User:bob', operation: Op.IDEMPOTENT_WRITE }),
+        allow({ resourceType: Resource.TRANSACTIONAL_ID, resourceName: 'bob-tx', principal: 'User:bob', operation: Op.DESCRIBE })
+      ]
+    })
+    const transactional = producer()
+    await transactional.connect()
+    expect(await failure(transactional.transaction())).toBe('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
+    await transactional.disconnect()
   }, 30_000)
 })
 
