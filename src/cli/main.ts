@@ -37,6 +37,10 @@ const TOOLS: Record<string, { summary: string, load: () => Promise<Tool> }> = {
     summary: 'list, set, delete SCRAM users (SASL_PLAINTEXT listeners)',
     load: async () => { const m = await import('./users.js'); return { run: m.users, help: m.USERS_HELP } }
   },
+  acls: {
+    summary: 'list, create, delete ACLs (brokers with authorizer.class.name)',
+    load: async () => { const m = await import('./acls.js'); return { run: m.acls, help: m.ACLS_HELP } }
+  },
   cluster: {
     summary: 'brokers, controller, cluster id and served API versions',
     load: async () => { const m = await import('./cluster.js'); return { run: m.cluster, help: m.CLUSTER_HELP } }

@@ -21,7 +21,9 @@ import {
   saslAuthenticateApi, saslHandshakeApi, encodeSaslHandshakeRequest, decodeSaslHandshakeResponse, encodeSaslAuthenticateRequest,
   decodeSaslAuthenticateResponse, describeUserScramCredentialsApi, encodeDescribeUserScramCredentialsRequest,
   decodeDescribeUserScramCredentialsResponse, alterUserScramCredentialsApi, encodeAlterUserScramCredentialsRequest,
-  decodeAlterUserScramCredentialsResponse, type ApiRegistration, type Reader, type RequestHeaderInput
+  decodeAlterUserScramCredentialsResponse, createAclsApi, encodeCreateAclsRequest, decodeCreateAclsResponse, describeAclsApi,
+  encodeDescribeAclsRequest, decodeDescribeAclsResponse, deleteAclsApi, encodeDeleteAclsRequest, decodeDeleteAclsResponse,
+  type ApiRegistration, type Reader, type RequestHeaderInput
 } from '../protocol/index.js'
 
 /** `In` is what the encoder accepts (a MessageInput of the request type), `Res` the decoded response. */
@@ -58,6 +60,9 @@ export const calls = {
   saslAuthenticate: call(saslAuthenticateApi, encodeSaslAuthenticateRequest, decodeSaslAuthenticateResponse),
   describeUserScramCredentials: call(describeUserScramCredentialsApi, encodeDescribeUserScramCredentialsRequest, decodeDescribeUserScramCredentialsResponse),
   alterUserScramCredentials: call(alterUserScramCredentialsApi, encodeAlterUserScramCredentialsRequest, decodeAlterUserScramCredentialsResponse),
+  createAcls: call(createAclsApi, encodeCreateAclsRequest, decodeCreateAclsResponse),
+  describeAcls: call(describeAclsApi, encodeDescribeAclsRequest, decodeDescribeAclsResponse),
+  deleteAcls: call(deleteAclsApi, encodeDeleteAclsRequest, decodeDeleteAclsResponse),
   createTopics: call(createTopicsApi, encodeCreateTopicsRequest, decodeCreateTopicsResponse),
   deleteTopics: call(deleteTopicsApi, encodeDeleteTopicsRequest, decodeDeleteTopicsResponse),
   describeConfigs: call(describeConfigsApi, encodeDescribeConfigsRequest, decodeDescribeConfigsResponse),

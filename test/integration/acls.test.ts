@@ -6,7 +6,8 @@ import {
   AclOperationTypes as Op, AclPermissionTypes as Permission, AclResourceTypes as Resource, Kafka, logLevel, ResourcePatternTypes as Pattern,
   type AclEntry, type Admin, type Producer
 } from 'kafkajs'
-import { startBroker, type RunningBroker } from '../helpers/broker.js'
+import { BROKER_ENTRY, startBroker, type RunningBroker } from '../helpers/broker.js'
+import { run } from '../helpers/clients.js'
 import { aclSettings } from '../helpers/sasl.js'
 
 let broker: RunningBroker
@@ -177,6 +178,30 @@ describe('bob, who may DESCRIBE but not change', () => {
     expect(await failure(transactional.transaction())).toBe('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
     await transactional.disconnect()
   }, 30_000)
+})
+
+describe('sluice acls', () => {
+  const sluice = (args: string[]): ReturnType<typeof run> => run(process.execPath, [
+    BROKER_ENTRY, 'acls', ...args, '-b', broker.bootstrap, '--sasl-mechanism', 'PLAIN'
+  ], { env: { ...process.env, SLUICE_SASL_USERNAME: 'admin', SLUICE_SASL_PASSWORD: 'admin-secret' } })
+
+  it('creates, lists (a MATCH filter) and deletes ACLs with kafka-acls\'s options, and refuses an invalid one', async () => {
+    const created = await sluice(['create', '--allow-principal', 'User:carol', '--operation', 'Write', '--operation', 'Describe', '--topic', 'cli-', '--resource-pattern-type', 'prefixed', '--json'])
+    expect(created.code).toBe(0)
+    expect(JSON.parse(created.stdout)).toEqual(['WRITE', 'DESCRIBE'].map(operation => ({
+      resourceType: 'TOPIC', resourceName: 'cli-', patternType: 'PREFIXED', principal: 'User:carol', host: '*', operation, permission: 'ALLOW'
+    })))
+    const listed = await sluice(['list', '--topic', 'cli-topic', '--resource-pattern-type', 'match'])
+    expect(listed.code).toBe(0)
+    expect(listed.stdout).toMatch(/TOPIC\s+cli-\s+PREFIXED\s+User:carol\s+\*\s+WRITE\s+ALLOW/)
+    const deleted = await sluice(['delete', '--allow-principal', 'User:carol', '--operation', 'Write', '--json'])
+    expect(JSON.parse(deleted.stdout)).toMatchObject([{ resourceName: 'cli-', operation: 'WRITE' }])
+    const left = await sluice(['list', '--allow-principal', 'User:carol', '--json'])
+    expect(JSON.parse(left.stdout)).toMatchObject([{ resourceName: 'cli-', operation: 'DESCRIBE' }])
+    const refused = await sluice(['create', '--allow-principal', 'carol', '--operation', 'Read', '--group', 'g'])
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain('INVALID_REQUEST')
+  }, 60_000)
 })
 
 describe('PLAINTEXT clients are User:ANONYMOUS', () => {

@@ -58,14 +58,19 @@ async function createTopic (t: CreateTopicsRequestCreatableTopic, validateOnly: 
     const partitions = broker.topics.validateCreate(t.name, manual ? t.assignments.length : t.numPartitions, t.replicationFactor, configs)
     if (manual) checkAssignments(t, broker.topics)
     const topicId = validateOnly ? ZERO_UUID : (await broker.topics.create(t.name, partitions, configs)).id
+    // As Kafka: the configs are answered only to a client that may DESCRIBE_CONFIGS the topic.
+    const describable = allowed(context, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name)
     return {
       name: t.name,
       topicId,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
+      topicConfigErrorCode: describable ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
       numPartitions: partitions,
       replicationFactor: REPLICATION_FACTOR,
-      configs: describeTopicConfigs(broker.config, configs).map(c => ({ name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false }))
+      configs: describable
+        ? describeTopicConfigs(broker.config, configs).map(c => ({ name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false }))
+        : []
     }
   } catch (error) {
     const { errorCode, errorMessage } = errorAnswer(error, broker.log, { api: 'CreateTopics', topic: t.name })
