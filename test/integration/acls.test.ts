@@ -8,7 +8,13 @@ import {
 } from 'kafkajs'
 import { BROKER_ENTRY, startBroker, type RunningBroker } from '../helpers/broker.js'
 import { run } from '../helpers/clients.js'
+import { api, WireClient } from '../helpers/wire-client.js'
+import { decodeDescribeClusterResponse, decodeMetadataResponse, encodeDescribeClusterRequest, encodeMetadataRequest } from '../../src/protocol/index.js'
 import { aclSettings } from '../helpers/sasl.js'
+
+const Metadata = api(3, encodeMetadataRequest, decodeMetadataResponse)
+const DescribeCluster = api(60, encodeDescribeClusterRequest, decodeDescribeClusterResponse)
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
 
 let broker: RunningBroker
 let admin: Admin
@@ -209,6 +215,18 @@ describe('PLAINTEXT clients are User:ANONYMOUS', () => {
     expect(await failure(send(null, 'orders', 'anonymous'))).toBe(TOPIC_DENIED)
     await admin.createAcls({ acl: [allow({ principal: 'User:ANONYMOUS', operation: Op.WRITE })] })
     await send(null, 'orders', 'anonymous')
+  }, 30_000)
+
+  it('get the authorized operations the ACLs allow them in Metadata and DescribeCluster', async () => {
+    const client = await WireClient.open(broker, 'sluice-acl-wire', broker.listenerPorts.PLAINTEXT)
+    try {
+      const metadata = await client.call(Metadata, 12, { topics: [{ topicId: ZERO_UUID, name: 'orders' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: true })
+      expect(metadata.topics.map(t => [t.name, t.errorCode, t.topicAuthorizedOperations])).toEqual([['orders', 0, (1 << Op.WRITE) | (1 << Op.DESCRIBE)]])
+      const cluster = await client.call(DescribeCluster, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 })
+      expect(cluster.clusterAuthorizedOperations).toBe(0)
+    } finally {
+      client.close()
+    }
   }, 30_000)
 })
 
