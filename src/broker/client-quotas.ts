@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { join } from 'node:path'
 import { ErrorCode, KafkaError } from '../protocol/errors.js'
-import { writeFileDurably } from './topic-registry.js'
+import { writeFileDurably } from '../storage/durable-file.js'
 
 export const USER = 'user'
 export const CLIENT_ID = 'client-id'

@@ -3,9 +3,9 @@
 // crash leaves the old or the new version, never a mix) and `<data dir>/meta.properties` as Kafka
 // names it. Partition data lives in the storage layer; this file only says which partitions exist.
 import { randomBytes, randomUUID } from 'node:crypto'
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
-import { open, rename } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { writeFileDurably, writeFileDurablyAsync } from '../storage/durable-file.js'
 import { ConfigError } from '../config/settings.js'
 import { KafkaError, ErrorCode } from '../protocol/errors.js'
 
@@ -116,42 +116,4 @@ function loadOrCreateClusterId (dataDir: string, nodeId: number): { clusterId: s
   const clusterId = randomBytes(16).toString('base64url')
   const saved = writeFileDurablyAsync(path, `#Written by Sluice\nversion=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`)
   return { clusterId, saved }
-}
-
-/** writeFileDurably with the fsyncs on libuv's thread pool. */
-async function writeFileDurablyAsync (path: string, contents: string): Promise<void> {
-  const temp = `${path}.tmp`
-  const file = await open(temp, 'w')
-  try {
-    await file.writeFile(contents)
-    await file.sync()
-  } finally {
-    await file.close()
-  }
-  await rename(temp, path)
-  const dir = await open(dirname(path), 'r')
-  try {
-    await dir.sync()
-  } finally {
-    await dir.close()
-  }
-}
-
-export function writeFileDurably (path: string, contents: string): void {
-  const temp = `${path}.tmp`
-  const fd = openSync(temp, 'w')
-  try {
-    writeSync(fd, contents)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(temp, path)
-  // The rename is durable only once the directory is.
-  const dir = openSync(dirname(path), 'r')
-  try {
-    fsyncSync(dir)
-  } finally {
-    closeSync(dir)
-  }
 }

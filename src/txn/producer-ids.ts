@@ -2,8 +2,9 @@
 // the controller, ids are reserved in blocks: the file `producer-ids` in the data directory holds the
 // first id of the next block, and is rewritten (fsynced) before any id of a new block is handed out,
 // so a crash loses at most the unused rest of a block.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { writeFileDurably } from '../storage/durable-file.js'
 
 const BLOCK_SIZE = 1000
 const FILE_NAME = 'producer-ids'
@@ -36,15 +37,7 @@ export class ProducerIdAllocator {
 
   private reserveBlock (): void {
     const end = this.next + BLOCK_SIZE
-    const tmp = `${this.file}.tmp`
-    const fd = openSync(tmp, 'w')
-    try {
-      writeSync(fd, `${end}\n`)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(tmp, this.file)
+    writeFileDurably(this.file, `${end}\n`)
     this.blockEnd = end
   }
 }

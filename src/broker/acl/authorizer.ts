@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ErrorCode, KafkaError } from '../../protocol/errors.js'
-import { writeFileDurably } from '../topic-registry.js'
+import { writeFileDurably } from '../../storage/durable-file.js'
 import {
   AclOperation, bindingKey, filterMatches, PatternType, Permission, ResourceType, validateFilter, validateNewBinding,
   WILDCARD, WILDCARD_PRINCIPAL, type AclBinding, type AclFilter

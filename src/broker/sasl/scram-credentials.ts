@@ -4,7 +4,7 @@
 // so a crash leaves either the old or the new set.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileDurably } from '../topic-registry.js'
+import { writeFileDurably } from '../../storage/durable-file.js'
 import type { ScramCredential, ScramMechanism } from './mechanisms.js'
 
 const FILE = 'scram-credentials.json'
