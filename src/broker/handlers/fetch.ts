@@ -90,12 +90,11 @@ function readPartition (
   topic: TopicInfo | undefined, p: FetchRequestFetchPartition, room: number, first: boolean, isolationLevel: number, context: RequestContext
 ): PartitionRead {
   const { broker, apiVersion } = context
-  const fail = (errorCode: number): PartitionRead => failedRead(p, errorCode)
   if (topic === undefined || p.partition < 0 || p.partition >= topic.partitions) {
-    return fail(apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS && topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    return failedRead(p, apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS && topic === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   }
   const epochError = leaderEpochError(p)
-  if (epochError !== ErrorCode.NONE) return fail(epochError)
+  if (epochError !== ErrorCode.NONE) return failedRead(p, epochError)
   try {
     const store = broker.store
     const highWatermark = store.highWatermark(topic.name, p.partition)
@@ -103,7 +102,7 @@ function readPartition (
     const lastStableOffset = store.lastStableOffset(topic.name, p.partition)
     const committedOnly = isolationLevel === READ_COMMITTED
     const upTo = committedOnly ? lastStableOffset : highWatermark
-    if (p.fetchOffset < logStartOffset || p.fetchOffset > highWatermark) return fail(ErrorCode.OFFSET_OUT_OF_RANGE)
+    if (p.fetchOffset < logStartOffset || p.fetchOffset > highWatermark) return failedRead(p, ErrorCode.OFFSET_OUT_OF_RANGE)
     const limit = Math.min(p.partitionMaxBytes, room)
     let records: Buffer[] = []
     if (p.fetchOffset < upTo && (limit > 0 || first)) {
@@ -128,7 +127,7 @@ function readPartition (
       }
     }
   } catch (error) {
-    return fail(errorAnswer(error, broker.log, { api: 'Fetch', topic: topic.name, partition: p.partition }).errorCode)
+    return failedRead(p, errorAnswer(error, broker.log, { api: 'Fetch', topic: topic.name, partition: p.partition }).errorCode)
   }
 }
 
