@@ -111,6 +111,7 @@ export class Broker {
     opening.catch(() => {}) // awaited below; a failure must not count as unhandled meanwhile
     if (config['threads.sched.batch']) useBatchScheduling(log)
     const http = config['http.enabled'] && config['http.port'] >= 0
+    if (!http && config['authorizer.class.name'] !== '') log.info('HTTP gateway off: it does not authenticate its clients, and an authorizer is set (authorizer.class.name)')
     // Loads while the shards start; a failed import is reported where it is awaited.
     const gatewayModule = http ? import('../gateway/gateway.js') : null
     gatewayModule?.catch(() => {})

@@ -71,17 +71,21 @@ export function loadConfig (sources: ConfigSources = {}): BrokerConfig {
   }
   coarserSettingsGiven.set(config as BrokerConfig, coarserGiven)
   listenerSpecs(config as BrokerConfig) // validates now: a bad listener or SASL setting stops start-up before anything opens
-  checkAuthorizer(config as BrokerConfig)
+  checkAuthorizer(config as BrokerConfig, given)
   return config as BrokerConfig
 }
 
-/** The HTTP gateway does not authenticate its clients: beside an authorizer it would bypass every ACL. */
-function checkAuthorizer (config: BrokerConfig): void {
+/** The HTTP gateway does not authenticate its clients: beside an authorizer it would bypass every ACL.
+ *  So an authorizer turns it off (a Kafka server.properties with authorizer.class.name must start as it
+ *  does on Kafka), and asking for both explicitly (http.enabled=true) stops start-up. */
+function checkAuthorizer (config: BrokerConfig, given: ReadonlyMap<string, unknown>): void {
   const name = config['authorizer.class.name']
-  if (name !== '' && config['http.enabled'] && config['http.port'] >= 0) {
+  if (name === '' || !config['http.enabled'] || config['http.port'] < 0) return
+  if (given.has('http.enabled')) {
     throw new ConfigError('authorizer.class.name', name, 'the HTTP gateway does not authenticate its clients and would bypass the ACLs: ' +
-      'with an authorizer set http.enabled=false (or http.port=-1)')
+      'with an authorizer set http.enabled=false (or leave http.enabled out: an authorizer turns the gateway off)')
   }
+  config['http.enabled'] = false
 }
 
 /** A coarser spelling as given (log.retention.hours=5: units 5), and whether it set its target. */

@@ -73,7 +73,7 @@ export const brokerSettings = {
   'producer.id.expiration.ms': { type: 'int', default: DAY_MS, min: 1, max: INT32_MAX, doc: 'a producer\'s sequence state is dropped this long after its last write (no open transaction)' },
   'shards': { type: 'int', default: 0, min: 0, max: 256, doc: 'storage shard threads (0: one per core)' },
   'threads.sched.batch': { type: 'boolean', default: true, doc: 'run the broker\'s threads under Linux SCHED_BATCH (a woken thread does not preempt a running one: fewer context switches per request; false: the default policy). An embedded broker (startBroker) leaves its host process\'s policy alone unless this is set' },
-  'http.enabled': { type: 'boolean', default: true, doc: 'serve the HTTP/WebSocket gateway (REST Proxy API, live streams, /metrics)' },
+  'http.enabled': { type: 'boolean', default: true, doc: 'serve the HTTP/WebSocket gateway (REST Proxy API, live streams, /metrics); off when authorizer.class.name is set (the gateway does not authenticate its clients)' },
   'http.host': { type: 'string', default: '127.0.0.1', doc: 'where the HTTP gateway binds' },
   'http.port': { type: 'int', default: 8080, min: -1, max: 65535, doc: 'HTTP gateway port (0: any free port, -1: no gateway)' },
   'http.max.body.bytes': { type: 'int', default: 16_777_216, min: 1024, max: INT32_MAX, doc: 'largest HTTP request body; a larger one is answered 413' },

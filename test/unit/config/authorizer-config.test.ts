@@ -22,9 +22,13 @@ describe('authorizer settings', () => {
     expect(() => load({ 'super.users': 'admin' })).toThrow(/super\.users/)
   })
 
-  it('an authorizer beside the HTTP gateway stops start-up: the gateway would bypass the ACLs', () => {
+  it('an authorizer turns the HTTP gateway off (it would bypass the ACLs); asking for both stops start-up', () => {
     const name = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'
-    expect(() => loadConfig({ flags: { 'authorizer.class.name': name } })).toThrow(/authorizer\.class\.name.*http\.enabled=false/)
-    expect(loadConfig({ flags: { 'authorizer.class.name': name, 'http.port': '-1' } })['authorizer.class.name']).toBe(name)
+    const config = loadConfig({ flags: { 'authorizer.class.name': name } })
+    expect(config['authorizer.class.name']).toBe(name)
+    expect(config['http.enabled']).toBe(false)
+    expect(loadConfig({ flags: { 'authorizer.class.name': name, 'http.port': '8080' } })['http.enabled']).toBe(false)
+    expect(() => loadConfig({ flags: { 'authorizer.class.name': name, 'http.enabled': 'true' } })).toThrow(/authorizer\.class\.name.*http\.enabled=false/)
+    expect(loadConfig({ flags: {} })['http.enabled']).toBe(true)
   })
 })
