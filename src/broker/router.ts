@@ -11,9 +11,9 @@
 // key let fuzzed frames grow the broker by ~13 KB for each of the 65,536 possible keys.
 import {
   addOffsetsToTxnApi, addPartitionsToTxnApi, apiByKey, apiVersionsApi, deleteGroupsApi, describeGroupsApi, describeTransactionsApi, endTxnApi,
-  heartbeatApi, initProducerIdApi, joinGroupApi, leaveGroupApi, listGroupsApi, listTransactionsApi, offsetCommitApi, offsetDeleteApi,
+  ErrorCode, heartbeatApi, initProducerIdApi, metadataApi, joinGroupApi, leaveGroupApi, listGroupsApi, listTransactionsApi, offsetCommitApi, offsetDeleteApi,
   offsetFetchApi, syncGroupApi, txnOffsetCommitApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekApiKey, peekRequestHeader, ProtocolError, saslAuthenticateApi,
-  saslHandshakeApi, Writer
+  saslHandshakeApi, Writer, type MetadataRequest, type MetadataResponse
 } from '../protocol/index.js'
 import type { Broker } from './broker.js'
 import type { Answer, Connection, ConnectionHandler } from './connection.js'
@@ -67,7 +67,11 @@ export class Router implements ConnectionHandler {
     if (sasl !== null) {
       if (!sasl.authenticated) {
         if (sasl.expectsRawToken) return rawTokenAnswer(sasl, frame, connection)
-        admitBeforeAuthentication(sasl, frame)
+        const refusal = admitBeforeAuthentication(sasl, frame, this.byKey)
+        if (refusal !== null) {
+          void connection.drain()
+          return refusal
+        }
       } else if (sasl.expiresAt !== 0 && sasl.expired) {
         throw new ProtocolError(`the SASL session of ${sasl.principal} expired (connections.max.reauth.ms) and was not re-authenticated`)
       }
@@ -118,14 +122,40 @@ export class Router implements ConnectionHandler {
   }
 }
 
-/** Before authentication Kafka serves only ApiVersions and SaslHandshake, then only SaslAuthenticate;
- *  anything else closes the connection (SaslServerAuthenticator). */
-function admitBeforeAuthentication (sasl: SaslSession, frame: Buffer): void {
-  const { apiKey } = peekRequestHeader(frame)
-  const admitted = sasl.expectsHandshake
-    ? apiKey === apiVersionsApi.key || apiKey === saslHandshakeApi.key
-    : sasl.expectsAuthenticate && apiKey === saslAuthenticateApi.key
-  if (!admitted) throw new ProtocolError(`unexpected ${apiByKey(apiKey)?.name ?? `API key ${apiKey}`} request during SASL authentication`)
+/** Kafka's MetadataRequest.getErrorResponse: each requested topic with the error, no brokers. */
+const NO_OPERATIONS = -2147483648
+const SASL_STATE_ANSWERS = new Map<number, (request: never) => unknown>([
+  [metadataApi.key, (request: MetadataRequest): MetadataResponse => ({
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: null,
+    controllerId: -1,
+    topics: (request.topics ?? []).map(t => ({
+      errorCode: ErrorCode.ILLEGAL_SASL_STATE, name: t.name ?? '', topicId: t.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: NO_OPERATIONS
+    })),
+    clusterAuthorizedOperations: NO_OPERATIONS
+  })]
+])
+
+/**
+ * Before authentication Kafka serves only ApiVersions and SaslHandshake (anything else closes the
+ * connection), then only SaslAuthenticate: another request is answered in its own API's format with
+ * ILLEGAL_SASL_STATE and the connection closes after the answer (SaslServerAuthenticator.handleSaslToken).
+ * We build that answer for Metadata, the request a client sends when it takes the exchange for done
+ * (kafkajs, given a refused OAUTHBEARER token's error JSON); another request closes without one.
+ * Returns the refusal to send, or null when the request is admitted.
+ */
+function admitBeforeAuthentication (sasl: SaslSession, frame: Buffer, handlers: ReadonlyMap<number, AnyHandler>): Answer | null {
+  const { apiKey, apiVersion, correlationId } = peekRequestHeader(frame)
+  if (sasl.expectsHandshake ? apiKey === apiVersionsApi.key || apiKey === saslHandshakeApi.key : sasl.expectsAuthenticate && apiKey === saslAuthenticateApi.key) return null
+  const name = apiByKey(apiKey)?.name ?? `API key ${apiKey}`
+  const handler = handlers.get(apiKey)
+  const refusal = SASL_STATE_ANSWERS.get(apiKey)
+  if (!sasl.expectsAuthenticate || handler === undefined || refusal === undefined || !implementsVersion(handler.api, apiVersion)) {
+    throw new ProtocolError(`unexpected ${name} request during SASL authentication`)
+  }
+  sasl.fail()
+  return handler.encode(refusal(handler.decode(decodeRequestHeader(frame).body, apiVersion) as never), apiVersion, correlationId)
 }
 
 /** After a v0 SaslHandshake: the frame is a bare token, answered with a bare size-prefixed token. A

@@ -1,6 +1,7 @@
 // What every `sluice` tool shares: option parsing with node:util parseArgs plus the common options
 // (--bootstrap/-b, --json, --help/-h), the client's lifetime, and the exit-code contract:
 //   0 ok · 1 Kafka or runtime error (no broker, unknown topic, a failed request) · 2 usage or config error
+import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { KafkaClient, parseBootstrap, SASL_MECHANISMS, type SaslCredentials } from '../client/index.js'
 import { validateTopicName } from '../broker/topic-registry.js'
@@ -18,15 +19,19 @@ export const COMMON_OPTIONS = {
   'sasl-mechanism': { type: 'string' },
   'sasl-username': { type: 'string' },
   'sasl-password': { type: 'string' },
+  'sasl-oauth-token': { type: 'string' },
+  'sasl-oauth-token-file': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const satisfies Options
 
 export const COMMON_HELP = `Common options:
   -b, --bootstrap HOST:PORT   broker to start from (default $SLUICE_BOOTSTRAP or ${DEFAULT_BOOTSTRAP})
-      --sasl-mechanism M      authenticate on a SASL_PLAINTEXT listener: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512
+      --sasl-mechanism M      authenticate on a SASL_PLAINTEXT listener: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER
       --sasl-username U       (default $SLUICE_SASL_USERNAME)
       --sasl-password P       (default $SLUICE_SASL_PASSWORD; the environment keeps it out of ps)
+      --sasl-oauth-token T    OAUTHBEARER: the JWT (default $SLUICE_SASL_OAUTH_TOKEN; the environment keeps it out of ps)
+      --sasl-oauth-token-file F  OAUTHBEARER: a file holding the JWT
       --json                  machine-readable output where the tool has it
   -h, --help                  this help`
 
@@ -81,6 +86,8 @@ interface ClientFlags {
   'sasl-mechanism'?: string | undefined
   'sasl-username'?: string | undefined
   'sasl-password'?: string | undefined
+  'sasl-oauth-token'?: string | undefined
+  'sasl-oauth-token-file'?: string | undefined
 }
 
 /** The SASL credentials the flags and environment give, or undefined without --sasl-mechanism. */
@@ -88,10 +95,26 @@ function saslFrom (values: ClientFlags): SaslCredentials | undefined {
   const mechanism = values['sasl-mechanism'] ?? process.env.SLUICE_SASL_MECHANISM
   if (mechanism === undefined) return undefined
   if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) throw new UsageError(`--sasl-mechanism: expected one of ${SASL_MECHANISMS.join(', ')}, got "${mechanism}"`)
+  if (mechanism === 'OAUTHBEARER') return { mechanism, token: oauthToken(values) }
   const username = values['sasl-username'] ?? process.env.SLUICE_SASL_USERNAME
   const password = values['sasl-password'] ?? process.env.SLUICE_SASL_PASSWORD
   if (username === undefined || password === undefined) throw new UsageError(`--sasl-mechanism ${mechanism} needs --sasl-username and --sasl-password (or SLUICE_SASL_USERNAME and SLUICE_SASL_PASSWORD)`)
-  return { mechanism: mechanism as SaslCredentials['mechanism'], username, password }
+  return { mechanism: mechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username, password }
+}
+
+function oauthToken (values: ClientFlags): string {
+  const file = values['sasl-oauth-token-file']
+  if (file !== undefined && values['sasl-oauth-token'] !== undefined) throw new UsageError('give --sasl-oauth-token or --sasl-oauth-token-file, not both')
+  let token = values['sasl-oauth-token'] ?? process.env.SLUICE_SASL_OAUTH_TOKEN
+  if (file !== undefined) {
+    try {
+      token = readFileSync(file, 'utf8')
+    } catch (error) {
+      throw new UsageError(`--sasl-oauth-token-file: ${(error as Error).message}`)
+    }
+  }
+  if (token === undefined || token.trim() === '') throw new UsageError('--sasl-mechanism OAUTHBEARER needs --sasl-oauth-token or --sasl-oauth-token-file (or SLUICE_SASL_OAUTH_TOKEN)')
+  return token.trim()
 }
 
 /** Runs `work` with a client connected to the bootstrap broker, and always closes it. */

@@ -1,19 +1,24 @@
 // The client side of SASL for our own client (the CLI): after ApiVersions, SaslHandshake v1 and then
 // the mechanism's tokens in SaslAuthenticate (RFC 4616 PLAIN; RFC 5802 SCRAM-SHA-256/512, whose
-// server signature we verify, so a broker that does not know the password cannot pass for one that does).
+// server signature we verify, so a broker that does not know the password cannot pass for one that does;
+// RFC 7628 OAUTHBEARER with a token we are given, answering a refusal's error JSON with %x01 as RFC 7628 §3.2.2 asks).
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { ErrorCode } from '../protocol/index.js'
 import { calls } from './calls.js'
 import type { KafkaConnection } from './connection.js'
 import { kafkaError } from './errors.js'
 
-export interface SaslCredentials {
+export type SaslCredentials = {
   mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
   username: string
   password: string
+} | {
+  mechanism: 'OAUTHBEARER'
+  /** A JWT (compact serialization), as the token endpoint issued it. */
+  token: string
 }
 
-export const SASL_MECHANISMS: ReadonlyArray<SaslCredentials['mechanism']> = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']
+export const SASL_MECHANISMS: ReadonlyArray<SaslCredentials['mechanism']> = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER']
 
 export async function authenticate (connection: KafkaConnection, sasl: SaslCredentials, timeoutMs: number): Promise<void> {
   const subject = `SASL ${sasl.mechanism} at ${connection.address}`
@@ -26,6 +31,15 @@ export async function authenticate (connection: KafkaConnection, sasl: SaslCrede
     const answer = await connection.request(calls.saslAuthenticate, () => ({ authBytes: token }), { timeoutMs })
     if (answer.errorCode !== ErrorCode.NONE) throw kafkaError(answer.errorCode, subject, answer.errorMessage)
     return answer.authBytes
+  }
+  if (sasl.mechanism === 'OAUTHBEARER') {
+    const refusal = await exchange(Buffer.from(`n,,\u0001auth=Bearer ${sasl.token}\u0001\u0001`))
+    // A refused token is answered with error JSON; our %x01 ends the exchange and the broker's failure throws.
+    if (refusal.length > 0) {
+      await exchange(Buffer.from([1]))
+      throw new Error(`${subject}: the broker refused the token but did not fail the exchange (${refusal.toString('utf8')})`)
+    }
+    return
   }
   if (sasl.mechanism === 'PLAIN') {
     await exchange(Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`))

@@ -5,14 +5,22 @@
 //   sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256                 (or listener.name.client.sasl.enabled.mechanisms)
 //   listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";
 //   connections.max.reauth.ms=3600000                           (KIP-368; or listener.name.client.connections.max.reauth.ms)
+//   listener.name.client.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
+//   listener.name.client.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler
+//   sasl.oauthbearer.jwks.endpoint.url=file:///etc/sluice/jwks.json  (or listener.name.client.oauthbearer.sasl.oauthbearer.…)
+// OAUTHBEARER validates tokens as Kafka's two validators do: without a callback handler class, the
+// unsecured one (alg "none" JWTs, options from the OAuthBearerLoginModule's unsecuredValidator*
+// options); with OAuthBearerValidatorCallbackHandler, signed JWTs verified with the JWKS's keys.
 // As Kafka's broker, JAAS is read only from the listener- and mechanism-prefixed key. Listeners named
 // in controller.listener.names are not bound: a single node has no controller quorum to serve.
 // Every problem is a ConfigError naming the key, so start-up stops before anything opens.
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import type { BrokerConfig } from './broker-config.js'
 import { ConfigError } from './settings.js'
 
 export type SecurityProtocol = 'PLAINTEXT' | 'SASL_PLAINTEXT'
-export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number]
 
 export interface SaslSettings {
@@ -21,7 +29,48 @@ export interface SaslSettings {
   plainUsers: ReadonlyMap<string, string>
   /** connections.max.reauth.ms: 0 means sessions never expire (session_lifetime_ms 0). */
   reauthMs: number
+  /** How OAUTHBEARER tokens are validated, if OAUTHBEARER is enabled. */
+  oauthbearer: OAuthBearerSettings | null
 }
+
+/** Kafka's OAuthBearerUnsecuredValidatorCallbackHandler: unsigned JWTs, for development and tests. */
+export interface UnsecuredValidatorSettings {
+  validator: 'unsecured'
+  principalClaim: string
+  scopeClaim: string
+  /** Every one of these must be in the token's scope. */
+  requiredScope: string[]
+  clockSkewMs: number
+}
+
+/** One key of the JWKS, with the members that choose it for a token's header. */
+export interface VerificationKey { kid: string | undefined, alg: string | undefined, use: string | undefined, kty: string, key: KeyObject }
+
+/** Kafka's OAuthBearerValidatorCallbackHandler: JWTs signed by a key of the JWKS. */
+export interface JwksValidatorSettings {
+  validator: 'jwks'
+  keys: VerificationKey[]
+  /** Empty: a token must carry no aud (jose4j's default, which Kafka keeps). */
+  audience: string[]
+  /** Empty: iss is not checked. */
+  issuer: string
+  subClaim: string
+  scopeClaim: string
+  clockSkewMs: number
+}
+
+export type OAuthBearerSettings = UnsecuredValidatorSettings | JwksValidatorSettings
+
+const OAUTH_LOGIN_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule'
+const UNSECURED_VALIDATOR = 'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler'
+/** The JWKS validator, under its Kafka 3.4+ name and its KIP-768 (Kafka 3.1) one. */
+const JWKS_VALIDATORS = [
+  'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
+  'org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerValidatorCallbackHandler'
+]
+/** The sasl.oauthbearer.* settings the JWKS validator reads, globally or as listener.name.<l>.oauthbearer.<key>. */
+const OAUTH_KEYS = ['sasl.oauthbearer.jwks.endpoint.url', 'sasl.oauthbearer.expected.audience', 'sasl.oauthbearer.expected.issuer',
+  'sasl.oauthbearer.sub.claim.name', 'sasl.oauthbearer.scope.claim.name', 'sasl.oauthbearer.clock.skew.seconds'] as const
 
 export interface HostPort { host: string, port: number }
 
@@ -35,7 +84,9 @@ export interface ListenerSpec extends HostPort {
 }
 
 /** Listener-prefixed keys Sluice reads: listener.name.<listener>.<one of these>. */
-const LISTENER_KEY = /^listener\.name\.([^.]+)\.(sasl\.enabled\.mechanisms|connections\.max\.reauth\.ms|(plain|scram-sha-256|scram-sha-512)\.sasl\.jaas\.config)$/
+const LISTENER_KEY = new RegExp('^listener\\.name\\.([^.]+)\\.(sasl\\.enabled\\.mechanisms|connections\\.max\\.reauth\\.ms|' +
+  '(plain|scram-sha-256|scram-sha-512|oauthbearer)\\.sasl\\.jaas\\.config|oauthbearer\\.sasl\\.server\\.callback\\.handler\\.class|' +
+  `oauthbearer\\.(?:${OAUTH_KEYS.map(k => k.replace(/\./g, '\\.')).join('|')}))$`)
 
 export function isListenerSetting (key: string): boolean {
   return LISTENER_KEY.test(key)
@@ -112,12 +163,16 @@ function saslSettings (config: BrokerConfig, listener: string): SaslSettings {
   }
   if (mechanisms.length === 0) throw new ConfigError(mechanismsKey, mechanismsText, `a SASL_PLAINTEXT listener needs at least one of ${SASL_MECHANISMS.join(', ')}`)
   let plainUsers = new Map<string, string>()
+  let oauthbearer: OAuthBearerSettings | null = null
   for (const mechanism of mechanisms) {
     const jaasKey = `${prefix}${mechanism.toLowerCase()}.sasl.jaas.config`
     const jaas = config.listenerSettings[jaasKey]
     if (mechanism === 'PLAIN') {
       if (jaas === undefined) throw new ConfigError(jaasKey, '', 'PLAIN is enabled on this listener but no users are configured: give a PlainLoginModule with user_<name>="<password>" options')
       plainUsers = plainUsersFrom(jaasKey, jaas)
+    } else if (mechanism === 'OAUTHBEARER') {
+      if (jaas === undefined) throw new ConfigError(jaasKey, '', `OAUTHBEARER is enabled on this listener, which needs a login module as on Kafka: ${OAUTH_LOGIN_MODULE} required;`)
+      oauthbearer = oauthSettings(config, prefix, jaasKey, loginModule(jaasKey, jaas, OAUTH_LOGIN_MODULE))
     } else if (jaas !== undefined) {
       // Kafka's brokers need a ScramLoginModule only for inter-broker SCRAM; its credentials come from the store.
       loginModule(jaasKey, jaas, 'org.apache.kafka.common.security.scram.ScramLoginModule')
@@ -127,7 +182,85 @@ function saslSettings (config: BrokerConfig, listener: string): SaslSettings {
   const reauthText = config.listenerSettings[reauthKey]
   const reauthMs = reauthText === undefined ? config['connections.max.reauth.ms'] : Number(reauthText)
   if (!Number.isInteger(reauthMs) || reauthMs < 0) throw new ConfigError(reauthKey, reauthText ?? '', 'expected an integer of at least 0')
-  return { mechanisms: mechanisms as SaslMechanism[], plainUsers, reauthMs }
+  return { mechanisms: mechanisms as SaslMechanism[], plainUsers, reauthMs, oauthbearer }
+}
+
+function oauthSettings (config: BrokerConfig, prefix: string, jaasKey: string, options: Map<string, string>): OAuthBearerSettings {
+  const handlerKey = `${prefix}oauthbearer.sasl.server.callback.handler.class`
+  const handler = config.listenerSettings[handlerKey] ?? UNSECURED_VALIDATOR
+  if (handler === UNSECURED_VALIDATOR) {
+    const skewText = options.get('unsecuredValidatorAllowableClockSkewMs')?.trim() ?? ''
+    const clockSkewMs = skewText === '' ? 0 : Number(skewText)
+    if (!Number.isInteger(clockSkewMs) || clockSkewMs < 0 || clockSkewMs > 2_147_483_647) {
+      throw new ConfigError(jaasKey, '[hidden]', `unsecuredValidatorAllowableClockSkewMs: expected a non-negative integer, got "${skewText}"`)
+    }
+    const option = (name: string, fallback: string): string => options.get(name)?.trim() || fallback
+    return {
+      validator: 'unsecured',
+      principalClaim: option('unsecuredValidatorPrincipalClaimName', 'sub'),
+      scopeClaim: option('unsecuredValidatorScopeClaimName', 'scope'),
+      requiredScope: option('unsecuredValidatorRequiredScope', '').split(' ').filter(s => s !== ''),
+      clockSkewMs
+    }
+  }
+  if (!JWKS_VALIDATORS.includes(handler)) {
+    throw new ConfigError(handlerKey, handler, `Sluice has Kafka's two OAUTHBEARER validators: ${JWKS_VALIDATORS[0]!} (signed JWTs, JWKS) and ${UNSECURED_VALIDATOR} (the default)`)
+  }
+  const setting = (key: (typeof OAUTH_KEYS)[number]): { key: string, value: string } => {
+    const prefixed = `${prefix}oauthbearer.${key}`
+    const value = config.listenerSettings[prefixed]
+    return value !== undefined ? { key: prefixed, value } : { key, value: String(config[key]) }
+  }
+  const url = setting('sasl.oauthbearer.jwks.endpoint.url')
+  const skew = setting('sasl.oauthbearer.clock.skew.seconds')
+  const clockSkewSeconds = Number(skew.value)
+  if (!Number.isInteger(clockSkewSeconds) || clockSkewSeconds < 0) throw new ConfigError(skew.key, skew.value, 'expected an integer of at least 0')
+  const claim = (key: 'sasl.oauthbearer.sub.claim.name' | 'sasl.oauthbearer.scope.claim.name'): string => {
+    const { key: given, value } = setting(key)
+    if (value.trim() === '') throw new ConfigError(given, value, 'expected a claim name')
+    return value.trim()
+  }
+  return {
+    validator: 'jwks',
+    keys: jwksKeys(url.key, url.value),
+    audience: setting('sasl.oauthbearer.expected.audience').value.split(',').map(a => a.trim()).filter(a => a !== ''),
+    issuer: setting('sasl.oauthbearer.expected.issuer').value.trim(),
+    subClaim: claim('sasl.oauthbearer.sub.claim.name'),
+    scopeClaim: claim('sasl.oauthbearer.scope.claim.name'),
+    clockSkewMs: clockSkewSeconds * 1000
+  }
+}
+
+/** The public keys of a JWKS file (RFC 7517 §5: {"keys": [JWK, ...]}), read once at start-up. */
+function jwksKeys (key: string, url: string): VerificationKey[] {
+  if (url === '') throw new ConfigError(key, url, 'OAuthBearerValidatorCallbackHandler verifies tokens with the keys of a JWKS: give its file: URL')
+  let path: URL
+  try {
+    path = new URL(url)
+  } catch {
+    throw new ConfigError(key, url, 'expected a URL')
+  }
+  if (path.protocol !== 'file:') {
+    throw new ConfigError(key, url, 'Sluice reads a JWKS from a file: URL only (it does not fetch one over HTTP): save the endpoint\'s JWKS to a file and give file:///path/to/jwks.json')
+  }
+  let jwks: unknown
+  try {
+    jwks = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw new ConfigError(key, url, `cannot read the JWKS: ${(error as Error).message}`)
+  }
+  const jwkList = (jwks as { keys?: unknown } | null)?.keys
+  if (!Array.isArray(jwkList) || jwkList.length === 0) throw new ConfigError(key, url, 'expected a JWKS: {"keys": [ ... ]} with at least one key')
+  return jwkList.map((jwk: Record<string, unknown>, i) => {
+    let keyObject: KeyObject
+    try {
+      keyObject = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
+    } catch (error) {
+      throw new ConfigError(key, url, `key ${i} of the JWKS is not a public key: ${(error as Error).message}`)
+    }
+    const text = (name: string): string | undefined => typeof jwk[name] === 'string' ? jwk[name] : undefined
+    return { kid: text('kid'), alg: text('alg'), use: text('use'), kty: String(jwk.kty), key: keyObject }
+  })
 }
 
 /**

@@ -1,5 +1,6 @@
 // SaslAuthenticate: one SASL token of the mechanism a v1 SaslHandshake chose (sasl/session.ts).
-//   v1   +session_lifetime_ms: connections.max.reauth.ms once authenticated (0: the session never expires)
+//   v1   +session_lifetime_ms once authenticated: connections.max.reauth.ms, or an OAUTHBEARER token's
+//        remaining lifetime if that is shorter (0: the session never expires)
 // A failed exchange is answered SASL_AUTHENTICATION_FAILED with Kafka's message, and the connection
 // closes after the answer. Outside an exchange (a PLAINTEXT listener, an authenticated connection)
 // the answer is ILLEGAL_SASL_STATE, as Kafka's KafkaApis.

@@ -1,4 +1,5 @@
-// The server side of the SASL mechanisms: PLAIN (RFC 4616) and SCRAM-SHA-256/512 (RFC 5802, 7677),
+// The server side of the SASL mechanisms: PLAIN (RFC 4616) and SCRAM-SHA-256/512 (RFC 5802, 7677)
+// (OAUTHBEARER: oauthbearer.ts),
 // with Kafka's rules and messages (PlainSaslServer, ScramSaslServer, ScramFormatter):
 // - A failure whose message may reach the client is a SaslAuthenticationError; any other failure is
 //   answered with the generic "Authentication failed during authentication due to invalid
@@ -28,7 +29,7 @@ export interface ScramCredential {
   iterations: number
 }
 
-export type ScramMechanism = Exclude<SaslMechanism, 'PLAIN'>
+export type ScramMechanism = Exclude<SaslMechanism, 'PLAIN' | 'OAUTHBEARER'>
 
 /** Kafka's ScramMechanism: digest, and the fewest iterations it accepts (both mechanisms: 4096). */
 export const SCRAM = {

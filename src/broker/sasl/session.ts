@@ -3,13 +3,15 @@
 //   start         ApiVersions and SaslHandshake only; any other request closes the connection
 //   authenticate  after a v1 handshake: SaslAuthenticate only
 //   raw           after a v0 handshake: each frame is a bare SASL token, answered with a bare token
-//   complete      every request is served; with connections.max.reauth.ms the session expires and a
-//                 SaslHandshake starts a re-authentication (KIP-368), which must keep the principal
+//   complete      every request is served; with connections.max.reauth.ms or an OAUTHBEARER token the
+//                 session expires (at the earlier of the two) and a SaslHandshake starts a
+//                 re-authentication (KIP-368), which must keep the principal
 //   failed        the failure answer is on its way and the connection closes after it
 // The router tests `authenticated` (a field) before anything else: a PLAINTEXT connection has no
 // session at all, an authenticated one pays that test and, with re-authentication on, a clock read.
 import type { SaslMechanism, SaslSettings } from '../../config/listener-config.js'
 import { isScram, PlainServer, SaslAuthenticationError, ScramServer, type MechanismServer, type ScramCredential, type ScramMechanism } from './mechanisms.js'
+import { OAuthBearerServer, tokenValidator } from './oauthbearer.js'
 
 type State = 'start' | 'authenticate' | 'raw' | 'complete' | 'failed'
 
@@ -53,7 +55,7 @@ export class SaslSession {
    *  the handshake is answered ILLEGAL_SASL_STATE, as Kafka answers one when re-authentication is off). */
   reauthenticate (mechanism: string, version: number): boolean {
     const now = Date.now()
-    if (this.settings.reauthMs === 0 || version < 1 || now - this.reauthStartedAt < MIN_REAUTH_INTERVAL_MS) return false
+    if (this.expiresAt === 0 || version < 1 || now - this.reauthStartedAt < MIN_REAUTH_INTERVAL_MS) return false
     if (!(this.settings.mechanisms as string[]).includes(mechanism)) return false
     this.reauthStartedAt = now
     this.reauthRefusal = mechanism === this.mechanism
@@ -82,10 +84,11 @@ export class SaslSession {
       this.principal = principal
       this.state = 'complete'
       this.authenticated = true
+      const now = Date.now()
+      const lifetimeMs = sessionLifetimeMs(this.server instanceof OAuthBearerServer ? this.server.expiresAt : null, this.settings.reauthMs, now)
+      this.expiresAt = lifetimeMs === null ? 0 : now + lifetimeMs
       this.server = null
-      const lifetimeMs = this.settings.reauthMs
-      this.expiresAt = lifetimeMs === 0 ? 0 : Date.now() + lifetimeMs
-      return { challenge, lifetimeMs }
+      return { challenge, lifetimeMs: lifetimeMs ?? 0 }
     } catch (error) {
       this.state = 'failed'
       this.authenticated = false
@@ -95,11 +98,25 @@ export class SaslSession {
     }
   }
 
+  /** A request the exchange does not allow was refused: the connection closes after the answer. */
+  fail (): void {
+    this.state = 'failed'
+    this.server = null
+  }
+
   private begin (mechanism: SaslMechanism, version: number): void {
     this.mechanism = mechanism
     this.server = isScram(mechanism)
       ? new ScramServer(mechanism, user => this.scram.get(user, mechanism))
-      : new PlainServer(this.settings.plainUsers)
+      : mechanism === 'OAUTHBEARER' ? new OAuthBearerServer(tokenValidator(this.settings.oauthbearer!)) : new PlainServer(this.settings.plainUsers)
     this.state = version === 0 ? 'raw' : 'authenticate'
   }
+}
+
+/** Kafka's SaslServerAuthenticator: the session ends when the credential (an OAUTHBEARER token)
+ *  expires or after connections.max.reauth.ms, whichever is first; null: it never ends. */
+function sessionLifetimeMs (credentialExpiresAt: number | null, reauthMs: number, now: number): number | null {
+  if (credentialExpiresAt === null) return reauthMs === 0 ? null : reauthMs
+  const remaining = Math.max(0, credentialExpiresAt - now)
+  return reauthMs === 0 ? remaining : Math.min(remaining, reauthMs)
 }

@@ -10,6 +10,7 @@ import time
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import KafkaError
+from kafka.oauth.abstract import AbstractTokenProvider
 
 TIMEOUT_MS = 15000
 
@@ -22,10 +23,24 @@ def dec(raw):
     return None if raw is None else raw.decode('utf-8')
 
 
+class TokenProvider(AbstractTokenProvider):
+    """OAUTHBEARER: hands kafka-python the token the request carries."""
+    def __init__(self, token):
+        super().__init__()
+        self._token = token
+
+    def token(self):
+        return self._token
+
+
 def sasl(req):
-    """The SASL_PLAINTEXT settings when the request has 'sasl': {mechanism, username, password}."""
+    """The SASL_PLAINTEXT settings when the request has 'sasl': {mechanism, username, password} or
+    {mechanism: 'OAUTHBEARER', token}."""
     if 'sasl' not in req:
         return {}
+    if req['sasl']['mechanism'] == 'OAUTHBEARER':
+        return {'security_protocol': 'SASL_PLAINTEXT', 'sasl_mechanism': 'OAUTHBEARER',
+                'sasl_oauth_token_provider': TokenProvider(req['sasl']['token'])}
     return {'security_protocol': 'SASL_PLAINTEXT', 'sasl_mechanism': req['sasl']['mechanism'],
             'sasl_plain_username': req['sasl']['username'], 'sasl_plain_password': req['sasl']['password']}
 
