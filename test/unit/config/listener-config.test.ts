@@ -5,6 +5,7 @@ import { loadConfig } from '../../../src/config/broker-config.js'
 import { listenerSpecs } from '../../../src/config/listener-config.js'
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="a\\"b";'
+const OAUTH = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required'
 const specs = (flags: Record<string, string>): ReturnType<typeof listenerSpecs> => listenerSpecs(loadConfig({ flags }))
 
 describe('listener config', () => {
@@ -19,13 +20,25 @@ describe('listener config', () => {
     })
     expect(listeners).toEqual([
       { name: 'INTERNAL', protocol: 'PLAINTEXT', host: '127.0.0.1', port: 9092, advertised: null, sasl: null },
-      { name: 'CLIENT', protocol: 'SASL_PLAINTEXT', host: '::1', port: 9093, advertised: { name: 'CLIENT', host: 'broker.example', port: 19093 }, sasl: { mechanisms: ['SCRAM-SHA-512'], plainUsers: new Map(), reauthMs: 60_000 } }
+      { name: 'CLIENT', protocol: 'SASL_PLAINTEXT', host: '::1', port: 9093, advertised: { name: 'CLIENT', host: 'broker.example', port: 19093 }, sasl: { mechanisms: ['SCRAM-SHA-512'], plainUsers: new Map(), reauthMs: 60_000, oauthbearer: null } }
     ])
   })
 
   it('takes PLAIN users from the listener\'s PlainLoginModule, escapes included', () => {
     const [listener] = specs({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS })
-    expect(listener?.sasl).toEqual({ mechanisms: ['PLAIN'], plainUsers: new Map([['admin', 'admin-secret'], ['alice', 'a"b']]), reauthMs: 0 })
+    expect(listener?.sasl).toEqual({ mechanisms: ['PLAIN'], plainUsers: new Map([['admin', 'admin-secret'], ['alice', 'a"b']]), reauthMs: 0, oauthbearer: null })
+  })
+
+  it('reads the unsecured OAUTHBEARER validator\'s options from the OAuthBearerLoginModule, with Kafka\'s defaults', () => {
+    const base = { listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'OAUTHBEARER' }
+    const [defaults] = specs({ ...base, 'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': `${OAUTH};` })
+    expect(defaults?.sasl?.oauthbearer).toEqual({ validator: 'unsecured', principalClaim: 'sub', scopeClaim: 'scope', requiredScope: [], clockSkewMs: 0 })
+    const [given] = specs({
+      ...base,
+      'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': `${OAUTH} unsecuredValidatorPrincipalClaimName="user" unsecuredValidatorScopeClaimName=scp ` +
+        'unsecuredValidatorRequiredScope="read  write" unsecuredValidatorAllowableClockSkewMs="500";'
+    })
+    expect(given?.sasl?.oauthbearer).toEqual({ validator: 'unsecured', principalClaim: 'user', scopeClaim: 'scp', requiredScope: ['read', 'write'], clockSkewMs: 500 })
   })
 
   it('ignores sasl.jaas.config without a listener prefix, as a Kafka broker does', () => {
@@ -42,7 +55,10 @@ describe('listener config', () => {
     [{ listeners: 'PLAINTEXT://h' }, /listeners.*expected NAME:\/\/HOST:PORT/],
     [{ 'listener.name.plaintext.ssl.keystore.location': '/k' }, /listener\.name\.plaintext\.ssl\.keystore\.location.*unknown setting/],
     [{ 'listener.name.other.sasl.enabled.mechanisms': 'PLAIN' }, /listener\.name\.other\.sasl\.enabled\.mechanisms.*listener OTHER is not in listeners/],
-    [{ listeners: 'SASL_PLAINTEXT://h:1', 'sasl.enabled.mechanisms': 'OAUTHBEARER' }, /sasl\.enabled\.mechanisms.*OAUTHBEARER is not supported/],
+    [{ listeners: 'SASL_PLAINTEXT://h:1', 'sasl.enabled.mechanisms': 'GSSAPI' }, /sasl\.enabled\.mechanisms.*GSSAPI is not supported/],
+    [{ listeners: 'SASL_PLAINTEXT://h:1', 'sasl.enabled.mechanisms': 'OAUTHBEARER' }, /listener\.name\.sasl_plaintext\.oauthbearer\.sasl\.jaas\.config.*needs a login module/],
+    [{ listeners: 'SASL_PLAINTEXT://h:1', 'sasl.enabled.mechanisms': 'OAUTHBEARER', 'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': `${OAUTH} unsecuredValidatorAllowableClockSkewMs="-1";` },
+      /unsecuredValidatorAllowableClockSkewMs: expected a non-negative integer/],
     [{ listeners: 'SASL_PLAINTEXT://h:1' }, /listener\.name\.sasl_plaintext\.plain\.sasl\.jaas\.config.*no users are configured/],
     [{ listeners: 'SASL_PLAINTEXT://h:1', 'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="a";' },
       /names no users/],
