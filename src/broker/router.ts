@@ -13,7 +13,7 @@ import {
   addOffsetsToTxnApi, addPartitionsToTxnApi, apiByKey, apiVersionsApi, deleteGroupsApi, describeGroupsApi, describeTransactionsApi, endTxnApi,
   ErrorCode, heartbeatApi, initProducerIdApi, metadataApi, joinGroupApi, leaveGroupApi, listGroupsApi, listTransactionsApi, offsetCommitApi, offsetDeleteApi,
   offsetFetchApi, syncGroupApi, txnOffsetCommitApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekApiKey, peekRequestHeader, ProtocolError, saslAuthenticateApi,
-  saslHandshakeApi, Writer, type MetadataRequest, type MetadataResponse
+  saslHandshakeApi, Writer, type ApiVersionsResponse, type MetadataRequest, type MetadataResponse
 } from '../protocol/index.js'
 import type { Broker } from './broker.js'
 import type { Answer, Connection, ConnectionHandler } from './connection.js'
@@ -122,9 +122,12 @@ export class Router implements ConnectionHandler {
   }
 }
 
-/** Kafka's MetadataRequest.getErrorResponse: each requested topic with the error, no brokers. */
+/** Kafka's getErrorResponse of Metadata (each requested topic with the error, no brokers) and ApiVersions. */
 const NO_OPERATIONS = -2147483648
 const SASL_STATE_ANSWERS = new Map<number, (request: never) => unknown>([
+  [apiVersionsApi.key, (): ApiVersionsResponse => ({
+    errorCode: ErrorCode.ILLEGAL_SASL_STATE, apiKeys: [], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1, finalizedFeatures: [], zkMigrationReady: false
+  })],
   [metadataApi.key, (request: MetadataRequest): MetadataResponse => ({
     throttleTimeMs: 0,
     brokers: [],
@@ -142,7 +145,7 @@ const SASL_STATE_ANSWERS = new Map<number, (request: never) => unknown>([
  * connection), then only SaslAuthenticate: another request is answered in its own API's format with
  * ILLEGAL_SASL_STATE and the connection closes after the answer (SaslServerAuthenticator.handleSaslToken).
  * We build that answer for Metadata, the request a client sends when it takes the exchange for done
- * (kafkajs, given a refused OAUTHBEARER token's error JSON); another request closes without one.
+ * (kafkajs, given a refused OAUTHBEARER token's error JSON), and ApiVersions; another closes without one.
  * Returns the refusal to send, or null when the request is admitted.
  */
 function admitBeforeAuthentication (sasl: SaslSession, frame: Buffer, handlers: ReadonlyMap<number, AnyHandler>): Answer | null {

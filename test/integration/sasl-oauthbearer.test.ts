@@ -12,12 +12,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type SASLOptions } from 'kafkajs'
 import {
-  decodeMetadataResponse, decodeSaslAuthenticateResponse, decodeSaslHandshakeResponse, encodeMetadataRequest, encodeSaslAuthenticateRequest, encodeSaslHandshakeRequest
+  decodeApiVersionsResponse, decodeFindCoordinatorResponse, decodeMetadataResponse, decodeSaslAuthenticateResponse, decodeSaslHandshakeResponse, encodeApiVersionsRequest,
+  encodeFindCoordinatorRequest, encodeMetadataRequest, encodeSaslAuthenticateRequest, encodeSaslHandshakeRequest
 } from '../../src/protocol/index.js'
 import { BROKER_ENTRY, startBroker, type RunningBroker } from '../helpers/broker.js'
 import { has, kcat, run, runPython } from '../helpers/clients.js'
 import { api, WireClient } from '../helpers/wire-client.js'
 
+const ApiVersions = api(18, encodeApiVersionsRequest, decodeApiVersionsResponse)
+const FindCoordinator = api(10, encodeFindCoordinatorRequest, decodeFindCoordinatorResponse)
 const Metadata = api(3, encodeMetadataRequest, decodeMetadataResponse)
 const SaslHandshake = api(17, encodeSaslHandshakeRequest, decodeSaslHandshakeResponse)
 const SaslAuthenticate = api(36, encodeSaslAuthenticateRequest, decodeSaslAuthenticateResponse)
@@ -262,12 +265,17 @@ describe('the OAUTHBEARER exchange on the wire', () => {
     expect(await malformed.closesWithin(10_000)).toBe(true)
   })
 
-  it('answers a Metadata request during the exchange ILLEGAL_SASL_STATE in Metadata\'s format, then closes (as Kafka)', async () => {
+  it('answers Metadata and ApiVersions during the exchange ILLEGAL_SASL_STATE in their own format and closes, closes on another request (as Kafka)', async () => {
     const client = await authenticating()
     const answer = await client.call(Metadata, 12, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: 't' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })
     expect(answer.brokers).toEqual([])
     expect(answer.topics.map(t => [t.name, t.errorCode])).toEqual([['t', ILLEGAL_SASL_STATE]])
     expect(await client.closesWithin(10_000)).toBe(true)
+    const versions = await authenticating()
+    expect((await versions.call(ApiVersions, 3, { clientSoftwareName: 'wire', clientSoftwareVersion: '1' })).errorCode).toBe(ILLEGAL_SASL_STATE)
+    expect(await versions.closesWithin(10_000)).toBe(true)
+    const other = await authenticating()
+    await expect(other.call(FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['g'] })).rejects.toThrow(/closed/)
   })
 })
 
