@@ -36,6 +36,7 @@ import { openStore } from './open-store.js'
 import { Router } from './router.js'
 import { ScramCredentials } from './sasl/scram-credentials.js'
 import { SaslSession } from './sasl/session.js'
+import { JwksRefreshers } from './sasl/jwks.js'
 import { TopicRegistry } from './topic-registry.js'
 import { Topics } from './topics.js'
 
@@ -74,6 +75,8 @@ export class Broker {
   private clientQuotas: ClientQuotas | undefined
   private stopping: Promise<void> | null = null
   private httpGateway: Gateway | null = null
+  /** Keeps the http(s) JWKS of OAUTHBEARER listeners fresh (sasl/jwks.ts). */
+  private jwks: JwksRefreshers | undefined
   /** The coordinators' load (started once the broker serves); never rejects. */
   private coordinatorsLoaded: Promise<void> = Promise.resolve()
   /** True until the coordinators' load has ended (loaded, failed or given up). */
@@ -118,7 +121,9 @@ export class Broker {
     const dataDir = resolve(config['log.dirs'])
     const listening = Listeners.bind(config, log)
     listening.catch(() => {}) // awaited below
+    let jwks: JwksRefreshers | undefined
     const release = async (): Promise<void> => {
+      jwks?.close()
       await Promise.all([opening.then(async store => { await store.close() }, () => {}), listening.then(async l => { await l.close() }, () => {})])
     }
     let registry: TopicRegistry
@@ -128,6 +133,7 @@ export class Broker {
       registry = TopicRegistry.open(dataDir, config['node.id'])
       await registry.saved
       ;[store, listeners] = await Promise.all([opening, listening])
+      jwks = await JwksRefreshers.start(listeners.bound, log)
     } catch (error) {
       await release()
       throw error
@@ -171,6 +177,7 @@ export class Broker {
       throw error
     }
     const broker = new Broker({ config, log, store, ...parts, router: new Router(), listeners })
+    broker.jwks = jwks
     broker.router.bind(broker)
     // The load starts before the first connection is served, so no request finds it not yet begun.
     broker.coordinatorsLoading = true
@@ -244,6 +251,7 @@ export class Broker {
   stop (): Promise<void> {
     this.stopping ??= (async () => {
       await this.httpGateway?.stop()
+      this.jwks?.close()
       const closed = this.listeners.close()
       this.router.shutdown()
       await this.coordinatorsLoaded

@@ -7,7 +7,7 @@
 //   connections.max.reauth.ms=3600000                           (KIP-368; or listener.name.client.connections.max.reauth.ms)
 //   listener.name.client.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
 //   listener.name.client.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler
-//   sasl.oauthbearer.jwks.endpoint.url=file:///etc/sluice/jwks.json  (or listener.name.client.oauthbearer.sasl.oauthbearer.…)
+//   sasl.oauthbearer.jwks.endpoint.url=https://idp.example/jwks     (or file:; or listener.name.client.oauthbearer.sasl.oauthbearer.…)
 // OAUTHBEARER validates tokens as Kafka's two validators do: without a callback handler class, the
 // unsecured one (alg "none" JWTs, options from the OAuthBearerLoginModule's unsecuredValidator*
 // options); with OAuthBearerValidatorCallbackHandler, signed JWTs verified with the JWKS's keys.
@@ -49,7 +49,7 @@ export interface VerificationKey { kid: string | undefined, alg: string | undefi
 /** Kafka's OAuthBearerValidatorCallbackHandler: JWTs signed by a key of the JWKS. */
 export interface JwksValidatorSettings {
   validator: 'jwks'
-  keys: VerificationKey[]
+  jwks: JwksSource
   /** Empty: a token must carry no aud (jose4j's default, which Kafka keeps). */
   audience: string[]
   /** Empty: iss is not checked. */
@@ -61,6 +61,15 @@ export interface JwksValidatorSettings {
 
 export type OAuthBearerSettings = UnsecuredValidatorSettings | JwksValidatorSettings
 
+/** The JWKS's keys: read from a file: URL here, or fetched over HTTP(S) by the broker (sasl/jwks.ts). */
+export interface JwksSource {
+  keys: VerificationKey[]
+  /** The http(s) URL the broker fetches before serving and every refreshMs; null for a file. */
+  remote: { url: string, refreshMs: number } | null
+  /** Told when a token names a key the set lacks (a fetched set is then fetched again soon). */
+  onMissingKey: (() => void) | null
+}
+
 const OAUTH_LOGIN_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule'
 const UNSECURED_VALIDATOR = 'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler'
 /** The JWKS validator, under its Kafka 3.4+ name and its KIP-768 (Kafka 3.1) one. */
@@ -69,7 +78,7 @@ const JWKS_VALIDATORS = [
   'org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerValidatorCallbackHandler'
 ]
 /** The sasl.oauthbearer.* settings the JWKS validator reads, globally or as listener.name.<l>.oauthbearer.<key>. */
-const OAUTH_KEYS = ['sasl.oauthbearer.jwks.endpoint.url', 'sasl.oauthbearer.expected.audience', 'sasl.oauthbearer.expected.issuer',
+const OAUTH_KEYS = ['sasl.oauthbearer.jwks.endpoint.url', 'sasl.oauthbearer.jwks.endpoint.refresh.ms', 'sasl.oauthbearer.expected.audience', 'sasl.oauthbearer.expected.issuer',
   'sasl.oauthbearer.sub.claim.name', 'sasl.oauthbearer.scope.claim.name', 'sasl.oauthbearer.clock.skew.seconds'] as const
 
 export interface HostPort { host: string, port: number }
@@ -212,6 +221,9 @@ function oauthSettings (config: BrokerConfig, prefix: string, jaasKey: string, o
     return value !== undefined ? { key: prefixed, value } : { key, value: String(config[key]) }
   }
   const url = setting('sasl.oauthbearer.jwks.endpoint.url')
+  const refresh = setting('sasl.oauthbearer.jwks.endpoint.refresh.ms')
+  const refreshMs = Number(refresh.value)
+  if (!Number.isInteger(refreshMs) || refreshMs < 1) throw new ConfigError(refresh.key, refresh.value, 'expected an integer of at least 1')
   const skew = setting('sasl.oauthbearer.clock.skew.seconds')
   const clockSkewSeconds = Number(skew.value)
   if (!Number.isInteger(clockSkewSeconds) || clockSkewSeconds < 0) throw new ConfigError(skew.key, skew.value, 'expected an integer of at least 0')
@@ -222,7 +234,7 @@ function oauthSettings (config: BrokerConfig, prefix: string, jaasKey: string, o
   }
   return {
     validator: 'jwks',
-    keys: jwksKeys(url.key, url.value),
+    jwks: jwksSource(url.key, url.value, refreshMs),
     audience: setting('sasl.oauthbearer.expected.audience').value.split(',').map(a => a.trim()).filter(a => a !== ''),
     issuer: setting('sasl.oauthbearer.expected.issuer').value.trim(),
     subClaim: claim('sasl.oauthbearer.sub.claim.name'),
@@ -231,32 +243,34 @@ function oauthSettings (config: BrokerConfig, prefix: string, jaasKey: string, o
   }
 }
 
-/** The public keys of a JWKS file (RFC 7517 §5: {"keys": [JWK, ...]}), read once at start-up. */
-function jwksKeys (key: string, url: string): VerificationKey[] {
-  if (url === '') throw new ConfigError(key, url, 'OAuthBearerValidatorCallbackHandler verifies tokens with the keys of a JWKS: give its file: URL')
-  let path: URL
+/** A file: URL's keys, read once now; an http(s) URL's are fetched by the broker before it serves. */
+function jwksSource (key: string, url: string, refreshMs: number): JwksSource {
+  if (url === '') throw new ConfigError(key, url, 'OAuthBearerValidatorCallbackHandler verifies tokens with the keys of a JWKS: give its URL (https: or file:)')
+  let parsed: URL
   try {
-    path = new URL(url)
+    parsed = new URL(url)
   } catch {
     throw new ConfigError(key, url, 'expected a URL')
   }
-  if (path.protocol !== 'file:') {
-    throw new ConfigError(key, url, 'Sluice reads a JWKS from a file: URL only (it does not fetch one over HTTP): save the endpoint\'s JWKS to a file and give file:///path/to/jwks.json')
-  }
-  let jwks: unknown
+  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return { keys: [], remote: { url, refreshMs }, onMissingKey: null }
+  if (parsed.protocol !== 'file:') throw new ConfigError(key, url, 'expected an https:, http: or file: URL')
   try {
-    jwks = JSON.parse(readFileSync(path, 'utf8'))
+    return { keys: parseJwks(readFileSync(parsed, 'utf8')), remote: null, onMissingKey: null }
   } catch (error) {
     throw new ConfigError(key, url, `cannot read the JWKS: ${(error as Error).message}`)
   }
-  const jwkList = (jwks as { keys?: unknown } | null)?.keys
-  if (!Array.isArray(jwkList) || jwkList.length === 0) throw new ConfigError(key, url, 'expected a JWKS: {"keys": [ ... ]} with at least one key')
+}
+
+/** The public keys of a JWK Set (RFC 7517 §5: {"keys": [JWK, ...]}); throws on anything else. */
+export function parseJwks (text: string): VerificationKey[] {
+  const jwkList = (JSON.parse(text) as { keys?: unknown } | null)?.keys
+  if (!Array.isArray(jwkList) || jwkList.length === 0) throw new Error('expected a JWKS: {"keys": [ ... ]} with at least one key')
   return jwkList.map((jwk: Record<string, unknown>, i) => {
     let keyObject: KeyObject
     try {
       keyObject = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
     } catch (error) {
-      throw new ConfigError(key, url, `key ${i} of the JWKS is not a public key: ${(error as Error).message}`)
+      throw new Error(`key ${i} of the JWKS is not a public key: ${(error as Error).message}`)
     }
     const text = (name: string): string | undefined => typeof jwk[name] === 'string' ? jwk[name] : undefined
     return { kid: text('kid'), alg: text('alg'), use: text('use'), kty: String(jwk.kty), key: keyObject }

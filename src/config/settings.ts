@@ -31,7 +31,8 @@ export const brokerSettings = {
   'sasl.enabled.mechanisms': { type: 'list', default: 'PLAIN', doc: 'SASL mechanisms of SASL_PLAINTEXT listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (Kafka\'s default GSSAPI is not supported)' },
   'sasl.server.max.receive.size': { type: 'int', default: 524_288, min: 1, max: INT32_MAX, doc: 'largest request frame before SASL authentication completes; a larger one closes the connection' },
   'connections.max.reauth.ms': { type: 'long', default: 0, min: 0, doc: 'SASL sessions last this long before the client must re-authenticate (0: forever)' },
-  'sasl.oauthbearer.jwks.endpoint.url': { type: 'string', default: '', doc: 'OAUTHBEARER with OAuthBearerValidatorCallbackHandler: the JWKS that verifies token signatures (a file: URL)' },
+  'sasl.oauthbearer.jwks.endpoint.url': { type: 'string', default: '', doc: 'OAUTHBEARER with OAuthBearerValidatorCallbackHandler: the JWKS that verifies token signatures (https:, http: or file: URL)' },
+  'sasl.oauthbearer.jwks.endpoint.refresh.ms': { type: 'long', default: 3_600_000, min: 1, doc: 'OAUTHBEARER (JWKS validator): how often an https: JWKS is fetched again' },
   'sasl.oauthbearer.expected.audience': { type: 'list', default: '', doc: 'OAUTHBEARER (JWKS validator): a token\'s aud must name one of these; empty: a token must have no aud' },
   'sasl.oauthbearer.expected.issuer': { type: 'string', default: '', doc: 'OAUTHBEARER (JWKS validator): a token\'s iss must be this (empty: not checked)' },
   'sasl.oauthbearer.sub.claim.name': { type: 'string', default: 'sub', doc: 'OAUTHBEARER (JWKS validator): the claim naming the principal' },
@@ -116,8 +117,8 @@ export const settingsWithoutEffect: Record<string, string> = Object.fromEntries(
     'log.message.downconversion.enable', 'log.message.format.version', 'compression.gzip.level', 'compression.lz4.level',
     'compression.zstd.level'].map(key => [key, 'Sluice sizes, rolls, deletes and stores segments itself (batches are kept as produced)']),
   ['sasl.jaas.config', 'a Kafka broker reads JAAS only from listener.name.<listener>.<mechanism>.sasl.jaas.config, as Sluice does'],
-  ...['sasl.oauthbearer.jwks.endpoint.refresh.ms', 'sasl.oauthbearer.jwks.endpoint.retry.backoff.ms', 'sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms']
-    .map(key => [key, 'Sluice reads the JWKS from a file: URL once, at start-up']),
+  ...['sasl.oauthbearer.jwks.endpoint.retry.backoff.ms', 'sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms']
+    .map(key => [key, 'a failed JWKS fetch is tried again at the next refresh, or once a second when a token names an unknown key']),
   ...['remote.log.storage.system.enable', 'log.local.retention.ms', 'log.local.retention.bytes'].map(key => [key, 'Sluice has no tiered storage']),
   ...['zookeeper.connect', 'zookeeper.connection.timeout.ms', 'zookeeper.session.timeout.ms'].map(key => [key, 'Sluice needs no ZooKeeper']),
   ...['num.network.threads', 'num.io.threads', 'background.threads', 'num.recovery.threads.per.data.dir', 'log.cleaner.threads',

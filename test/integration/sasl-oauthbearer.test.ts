@@ -3,9 +3,12 @@
 //   SIGNED          OAuthBearerValidatorCallbackHandler: RS256/ES256 JWTs checked against a JWKS file,
 //                   expected audience and issuer
 // Clients: librdkafka (kcat, confluent-kafka) with its built-in unsecured JWT, kafkajs with tokens we
-// make and sign here, kafka-python 2.0.2, our CLI, and a raw socket for the exchange's details.
+// make and sign here, kafka-python 2.0.2, our CLI, and a raw socket for the exchange's details; and a
+// broker of its own whose JWKS is fetched over HTTP from a server in this test.
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -279,6 +282,71 @@ describe('the OAUTHBEARER exchange on the wire', () => {
   })
 })
 
+describe('a JWKS fetched over HTTP', () => {
+  /** Whether the listener at `port` accepts `token` (a refused token is answered with error JSON). */
+  async function accepts (port: number, token: string): Promise<boolean> {
+    const client = await WireClient.open(broker, 'wire', port)
+    try {
+      expect((await client.call(SaslHandshake, 1, { mechanism: 'OAUTHBEARER' })).errorCode).toBe(NONE)
+      const answer = await client.call(SaslAuthenticate, 2, { authBytes: Buffer.from(`n,,\u0001auth=Bearer ${token}\u0001\u0001`) })
+      return answer.errorCode === NONE && answer.authBytes.length === 0
+    } finally {
+      client.close()
+    }
+  }
+
+  it('is fetched before the broker serves, and again when a token names a key it lacks (a rotated key)', async () => {
+    const rotated = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    let keys: object[] = [{ ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rsa-1' }]
+    let fetches = 0
+    const server = createServer((request, response) => {
+      fetches++
+      response.writeHead(request.url === '/jwks' ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }))
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const fetched = await startBroker({
+      settings: {
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'OAUTHBEARER',
+        'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': `${LOGIN_MODULE} required;`,
+        'listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
+        'sasl.oauthbearer.jwks.endpoint.url': `${url}/jwks`,
+        'sasl.oauthbearer.expected.audience': 'sluice'
+      }
+    })
+    try {
+      expect(fetches).toBe(1)
+      expect(await accepts(fetched.port, signedJwt(signedClaims()))).toBe(true)
+      keys = [...keys, { ...rotated.publicKey.export({ format: 'jwk' }), kid: 'ec-2' }]
+      const token = signedJwt(signedClaims(), { key: rotated.privateKey, kid: 'ec-2', alg: 'ES256' })
+      // The first try finds no key ec-2 and asks for a fetch (at most one a second); a later one passes.
+      const deadline = Date.now() + 20_000
+      let accepted = await accepts(fetched.port, token)
+      while (!accepted && Date.now() < deadline) {
+        await new Promise(resolve => setTimeout(resolve, 300))
+        accepted = await accepts(fetched.port, token)
+      }
+      expect(accepted).toBe(true)
+      expect(fetches).toBeGreaterThan(1)
+    } finally {
+      await fetched.stop()
+    }
+    const refused = await startBroker({
+      settings: {
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'OAUTHBEARER',
+        'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': `${LOGIN_MODULE} required;`,
+        'listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
+        'sasl.oauthbearer.jwks.endpoint.url': `${url}/missing`
+      },
+      readyTimeoutMs: 15_000
+    }).then(async b => { await b.stop(); return null }, (e: unknown) => e)
+    server.close()
+    expect((refused as Error).message).toMatch(/cannot fetch the JWKS from .*\/missing: HTTP 404/)
+  }, 60_000)
+})
+
 describe('the sluice CLI', () => {
   it('authenticates with --sasl-oauth-token-file and with SLUICE_SASL_OAUTH_TOKEN; a refused token fails with Kafka\'s message', async () => {
     const tokenFile = join(dir, 'token')
@@ -306,9 +374,11 @@ describe('a bad OAUTHBEARER config stops start-up, naming the key', () => {
   }
   const jwksValidator = { 'listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler' }
 
-  it('a JWKS over HTTP, or none at all', async () => {
-    expect(await refusal({ ...jwksValidator, 'sasl.oauthbearer.jwks.endpoint.url': 'https://issuer.example/jwks' })).toMatch(/sasl\.oauthbearer\.jwks\.endpoint\.url.*file: URL only/)
-    expect(await refusal(jwksValidator)).toMatch(/sasl\.oauthbearer\.jwks\.endpoint\.url.*give its file: URL/)
+  it('no JWKS, or one that is not a JWKS', async () => {
+    expect(await refusal(jwksValidator)).toMatch(/sasl\.oauthbearer\.jwks\.endpoint\.url.*give its URL/)
+    const notJwks = join(dir, 'not-jwks.json')
+    writeFileSync(notJwks, '{"kty":"RSA"}')
+    expect(await refusal({ ...jwksValidator, 'sasl.oauthbearer.jwks.endpoint.url': pathToFileURL(notJwks).href })).toMatch(/sasl\.oauthbearer\.jwks\.endpoint\.url.*expected a JWKS/)
   }, 30_000)
 
   it('an unknown callback handler, and OAUTHBEARER without its login module', async () => {

@@ -173,9 +173,12 @@ function validateSigned (settings: JwksValidatorSettings, token: string, now: nu
   const algorithm = ALGORITHMS[alg]
   if (algorithm === undefined) throw new InvalidToken(`JWS algorithm ${alg} is not allowed`)
   const kid = typeof header.kid === 'string' ? header.kid : undefined
-  const candidates = settings.keys.filter(k => (kid === undefined || k.kid === kid) && k.kty === algorithm.kty &&
+  const candidates = settings.jwks.keys.filter(k => (kid === undefined || k.kid === kid) && k.kty === algorithm.kty &&
     (k.use === undefined || k.use === 'sig') && (k.alg === undefined || k.alg === alg))
-  if (candidates.length === 0) throw new InvalidToken(`Unable to find a suitable verification key for JWS w/ header ${JSON.stringify(header)}`)
+  if (candidates.length === 0) {
+    settings.jwks.onMissingKey?.()
+    throw new InvalidToken(`Unable to find a suitable verification key for JWS w/ header ${JSON.stringify(header)}`)
+  }
   const signed = Buffer.from(signingInput)
   const sig = Buffer.from(signature, 'base64url')
   const verifies = (key: KeyObject): boolean => {

@@ -41,6 +41,20 @@ describe('listener config', () => {
     expect(given?.sasl?.oauthbearer).toEqual({ validator: 'unsecured', principalClaim: 'user', scopeClaim: 'scp', requiredScope: ['read', 'write'], clockSkewMs: 500 })
   })
 
+  it('leaves an https JWKS to the broker to fetch, with the listener\'s refresh interval', () => {
+    const [listener] = specs({
+      listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+      'sasl.enabled.mechanisms': 'OAUTHBEARER',
+      'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': `${OAUTH};`,
+      'listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class': 'org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerValidatorCallbackHandler',
+      'sasl.oauthbearer.jwks.endpoint.url': 'https://idp.example/jwks',
+      'listener.name.sasl_plaintext.oauthbearer.sasl.oauthbearer.jwks.endpoint.refresh.ms': '60000'
+    })
+    expect(listener?.sasl?.oauthbearer).toMatchObject({
+      validator: 'jwks', jwks: { keys: [], remote: { url: 'https://idp.example/jwks', refreshMs: 60_000 } }, audience: [], issuer: '', subClaim: 'sub', scopeClaim: 'scope', clockSkewMs: 30_000
+    })
+  })
+
   it('ignores sasl.jaas.config without a listener prefix, as a Kafka broker does', () => {
     const ignored: string[] = []
     loadConfig({ flags: { 'sasl.jaas.config': JAAS }, onIgnored: key => ignored.push(key) })

@@ -64,12 +64,16 @@ describe('the JWKS validator (OAuthBearerValidatorCallbackHandler)', () => {
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const SETTINGS: JwksValidatorSettings = {
     validator: 'jwks',
-    keys: [
-      { kid: 'r', alg: undefined, use: 'sig', kty: 'RSA', key: rsa.publicKey },
-      { kid: 'e', alg: 'ES256', use: undefined, kty: 'EC', key: ec.publicKey },
-      { kid: 'd', alg: undefined, use: undefined, kty: 'OKP', key: ed.publicKey },
-      { kid: 'enc', alg: undefined, use: 'enc', kty: 'RSA', key: other.publicKey }
-    ],
+    jwks: {
+      keys: [
+        { kid: 'r', alg: undefined, use: 'sig', kty: 'RSA', key: rsa.publicKey },
+        { kid: 'e', alg: 'ES256', use: undefined, kty: 'EC', key: ec.publicKey },
+        { kid: 'd', alg: undefined, use: undefined, kty: 'OKP', key: ed.publicKey },
+        { kid: 'enc', alg: undefined, use: 'enc', kty: 'RSA', key: other.publicKey }
+      ],
+      remote: null,
+      onMissingKey: null
+    },
     audience: ['kafka'],
     issuer: 'https://idp',
     subClaim: 'sub',
