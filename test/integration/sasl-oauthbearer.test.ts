@@ -2,8 +2,8 @@
 //   SASL_PLAINTEXT  the unsecured validator (alg "none" JWTs), required scope "kafka", 1 s clock skew
 //   SIGNED          OAuthBearerValidatorCallbackHandler: RS256/ES256 JWTs checked against a JWKS file,
 //                   expected audience and issuer
-// Clients: librdkafka (kcat, confluent-kafka) with its built-in unsecured JWT, kafkajs with tokens we
-// make and sign here, kafka-python 2.0.2, our CLI, and a raw socket for the exchange's details; and a
+// Clients: librdkafka (kcat, confluent-kafka) with its built-in unsecured JWT, kafkajs and
+// @platformatic/kafka with tokens we make and sign here, kafka-python 2.0.2, our CLI, and a raw socket for the exchange's details; and a
 // broker of its own whose JWKS is fetched over HTTP from a server in this test.
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Producer, stringSerializers } from '@platformatic/kafka'
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type SASLOptions } from 'kafkajs'
 import {
   decodeApiVersionsResponse, decodeFindCoordinatorResponse, decodeMetadataResponse, decodeSaslAuthenticateResponse, decodeSaslHandshakeResponse, encodeApiVersionsRequest,
@@ -222,6 +223,32 @@ describe('kafkajs', () => {
       await producer.disconnect()
     }
   }, 60_000)
+})
+
+describe('@platformatic/kafka', () => {
+  it('produces with a signed token; a refused one fails the connection', async () => {
+    const producer = (token: string): Producer<string, string, string, string> => new Producer({
+      clientId: 'sluice-oauth-pk', bootstrapBrokers: [`127.0.0.1:${broker.listenerPorts.SIGNED!}`], serializers: stringSerializers, retries: 0, autocreateTopics: true,
+      sasl: { mechanism: 'OAUTHBEARER', token }
+    })
+    const good = producer(signedJwt(signedClaims()))
+    try {
+      const sent = await good.send({ messages: [{ topic: 'pk-oauth', value: 'v' }] })
+      expect(sent.offsets?.[0]).toMatchObject({ topic: 'pk-oauth', offset: 0n })
+    } finally {
+      await good.close()
+    }
+    const refused = producer(signedJwt(signedClaims({ iss: 'https://evil.test' })))
+    try {
+      const error = await refused.send({ messages: [{ topic: 'pk-oauth', value: 'no' }] }).then(() => null, (e: unknown) => e)
+      // @platformatic/kafka 1.35 reports the error JSON but goes on to ApiVersions, which the broker then
+      // answers ILLEGAL_SASL_STATE before closing (as Kafka); either way the producer fails.
+      expect(error).toBeInstanceOf(Error)
+      expect(`${String(error)} ${JSON.stringify((error as { response?: unknown }).response ?? null)}`).toMatch(/OAUTHBEARER token|"errorCode":34/)
+    } finally {
+      await refused.close()
+    }
+  }, 30_000)
 })
 
 describe('the OAUTHBEARER exchange on the wire', () => {

@@ -42,7 +42,7 @@ export class OAuthBearerServer implements MechanismServer {
   /** The error JSON we answered, until the client acknowledges it with %x01. */
   private errorMessage: string | null = null
   /** Why the token was refused, for the broker's log. */
-  refusal: string | null = null
+  private refusal: string | null = null
 
   constructor (private readonly validate: TokenValidator) {}
 
