@@ -11,7 +11,7 @@
 // key let fuzzed frames grow the broker by ~13 KB for each of the 65,536 possible keys.
 import {
   addOffsetsToTxnApi, addPartitionsToTxnApi, apiByKey, apiVersionsApi, deleteGroupsApi, describeGroupsApi, describeTransactionsApi, endTxnApi,
-  ErrorCode, heartbeatApi, initProducerIdApi, metadataApi, joinGroupApi, leaveGroupApi, listGroupsApi, listTransactionsApi, offsetCommitApi, offsetDeleteApi,
+  ErrorCode, heartbeatApi, initProducerIdApi, joinGroupApi, leaveGroupApi, listGroupsApi, listTransactionsApi, metadataApi, offsetCommitApi, offsetDeleteApi,
   offsetFetchApi, syncGroupApi, txnOffsetCommitApi, decodeRequestHeader, encodeApiVersionsFallback, implementsVersion, peekApiKey, peekRequestHeader, ProtocolError, saslAuthenticateApi,
   saslHandshakeApi, Writer, type ApiVersionsResponse, type MetadataRequest, type MetadataResponse
 } from '../protocol/index.js'
@@ -73,7 +73,7 @@ export class Router implements ConnectionHandler {
           return refusal
         }
       } else if (sasl.expiresAt !== 0 && sasl.expired) {
-        throw new ProtocolError(`the SASL session of ${sasl.principal} expired (connections.max.reauth.ms) and was not re-authenticated`)
+        throw new ProtocolError(`the SASL session of ${sasl.principal} expired (its token's exp or connections.max.reauth.ms) and was not re-authenticated`)
       }
     }
     const started = performance.now()

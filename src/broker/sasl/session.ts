@@ -1,7 +1,8 @@
 // The SASL state of one connection on a SASL_PLAINTEXT listener, as Kafka's SaslServerAuthenticator
 // keeps it:
 //   start         ApiVersions and SaslHandshake only; any other request closes the connection
-//   authenticate  after a v1 handshake: SaslAuthenticate only
+//   authenticate  after a v1 handshake: SaslAuthenticate only (the router answers Metadata and ApiVersions
+//                 ILLEGAL_SASL_STATE, then the connection closes: fail())
 //   raw           after a v0 handshake: each frame is a bare SASL token, answered with a bare token
 //   complete      every request is served; with connections.max.reauth.ms or an OAUTHBEARER token the
 //                 session expires (at the earlier of the two) and a SaslHandshake starts a
