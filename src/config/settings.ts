@@ -119,6 +119,8 @@ export const settingsWithoutEffect: Record<string, string> = Object.fromEntries(
   ['sasl.jaas.config', 'a Kafka broker reads JAAS only from listener.name.<listener>.<mechanism>.sasl.jaas.config, as Sluice does'],
   ...['sasl.oauthbearer.jwks.endpoint.retry.backoff.ms', 'sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms']
     .map(key => [key, 'a failed JWKS fetch is tried again at the next refresh, or once a second when a token names an unknown key']),
+  ...['sasl.oauthbearer.token.endpoint.url', 'sasl.login.callback.handler.class']
+    .map(key => [key, 'OAUTHBEARER login (the client side) is for inter-broker connections, which a single node does not make']),
   ...['remote.log.storage.system.enable', 'log.local.retention.ms', 'log.local.retention.bytes'].map(key => [key, 'Sluice has no tiered storage']),
   ...['zookeeper.connect', 'zookeeper.connection.timeout.ms', 'zookeeper.session.timeout.ms'].map(key => [key, 'Sluice needs no ZooKeeper']),
   ...['num.network.threads', 'num.io.threads', 'background.threads', 'num.recovery.threads.per.data.dir', 'log.cleaner.threads',
