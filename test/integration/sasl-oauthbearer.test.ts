@@ -146,8 +146,22 @@ describe.skipIf(!has.confluentKafka)('confluent-kafka (librdkafka 2.0.2) with it
     const read = await runPython<Array<{ value: string }>>('confluent_kafka', CONFLUENT_SCRIPT, { op: 'consume', ...request, partitions: [0], count: 1 })
     expect(read.map(r => r.value)).toEqual(['ck'])
     const refused = await runPython<{ undelivered: number, reports: Array<{ error: string | null } | null> }>('confluent_kafka', CONFLUENT_SCRIPT,
-      { op: 'produce', ...request, config: config('principal=alice scope=other'), records: [{ value: 'no' }] })
-    expect(refused.undelivered).toBe(1)
+      { op: 'produce', ...request, config: { ...config('principal=alice scope=other'), 'message.timeout.ms': '3000' }, records: [{ value: 'no' }] })
+    expect(refused.reports[0]?.error).toMatch(/timed out/i)
+    expect(broker.output()).toContain('"reason":"{\\"status\\":\\"insufficient_scope\\", \\"scope\\":\\"[kafka]\\"}"')
+  }, 90_000)
+
+  it('is refused an expired token its oauth_cb hands over, and produces with a current one', async () => {
+    const base = { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanisms': 'OAUTHBEARER' }
+    const request = { op: 'produce', bootstrap: broker.bootstrap, topic: 'ck-oauth-cb', config: base, records: [{ value: 'cb' }] }
+    const expired = unsecuredJwt({ sub: 'alice', iat: nowSeconds() - 600, exp: nowSeconds() - 60, scope: ['kafka'] })
+    const refused = await runPython<{ undelivered: number, reports: Array<{ error: string | null } | null> }>('confluent_kafka', CONFLUENT_SCRIPT,
+      { ...request, config: { ...base, 'message.timeout.ms': '3000' }, oauth_token: expired })
+    expect(refused.reports[0]?.error).toMatch(/timed out/i)
+    // librdkafka answered the error JSON with %x01, so the exchange failed and the broker logged why.
+    expect(broker.output()).toMatch(/"cause":"The indicated time [^"]* was on or after the Expiration Time value [^"]*","msg":"SASL authentication failed"/)
+    const sent = await runPython<{ undelivered: number, reports: Array<{ error: string | null }> }>('confluent_kafka', CONFLUENT_SCRIPT, { ...request, oauth_token: unsecuredJwt(aliceClaims()) })
+    expect(sent).toEqual({ undelivered: 0, reports: [{ error: null, partition: 0, offset: 0 }] })
   }, 90_000)
 })
 

@@ -30,8 +30,17 @@ def error_code(exc):
     return err.code() if isinstance(err, KafkaError) else -1
 
 
+def client_config(req):
+    """The request's librdkafka settings; with 'oauth_token', an oauth_cb that hands librdkafka that
+    token (claiming it valid for an hour, whatever its exp says, so the broker judges it)."""
+    config = dict(req.get('config', {}))
+    if 'oauth_token' in req:
+        config['oauth_cb'] = lambda _config: (req['oauth_token'], time.time() + 3600)
+    return config
+
+
 def produce(req):
-    producer = Producer({'bootstrap.servers': req['bootstrap'], 'linger.ms': 5, **req.get('config', {})})
+    producer = Producer({'bootstrap.servers': req['bootstrap'], 'linger.ms': 5, **client_config(req)})
     reports = [None] * len(req['records'])
 
     def reporter(index):
@@ -51,7 +60,7 @@ def produce(req):
 def new_consumer(req):
     # The constructor insists on a group.id; the tests never subscribe, they assign(), so no group is joined.
     return Consumer({'bootstrap.servers': req['bootstrap'], 'group.id': 'sluice-assign-only',
-                     'enable.auto.commit': False, 'fetch.wait.max.ms': 200, **req.get('config', {})})
+                     'enable.auto.commit': False, 'fetch.wait.max.ms': 200, **client_config(req)})
 
 
 def consume(req):
@@ -82,7 +91,7 @@ def offsets(req):
 
 
 def admin_client(req):
-    return AdminClient({'bootstrap.servers': req['bootstrap'], **req.get('config', {})})
+    return AdminClient({'bootstrap.servers': req['bootstrap'], **client_config(req)})
 
 
 def wait_all(futures):
