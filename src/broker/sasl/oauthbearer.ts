@@ -204,7 +204,7 @@ function validateSigned (settings: JwksValidatorSettings, token: string, now: nu
     }
   }
   if (settings.issuer !== '' && claims.iss !== settings.issuer) throw new InvalidToken(`Issuer (iss) claim value (${String(claims.iss)}) doesn't match expected value of ${settings.issuer}`)
-  scopeOf(claims, settings.scopeClaim)
+  scopeOf(claims, settings.scopeClaim) // no scope is required here, but a malformed one refuses the token, as on Kafka
   const sub = claims[settings.subClaim]
   if (sub !== undefined && typeof sub !== 'string') throw new InvalidToken(`Could not extract the '${settings.subClaim}' claim from the access token`)
   if (sub === undefined || sub.trim() === '') throw new InvalidToken(`${settings.subClaim} value must be non-null and non-empty`)
