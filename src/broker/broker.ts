@@ -232,7 +232,7 @@ export class Broker {
       maxQueuedRequests: this.config['queued.max.requests'],
       idleMs: this.config['connections.max.idle.ms'],
       maxPendingWriteBytes: 64 * 1024 * 1024
-    })
+    }, listener.spec.tls)
     connection.listener = listener
     const sasl = listener.spec.sasl
     if (sasl !== null) {

@@ -18,6 +18,10 @@
 // (a sendmsg each took bench:load produce from ~0.9-1.0 to ~0.6-0.7 M records/s): Node's stream write
 // path made ~300 B of garbage per answer (write requests, callbacks), and at 5,000 records/s end to
 // end that garbage is what sets how often the network thread stops for a scavenge.
+//
+// A TLS connection (SSL and SASL_SSL listeners, tls/tls-socket.ts) has no descriptor for the native
+// send, since its fd carries ciphertext: every answer goes through Node's writes on the TLS socket,
+// the path a plaintext answer takes when Node has writes queued.
 import type { Socket } from 'node:net'
 import { constants } from 'node:os'
 import { byteLength } from '../protocol/codec/batch-peek.js'
@@ -25,6 +29,8 @@ import { sendAnswer, type Send } from '../storage/native.js'
 import { FrameReader, readInto, type Slab, type SlabPool } from './frame-reader.js'
 import type { BoundListener, BrokerAddress } from './listeners.js'
 import type { SaslSession } from './sasl/session.js'
+import { acceptTls } from './tls/tls-socket.js'
+import type { TlsSettings } from './tls/tls-config.js'
 
 /** Answers at least this large go through the native send; a long poll's few batches do not. */
 const NATIVE_SEND_MIN_BYTES = 256 * 1024
@@ -76,6 +82,9 @@ export class Connection {
   listener!: BoundListener
   /** Its SASL exchange and principal on a SASL_PLAINTEXT listener; null on a PLAINTEXT one. */
   sasl: SaslSession | null = null
+  /** Its client certificate's principal on an SSL listener, set once the handshake completes (a SASL
+   *  session's principal takes precedence on SASL_SSL). */
+  principal = 'User:ANONYMOUS'
   private readonly reader: FrameReader
   private readonly slots: Slot[] = []
   private readonly closing = new AbortController()
@@ -92,8 +101,9 @@ export class Connection {
   private startAgain = false
   private onEnding: (() => void) | null = null
 
-  /** `accepted`: a socket the server accepted with `pauseOnConnect`; the connection takes it over. */
-  constructor (accepted: Socket, pool: SlabPool, private readonly handler: ConnectionHandler, private readonly limits: ConnectionLimits) {
+  /** `accepted`: a socket the server accepted with `pauseOnConnect`; the connection takes it over,
+   *  as a TLS server with `tls`. */
+  constructor (accepted: Socket, pool: SlabPool, private readonly handler: ConnectionHandler, private readonly limits: ConnectionLimits, tls: TlsSettings | null = null) {
     this.reader = new FrameReader(pool, limits.maxFrameBytes, {
       frame: (frame, slab) => { this.enqueue(frame, slab) },
       invalidSize: (size) => {
@@ -102,14 +112,19 @@ export class Connection {
         this.close()
       }
     })
-    const socket = this.socket = readInto(accepted, this.reader)
-    this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1
+    const socket = this.socket = tls === null ? readInto(accepted, this.reader) : acceptTls(accepted, this.reader, tls, this.secured)
+    this.fd = tls === null ? (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1 : -1
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
     socket.setNoDelay(true)
     if (limits.idleMs > 0) socket.setTimeout(limits.idleMs, () => { if (this.slots.length === 0) this.close() })
     socket.on('drain', () => this.maybeResume())
     socket.on('error', () => this.close())
     socket.on('close', () => this.close())
+  }
+
+  private readonly secured = (principal: string | Error): void => {
+    if (typeof principal === 'string') this.principal = principal
+    else this.fail(principal)
   }
 
   /** Caps request frames at `bytes` (an unauthenticated SASL client, as Kafka's sasl.server.max.receive.size);

@@ -1,6 +1,6 @@
 // The Kafka listeners, as Kafka configures them:
-//   listeners=PLAINTEXT://127.0.0.1:9092,CLIENT://127.0.0.1:9093
-//   listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CLIENT:SASL_PLAINTEXT
+//   listeners=PLAINTEXT://127.0.0.1:9092,CLIENT://127.0.0.1:9093,SSL://127.0.0.1:9094
+//   listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CLIENT:SASL_PLAINTEXT,SSL:SSL
 //   advertised.listeners=CLIENT://broker.example:9093          (matched by listener name)
 //   sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256                 (or listener.name.client.sasl.enabled.mechanisms)
 //   listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";
@@ -11,15 +11,19 @@
 // OAUTHBEARER validates tokens as Kafka's two validators do: without a callback handler class, the
 // unsecured one (alg "none" JWTs, options from the OAuthBearerLoginModule's unsecuredValidator*
 // options); with OAuthBearerValidatorCallbackHandler, signed JWTs verified with the JWKS's keys.
+//   ssl.keystore.location=…, ssl.truststore.location=…           (or listener.name.ssl.ssl.keystore.location; src/broker/tls/tls-config.ts)
+// SASL_SSL is SASL over TLS: both sets of settings apply.
 // As Kafka's broker, JAAS is read only from the listener- and mechanism-prefixed key. Listeners named
 // in controller.listener.names are not bound: a single node has no controller quorum to serve.
 // Every problem is a ConfigError naming the key, so start-up stops before anything opens.
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { BrokerConfig } from './broker-config.js'
+import { SSL_SETTINGS, tlsSettings, type TlsSettings } from '../broker/tls/tls-config.js'
 import { ConfigError } from './settings.js'
 
-export type SecurityProtocol = 'PLAINTEXT' | 'SASL_PLAINTEXT'
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL'
+const SECURITY_PROTOCOLS: readonly string[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number]
 
@@ -90,12 +94,15 @@ export interface ListenerSpec extends HostPort {
   /** From advertised.listeners, if it names this listener. */
   advertised: HostPort | null
   sasl: SaslSettings | null
+  /** Its TLS settings on an SSL or SASL_SSL listener. */
+  tls: TlsSettings | null
 }
 
 /** Listener-prefixed keys Sluice reads: listener.name.<listener>.<one of these>. */
 const LISTENER_KEY = new RegExp('^listener\\.name\\.([^.]+)\\.(sasl\\.enabled\\.mechanisms|connections\\.max\\.reauth\\.ms|' +
   '(plain|scram-sha-256|scram-sha-512|oauthbearer)\\.sasl\\.jaas\\.config|oauthbearer\\.sasl\\.server\\.callback\\.handler\\.class|' +
-  `oauthbearer\\.(?:${OAUTH_KEYS.map(k => k.replace(/\./g, '\\.')).join('|')}))$`)
+  `oauthbearer\\.(?:${OAUTH_KEYS.map(k => k.replace(/\./g, '\\.')).join('|')})|` +
+  SSL_SETTINGS.map(key => key.replace(/\./g, '\\.')).join('|') + ')$')
 
 export function isListenerSetting (key: string): boolean {
   return LISTENER_KEY.test(key)
@@ -147,15 +154,17 @@ export function listenerSpecs (config: BrokerConfig): ListenerSpec[] {
     if (protocol === undefined) {
       throw new ConfigError('listener.security.protocol.map', config['listener.security.protocol.map'], `names no security protocol for listener ${endpoint.name}`)
     }
-    if (protocol !== 'PLAINTEXT' && protocol !== 'SASL_PLAINTEXT') {
+    if (!SECURITY_PROTOCOLS.includes(protocol)) {
       throw new ConfigError('listener.security.protocol.map', config['listener.security.protocol.map'],
-        `listener ${endpoint.name} is ${protocol}: Sluice has no TLS, so only PLAINTEXT and SASL_PLAINTEXT listeners`)
+        `listener ${endpoint.name} is ${protocol}: expected one of ${SECURITY_PROTOCOLS.join(', ')}`)
     }
+    const listener = endpoint.name.toLowerCase()
     return {
       ...endpoint,
-      protocol,
+      protocol: protocol as SecurityProtocol,
       advertised: advertised.find(a => a.name === endpoint.name) ?? null,
-      sasl: protocol === 'SASL_PLAINTEXT' ? saslSettings(config, endpoint.name.toLowerCase()) : null
+      sasl: protocol.startsWith('SASL_') ? saslSettings(config, listener) : null,
+      tls: protocol === 'SSL' || protocol === 'SASL_SSL' ? tlsSettings(config, listener, protocol === 'SASL_SSL') : null
     } satisfies ListenerSpec
   })
 }
@@ -170,7 +179,7 @@ function saslSettings (config: BrokerConfig, listener: string): SaslSettings {
       throw new ConfigError(mechanismsKey, mechanismsText, `mechanism ${mechanism} is not supported; Sluice supports ${SASL_MECHANISMS.join(', ')}`)
     }
   }
-  if (mechanisms.length === 0) throw new ConfigError(mechanismsKey, mechanismsText, `a SASL_PLAINTEXT listener needs at least one of ${SASL_MECHANISMS.join(', ')}`)
+  if (mechanisms.length === 0) throw new ConfigError(mechanismsKey, mechanismsText, `a SASL listener needs at least one of ${SASL_MECHANISMS.join(', ')}`)
   let plainUsers = new Map<string, string>()
   let oauthbearer: OAuthBearerSettings | null = null
   for (const mechanism of mechanisms) {

@@ -15,6 +15,8 @@ export interface SettingSpec {
   pattern?: RegExp
   /** The topic-level config this broker setting is the default for (Kafka's "synonym"). */
   topicConfig?: string
+  /** A password or private key (Kafka's PASSWORD type): DescribeConfigs answers it as sensitive, without its value. */
+  sensitive?: boolean
   doc: string
 }
 
@@ -26,7 +28,7 @@ export const brokerSettings = {
   'log.dirs': { type: 'string', default: './sluice-data', doc: 'the data directory' },
   listeners: { type: 'string', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'where the Kafka listeners bind: NAME://HOST:PORT, comma-separated' },
   'advertised.listeners': { type: 'string', default: '', doc: 'the addresses given to clients in Metadata, by listener name (defaults to listeners)' },
-  'listener.security.protocol.map': { type: 'string', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL', doc: 'each listener name\'s security protocol (PLAINTEXT or SASL_PLAINTEXT; no TLS)' },
+  'listener.security.protocol.map': { type: 'string', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL', doc: 'each listener name\'s security protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL' },
   'controller.listener.names': { type: 'list', default: '', doc: 'listeners not bound: a single node has no controller quorum' },
   'sasl.enabled.mechanisms': { type: 'list', default: 'PLAIN', doc: 'SASL mechanisms of SASL_PLAINTEXT listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (Kafka\'s default GSSAPI is not supported)' },
   'sasl.server.max.receive.size': { type: 'int', default: 524_288, min: 1, max: INT32_MAX, doc: 'largest request frame before SASL authentication completes; a larger one closes the connection' },
@@ -38,6 +40,23 @@ export const brokerSettings = {
   'sasl.oauthbearer.sub.claim.name': { type: 'string', default: 'sub', doc: 'OAUTHBEARER (JWKS validator): the claim naming the principal' },
   'sasl.oauthbearer.scope.claim.name': { type: 'string', default: 'scope', doc: 'OAUTHBEARER (JWKS validator): the claim holding the scope' },
   'sasl.oauthbearer.clock.skew.seconds': { type: 'int', default: 30, min: 0, max: INT32_MAX, doc: 'OAUTHBEARER (JWKS validator): clock skew allowed for exp and nbf' },
+  // TLS (SSL and SASL_SSL listeners, src/broker/tls/tls-config.ts); each may be overridden per listener
+  // (listener.name.<listener>.ssl.…). '' is Kafka's null.
+  'ssl.keystore.type': { type: 'string', default: 'JKS', oneOf: ['JKS', 'PKCS12', 'PEM'], doc: 'format of ssl.keystore.location: PKCS12, PEM, or JKS (read as Kafka\'s Java does, a PKCS12 file too)' },
+  'ssl.keystore.location': { type: 'string', default: '', doc: 'the key store file: the broker\'s private key and certificate chain' },
+  'ssl.keystore.password': { type: 'string', default: '', sensitive: true, doc: 'the key store\'s password (not for PEM)' },
+  'ssl.key.password': { type: 'string', default: '', sensitive: true, doc: 'the private key\'s password, if it differs from the key store\'s (PEM: the encrypted key\'s)' },
+  'ssl.keystore.certificate.chain': { type: 'string', default: '', doc: 'the certificate chain, inline PEM (with ssl.keystore.type=PEM and ssl.keystore.key)' },
+  'ssl.keystore.key': { type: 'string', default: '', sensitive: true, doc: 'the private key, inline PKCS#8 PEM (with ssl.keystore.type=PEM)' },
+  'ssl.truststore.type': { type: 'string', default: 'JKS', oneOf: ['JKS', 'PKCS12', 'PEM'], doc: 'format of ssl.truststore.location: PEM or JKS' },
+  'ssl.truststore.location': { type: 'string', default: '', doc: 'the CA certificates client certificates are checked against (default: the system\'s)' },
+  'ssl.truststore.password': { type: 'string', default: '', sensitive: true, doc: 'the trust store\'s password (checks its integrity; not for PEM)' },
+  'ssl.truststore.certificates': { type: 'string', default: '', doc: 'trusted certificates, inline PEM (with ssl.truststore.type=PEM)' },
+  'ssl.client.auth': { type: 'string', default: 'none', oneOf: ['none', 'requested', 'required'], doc: 'whether SSL listeners ask clients for a certificate (SASL_SSL: only as listener.name.<listener>.ssl.client.auth)' },
+  'ssl.enabled.protocols': { type: 'list', default: 'TLSv1.2,TLSv1.3', doc: 'TLS versions accepted: TLSv1.2, TLSv1.3' },
+  'ssl.protocol': { type: 'string', default: 'TLSv1.3', oneOf: ['TLS', 'TLSv1.2', 'TLSv1.3'], doc: 'no effect beyond validation: ssl.enabled.protocols picks the versions' },
+  'ssl.cipher.suites': { type: 'list', default: '', doc: 'cipher suites, by IANA (Java) or OpenSSL name; empty: OpenSSL\'s defaults' },
+  'ssl.principal.mapping.rules': { type: 'string', default: 'DEFAULT', doc: 'maps a client certificate\'s subject to a principal name: DEFAULT, or RULE:pattern/replacement/[LU], comma-separated' },
   'authorizer.class.name': { type: 'string', default: '', oneOf: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer'], doc: 'enforce ACLs (either Kafka authorizer\'s name: the same ACL semantics); empty: every client may do everything and the ACL APIs answer SECURITY_DISABLED' },
   'super.users': { type: 'string', default: '', pattern: /^\s*([^;:\s][^;:]*:[^;]+(;\s*[^;:\s][^;:]*:[^;]+)*)?\s*$/, doc: 'principals the authorizer allows everything, semicolon-separated (User:admin;User:bob)' },
   'allow.everyone.if.no.acl.found': { type: 'boolean', default: false, doc: 'with an authorizer, allow any client on a resource that has no ACL at all' },
@@ -116,6 +135,8 @@ export const settingsWithoutEffect: Record<string, string> = Object.fromEntries(
   ...['log.index.size.max.bytes', 'log.roll.jitter.ms', 'log.roll.jitter.hours', 'log.segment.delete.delay.ms', 'log.preallocate',
     'log.message.downconversion.enable', 'log.message.format.version', 'compression.gzip.level', 'compression.lz4.level',
     'compression.zstd.level'].map(key => [key, 'Sluice sizes, rolls, deletes and stores segments itself (batches are kept as produced)']),
+  ...['ssl.endpoint.identification.algorithm', 'ssl.keymanager.algorithm', 'ssl.trustmanager.algorithm', 'ssl.secure.random.implementation',
+    'ssl.provider'].map(key => [key, 'Node\'s OpenSSL does the TLS (a broker checks no server name: that is for clients)']),
   ['sasl.jaas.config', 'a Kafka broker reads JAAS only from listener.name.<listener>.<mechanism>.sasl.jaas.config, as Sluice does'],
   ...['sasl.oauthbearer.jwks.endpoint.retry.backoff.ms', 'sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms']
     .map(key => [key, 'a failed JWKS fetch is tried again at the next refresh, or once a second when a token names an unknown key']),

@@ -1,5 +1,5 @@
 // What handlers ask of the authorizer, for the request's client (its principal: the SASL one, else
-// User:ANONYMOUS; its host: the peer's IP address). Without an authorizer every check is one field
+// its TLS client certificate's, else User:ANONYMOUS; its host: the peer's IP address). Without an authorizer every check is one field
 // test and allows. With one, each connection caches its decisions until the ACLs change (the
 // authorizer's generation), so a producer's steady stream of Produce requests to the same topics
 // costs a map lookup per topic.
@@ -9,14 +9,13 @@ import { ErrorCode } from '../../protocol/errors.js'
 import { allOperations, type Authorizer } from './authorizer.js'
 import { CLUSTER_NAME, ResourceType } from './bindings.js'
 
-const ANONYMOUS = 'User:ANONYMOUS'
 /** Decisions a connection keeps before starting afresh (a client naming ever new topics). */
 const MAX_CACHED = 10_000
 
 interface DecisionCache { generation: number, decisions: Map<string, boolean> }
 const caches = new WeakMap<Connection, DecisionCache>()
 
-export const principalOf = (connection: Connection): string => connection.sasl?.principal ?? ANONYMOUS
+export const principalOf = (connection: Connection): string => connection.sasl?.principal ?? connection.principal
 export const hostOf = (connection: Connection): string => connection.socket.remoteAddress ?? ''
 
 /** Whether the request's client may perform `operation` on the resource; true without an authorizer. */

@@ -8,7 +8,7 @@
 // with an illegal name is INVALID_TOPIC_EXCEPTION, an unknown one UNKNOWN_TOPIC_OR_PARTITION. A broker
 // resource names this node's id, or "" for the cluster-wide dynamic defaults (none here: Sluice's
 // broker settings are static, so that answer is empty); any other id is INVALID_REQUEST, as is any
-// other resource type. Broker settings are read-only; nothing is sensitive. With an authorizer a topic
+// other resource type. Broker settings are read-only; passwords and keys are sensitive (no value), as in Kafka. With an authorizer a topic
 // needs DESCRIBE_CONFIGS on itself (TOPIC_AUTHORIZATION_FAILED), a broker on the cluster
 // (CLUSTER_AUTHORIZATION_FAILED).
 import {
@@ -74,12 +74,12 @@ function describeResource (resource: DescribeConfigsRequestDescribeConfigsResour
 function entry (c: DescribedConfig, readOnly: boolean, { version, includeSynonyms, includeDocumentation }: Options): ConfigAnswer {
   return {
     name: c.name,
-    value: c.value,
+    value: c.spec.sensitive === true ? null : c.value,
     readOnly,
     isDefault: version === 0 && c.source === ConfigSourceId.DEFAULT_CONFIG,
     configSource: c.source,
-    isSensitive: false,
-    synonyms: includeSynonyms ? c.synonyms : [],
+    isSensitive: c.spec.sensitive === true,
+    synonyms: !includeSynonyms ? [] : c.spec.sensitive === true ? c.synonyms.map(s => ({ ...s, value: null })) : c.synonyms,
     configType: configTypeIds[c.spec.type],
     documentation: includeDocumentation ? c.spec.doc : null
   }

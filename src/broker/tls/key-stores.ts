@@ -1,0 +1,93 @@
+// Kafka's key and trust stores (DefaultSslEngineFactory.createKeystore / createTruststore), turned
+// into what Node's TLS reads: a PKCS12 file as `pfx`, PEM as `key`/`cert`/`ca`. The same combinations
+// are refused as in Kafka, with its wording, as a ConfigError naming the key.
+//
+// JKS, Kafka's default type: Java reads a PKCS12 file given as JKS, and so do we. A real JKS file
+// (magic FEEDFEED) needs converting; PKCS12 trust stores too, since Node reads a PKCS12 file only
+// with a private key in it.
+import { readFileSync } from 'node:fs'
+import type { SecureContextOptions } from 'node:tls'
+import { ConfigError } from '../../config/settings.js'
+
+/** One ssl.* setting as it applies to a listener: the key it came from (listener-prefixed or not), '' for unset. */
+export interface Setting { key: string, value: string }
+
+export interface KeyStoreSettings {
+  type: Setting
+  location: Setting
+  password: Setting
+  keyPassword: Setting
+  certificateChain: Setting
+  key: Setting
+}
+
+export interface TrustStoreSettings { type: Setting, location: Setting, password: Setting, certificates: Setting }
+
+export type KeyMaterial = Pick<SecureContextOptions, 'pfx' | 'key' | 'cert' | 'passphrase'>
+
+const JKS_MAGIC = 0xfeedfeed
+
+function fail (s: Setting, why: string, secret = false): never {
+  throw new ConfigError(s.key, secret ? '[hidden]' : s.value, why)
+}
+
+function readStore (location: Setting): Buffer {
+  try {
+    return readFileSync(location.value)
+  } catch (error) {
+    fail(location, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  }
+}
+
+/** PKCS12 bytes of a PKCS12 (or JKS-typed) store; a real JKS file stops start-up with how to convert it. */
+function pkcs12 (type: Setting, location: Setting, bytes: Buffer): Buffer {
+  if (bytes.length >= 4 && bytes.readUInt32BE(0) === JKS_MAGIC) {
+    fail(type, `${location.value} is a JKS key store, which Sluice does not read: convert it with ` +
+      `keytool -importkeystore -srckeystore ${location.value} -destkeystore store.p12 -deststoretype PKCS12, and set ${type.key}=PKCS12`)
+  }
+  return bytes
+}
+
+/** The broker's key and certificate chain; null when none is configured. */
+export function keyMaterial (s: KeyStoreSettings): KeyMaterial | null {
+  const pem = s.type.value === 'PEM'
+  const keyPassword = s.keyPassword.value === '' ? undefined : s.keyPassword.value
+  if (s.key.value !== '') {
+    if (!pem) fail(s.key, `SSL private key can be specified only for PEM, but key store type is ${s.type.value}.`, true)
+    if (s.certificateChain.value === '') fail(s.key, 'SSL private key is specified, but certificate chain is not specified.', true)
+    if (s.location.value !== '') fail(s.location, 'Both SSL key store location and separate private key are specified.')
+    if (s.password.value !== '') fail(s.password, 'SSL key store password cannot be specified with PEM format, only key password may be specified.', true)
+    return { key: s.key.value, cert: s.certificateChain.value, passphrase: keyPassword }
+  }
+  if (s.certificateChain.value !== '') fail(s.certificateChain, 'SSL certificate chain is specified, but private key is not specified')
+  if (pem && s.location.value !== '') {
+    if (s.password.value !== '') fail(s.password, 'SSL key store password cannot be specified with PEM format, only key password may be specified.', true)
+    const text = readStore(s.location).toString('utf8')
+    return { key: text, cert: text, passphrase: keyPassword }
+  }
+  if (s.location.value === '' && s.password.value !== '') fail(s.password, 'SSL key store is not specified, but key store password is specified.', true)
+  if (s.location.value !== '' && s.password.value === '') fail(s.location, 'SSL key store is specified, but key store password is not specified.')
+  if (s.location.value === '') return null
+  // Node gives a PKCS12 file one password for the file and its key, as keytool and openssl make them.
+  return { pfx: pkcs12(s.type, s.location, readStore(s.location)), passphrase: keyPassword ?? s.password.value }
+}
+
+/** The CA certificates client certificates are checked against; null: Node's (the system's) roots. */
+export function trustedCertificates (s: TrustStoreSettings): string | null {
+  const pem = s.type.value === 'PEM'
+  if (s.certificates.value !== '') {
+    if (!pem) fail(s.certificates, `SSL trust store certs can be specified only for PEM, but trust store type is ${s.type.value}.`)
+    if (s.location.value !== '') fail(s.location, 'Both SSL trust store location and separate trust certificates are specified.')
+    if (s.password.value !== '') fail(s.password, 'SSL trust store password cannot be specified for PEM format.', true)
+    return s.certificates.value
+  }
+  if (s.location.value === '' && s.password.value !== '') fail(s.password, 'SSL trust store is not specified, but trust store password is specified.', true)
+  if (s.location.value === '') return null
+  if (pem) {
+    if (s.password.value !== '') fail(s.password, 'SSL trust store password cannot be specified for PEM format.', true)
+    return readStore(s.location).toString('utf8')
+  }
+  pkcs12(s.type, s.location, readStore(s.location))
+  fail(s.type, `a ${s.type.value} trust store is not supported (Node reads PKCS12 only with a private key in it): export its certificates ` +
+    `with openssl pkcs12 -in ${s.location.value} -nokeys -out truststore.pem, and set ${s.type.key}=PEM and ${s.location.key}=truststore.pem`)
+}
