@@ -32,12 +32,15 @@ export interface Certificates {
   remove: () => void
 }
 
+/** EC P-256 keys: an RSA key takes openssl ~1 s to make on a loaded machine. */
+const NEW_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1']
+
 const openssl = (args: string[], cwd: string): void => {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] })
 }
 
 function issue (dir: string, name: string, subject: string, options: { ca?: string, caKey?: string, ext?: string }): ClientCertificate {
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], dir)
+  openssl(['req', ...NEW_KEY, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], dir)
   const ca = options.ca ?? 'ca.pem'
   const caKey = options.caKey ?? 'ca.key'
   const extArgs = options.ext === undefined ? [] : ['-extfile', options.ext]
@@ -49,7 +52,7 @@ function issue (dir: string, name: string, subject: string, options: { ca?: stri
 
 export function makeCertificates (): Certificates {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-tls-'))
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Sluice Test CA'], dir)
+  openssl(['req', '-x509', ...NEW_KEY, '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Sluice Test CA'], dir)
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n')
   const server = issue(dir, 'server', '/CN=localhost', { ext: 'server.ext' })
   openssl(['pkcs12', '-export', '-inkey', 'server.key', '-in', 'server.pem', '-certfile', 'ca.pem', '-out', 'server.p12', '-passout', `pass:${STORE_PASSWORD}`], dir)
@@ -57,7 +60,7 @@ export function makeCertificates (): Certificates {
   openssl(['pkcs8', '-topk8', '-in', 'server.key', '-out', 'server-encrypted.key', '-passout', `pass:${KEY_PASSWORD}`], dir)
   const alice = issue(dir, 'alice', CLIENT_SUBJECTS.alice, {})
   const bob = issue(dir, 'bob', CLIENT_SUBJECTS.bob, {})
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other-ca.key', '-out', 'other-ca.pem', '-days', '2', '-subj', '/CN=Other CA'], dir)
+  openssl(['req', '-x509', ...NEW_KEY, '-nodes', '-keyout', 'other-ca.key', '-out', 'other-ca.pem', '-days', '2', '-subj', '/CN=Other CA'], dir)
   const stranger = issue(dir, 'stranger', '/CN=stranger', { ca: 'other-ca.pem', caKey: 'other-ca.key' })
   return {
     dir,

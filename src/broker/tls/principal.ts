@@ -103,7 +103,7 @@ export function subjectDn (certificate: Buffer): string {
  */
 export function principalMapper (key: string, rules: string): PrincipalMapper {
   const parsed: Array<{ pattern: RegExp, whole: RegExp, replacement: string, caseTo: string } | null> = []
-  const rule = /\s*(?:(DEFAULT)|RULE:((?:\\.|[^\\/])*)\/((?:\\.|[^\\/])*)\/([LU]?)[^,]*?|([^,]*?))\s*(?:,|$)/y
+  const rule = /\s*(?:(DEFAULT)|RULE:((?:\\.|[^\\/])*)\/((?:\\.|[^\\/])*)\/([LU]?)|([^,]*?))\s*(?:,|$)/y
   const trimmed = rules.trim()
   for (let at = 0; at < trimmed.length;) {
     rule.lastIndex = at

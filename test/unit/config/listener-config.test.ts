@@ -19,8 +19,8 @@ describe('listener config', () => {
       'listener.name.client.connections.max.reauth.ms': '60000'
     })
     expect(listeners).toEqual([
-      { name: 'INTERNAL', protocol: 'PLAINTEXT', host: '127.0.0.1', port: 9092, advertised: null, sasl: null },
-      { name: 'CLIENT', protocol: 'SASL_PLAINTEXT', host: '::1', port: 9093, advertised: { name: 'CLIENT', host: 'broker.example', port: 19093 }, sasl: { mechanisms: ['SCRAM-SHA-512'], plainUsers: new Map(), reauthMs: 60_000, oauthbearer: null } }
+      { name: 'INTERNAL', protocol: 'PLAINTEXT', host: '127.0.0.1', port: 9092, advertised: null, sasl: null, tls: null },
+      { name: 'CLIENT', protocol: 'SASL_PLAINTEXT', host: '::1', port: 9093, advertised: { name: 'CLIENT', host: 'broker.example', port: 19093 }, sasl: { mechanisms: ['SCRAM-SHA-512'], plainUsers: new Map(), reauthMs: 60_000, oauthbearer: null }, tls: null }
     ])
   })
 
@@ -64,10 +64,12 @@ describe('listener config', () => {
   it.each([
     [{ 'advertised.listeners': 'OTHER://h:1' }, /advertised\.listeners.*listener OTHER is not in listeners/],
     [{ listeners: 'CLIENT://127.0.0.1:0' }, /listener\.security\.protocol\.map.*no security protocol for listener CLIENT/],
-    [{ listeners: 'SASL_SSL://127.0.0.1:0' }, /listener\.security\.protocol\.map.*Sluice has no TLS/],
+    [{ listeners: 'SSL://127.0.0.1:0' }, /ssl\.keystore\.location.*listener SSL is SSL and needs a key store/],
+    [{ listeners: 'CLIENT://127.0.0.1:0', 'listener.security.protocol.map': 'CLIENT:TLS' }, /listener\.security\.protocol\.map.*expected one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL/],
     [{ listeners: 'A://h:1,A://h:2' }, /listeners.*listener name A appears twice/],
     [{ listeners: 'PLAINTEXT://h' }, /listeners.*expected NAME:\/\/HOST:PORT/],
-    [{ 'listener.name.plaintext.ssl.keystore.location': '/k' }, /listener\.name\.plaintext\.ssl\.keystore\.location.*unknown setting/],
+    [{ 'listener.name.plaintext.ssl.keystore.secret': '/k' }, /listener\.name\.plaintext\.ssl\.keystore\.secret.*unknown setting/],
+    [{ 'listener.name.other.ssl.keystore.location': '/k' }, /listener\.name\.other\.ssl\.keystore\.location.*listener OTHER is not in listeners/],
     [{ 'listener.name.other.sasl.enabled.mechanisms': 'PLAIN' }, /listener\.name\.other\.sasl\.enabled\.mechanisms.*listener OTHER is not in listeners/],
     [{ listeners: 'SASL_PLAINTEXT://h:1', 'sasl.enabled.mechanisms': 'GSSAPI' }, /sasl\.enabled\.mechanisms.*GSSAPI is not supported/],
     [{ listeners: 'SASL_PLAINTEXT://h:1', 'sasl.enabled.mechanisms': 'OAUTHBEARER' }, /listener\.name\.sasl_plaintext\.oauthbearer\.sasl\.jaas\.config.*needs a login module/],
