@@ -34,15 +34,20 @@ class TokenProvider(AbstractTokenProvider):
 
 
 def sasl(req):
-    """The SASL_PLAINTEXT settings when the request has 'sasl': {mechanism, username, password} or
-    {mechanism: 'OAUTHBEARER', token}."""
-    if 'sasl' not in req:
-        return {}
-    if req['sasl']['mechanism'] == 'OAUTHBEARER':
-        return {'security_protocol': 'SASL_PLAINTEXT', 'sasl_mechanism': 'OAUTHBEARER',
-                'sasl_oauth_token_provider': TokenProvider(req['sasl']['token'])}
-    return {'security_protocol': 'SASL_PLAINTEXT', 'sasl_mechanism': req['sasl']['mechanism'],
-            'sasl_plain_username': req['sasl']['username'], 'sasl_plain_password': req['sasl']['password']}
+    """The security settings: SASL when the request has 'sasl': {mechanism, username, password} or
+    {mechanism: 'OAUTHBEARER', token}, TLS when it has 'ssl': {cafile[, certfile, keyfile]}; both make
+    SASL_SSL."""
+    settings = {}
+    if 'sasl' in req and req['sasl']['mechanism'] == 'OAUTHBEARER':
+        settings.update({'security_protocol': 'SASL_PLAINTEXT', 'sasl_mechanism': 'OAUTHBEARER',
+                         'sasl_oauth_token_provider': TokenProvider(req['sasl']['token'])})
+    elif 'sasl' in req:
+        settings.update({'security_protocol': 'SASL_PLAINTEXT', 'sasl_mechanism': req['sasl']['mechanism'],
+                         'sasl_plain_username': req['sasl']['username'], 'sasl_plain_password': req['sasl']['password']})
+    if 'ssl' in req:
+        settings['security_protocol'] = 'SASL_SSL' if 'sasl' in req else 'SSL'
+        settings.update({'ssl_' + name: path for name, path in req['ssl'].items()})
+    return settings
 
 
 def produce(req):
