@@ -3,7 +3,7 @@
 //   0 ok · 1 Kafka or runtime error (no broker, unknown topic, a failed request) · 2 usage or config error
 import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { KafkaClient, parseBootstrap, SASL_MECHANISMS, type SaslCredentials } from '../client/index.js'
+import { KafkaClient, parseBootstrap, SASL_MECHANISMS, type SaslCredentials, type TlsOptions } from '../client/index.js'
 import { validateTopicName } from '../broker/topic-registry.js'
 import { KafkaError } from '../protocol/index.js'
 import { UsageError } from './exit.js'
@@ -21,17 +21,24 @@ export const COMMON_OPTIONS = {
   'sasl-password': { type: 'string' },
   'sasl-oauth-token': { type: 'string' },
   'sasl-oauth-token-file': { type: 'string' },
+  tls: { type: 'boolean' },
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const satisfies Options
 
 export const COMMON_HELP = `Common options:
   -b, --bootstrap HOST:PORT   broker to start from (default $SLUICE_BOOTSTRAP or ${DEFAULT_BOOTSTRAP})
-      --sasl-mechanism M      authenticate on a SASL_PLAINTEXT listener: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER
+      --sasl-mechanism M      authenticate on a SASL listener: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER
       --sasl-username U       (default $SLUICE_SASL_USERNAME)
       --sasl-password P       (default $SLUICE_SASL_PASSWORD; the environment keeps it out of ps)
       --sasl-oauth-token T    OAUTHBEARER: the JWT (default $SLUICE_SASL_OAUTH_TOKEN; the environment keeps it out of ps)
       --sasl-oauth-token-file F  OAUTHBEARER: a file holding the JWT
+      --tls                   connect over TLS (an SSL or SASL_SSL listener), trusting the system's CAs
+      --tls-ca FILE           ... trusting the CA certificates in this PEM file instead (implies --tls)
+      --tls-cert FILE         client certificate (PEM) for ssl.client.auth; with --tls-key FILE (implies --tls)
       --json                  machine-readable output where the tool has it
   -h, --help                  this help`
 
@@ -88,6 +95,10 @@ interface ClientFlags {
   'sasl-password'?: string | undefined
   'sasl-oauth-token'?: string | undefined
   'sasl-oauth-token-file'?: string | undefined
+  tls?: boolean | undefined
+  'tls-ca'?: string | undefined
+  'tls-cert'?: string | undefined
+  'tls-key'?: string | undefined
 }
 
 /** The SASL credentials the flags and environment give, or undefined without --sasl-mechanism. */
@@ -117,6 +128,22 @@ function oauthToken (values: ClientFlags): string {
   return token.trim()
 }
 
+/** The TLS options the flags give, or undefined for a plaintext connection. */
+function tlsFrom (values: ClientFlags): TlsOptions | undefined {
+  const { tls, 'tls-ca': ca, 'tls-cert': cert, 'tls-key': key } = values
+  if (tls !== true && ca === undefined && cert === undefined && key === undefined) return undefined
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together')
+  const read = (option: string, path: string | undefined): Buffer | undefined => {
+    if (path === undefined) return undefined
+    try {
+      return readFileSync(path)
+    } catch (error) {
+      throw new UsageError(`--${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    }
+  }
+  return { ca: read('tls-ca', ca), cert: read('tls-cert', cert), key: read('tls-key', key) }
+}
+
 /** Runs `work` with a client connected to the bootstrap broker, and always closes it. */
 export async function withClient<T> (values: ClientFlags, work: (client: KafkaClient) => Promise<T>): Promise<T> {
   const bootstrap = values.bootstrap ?? process.env.SLUICE_BOOTSTRAP ?? DEFAULT_BOOTSTRAP
@@ -125,7 +152,7 @@ export async function withClient<T> (values: ClientFlags, work: (client: KafkaCl
   } catch (error) {
     throw new UsageError(`--bootstrap: ${(error as Error).message}`)
   }
-  const client = new KafkaClient({ bootstrap, clientId: 'sluice-cli', sasl: saslFrom(values) })
+  const client = new KafkaClient({ bootstrap, clientId: 'sluice-cli', sasl: saslFrom(values), tls: tlsFrom(values) })
   try {
     await client.connect()
     return await work(client)

@@ -54,7 +54,8 @@ ${Object.entries(TOOLS).map(([name, tool]) => `  ${name.padEnd(9)} ${tool.summar
 
 Every tool but start takes --bootstrap HOST:PORT (-b; default $SLUICE_BOOTSTRAP or localhost:9092), and
 --sasl-mechanism, --sasl-username, --sasl-password (or --sasl-oauth-token, --sasl-oauth-token-file for
-OAUTHBEARER) for a SASL_PLAINTEXT listener.
+OAUTHBEARER) for a SASL_PLAINTEXT or SASL_SSL listener; --tls, --tls-ca, --tls-cert, --tls-key for an SSL
+or SASL_SSL listener.
 Exit codes: 0 ok, 1 Kafka or runtime error, 2 usage or config error.`
 
 async function fullHelp (): Promise<string> {

@@ -7,7 +7,7 @@
 import { ErrorCode, type MetadataResponse } from '../protocol/index.js'
 import { Admin } from './admin.js'
 import { calls } from './calls.js'
-import { KafkaConnection } from './connection.js'
+import { KafkaConnection, type TlsOptions } from './connection.js'
 import { check } from './errors.js'
 import { GroupAdmin } from './group-admin.js'
 import type { SaslCredentials } from './sasl.js'
@@ -20,8 +20,10 @@ export interface ClientOptions {
   requestTimeoutMs?: number
   /** Cached topic metadata older than this is fetched again (Kafka's metadata.max.age.ms, 5 min). */
   metadataMaxAgeMs?: number
-  /** SASL credentials every connection authenticates with (a SASL_PLAINTEXT listener). */
+  /** SASL credentials every connection authenticates with (a SASL_PLAINTEXT or SASL_SSL listener). */
   sasl?: SaslCredentials
+  /** TLS for every connection (an SSL or SASL_SSL listener). */
+  tls?: TlsOptions
 }
 
 /** 'default', 'fetch', or a name of its own (each group member has one: a JoinGroup may wait for a whole rebalance). */
@@ -154,6 +156,7 @@ export class KafkaClient {
       connectTimeoutMs: this.options.connectTimeoutMs,
       requestTimeoutMs: this.options.requestTimeoutMs,
       sasl: this.options.sasl,
+      tls: this.options.tls,
       advertisedBy: advertisedBy !== undefined && advertisedBy !== `${address.host}:${address.port}` ? advertisedBy : undefined
     })
     this.connections.set(key, opening)

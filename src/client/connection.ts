@@ -8,7 +8,8 @@
 //
 // Timeouts: a request that gets no answer within its timeout fails the whole connection, as in the Java
 // client, because a late answer would otherwise be matched to the next request.
-import { connect as netConnect, type Socket } from 'node:net'
+import { connect as netConnect, isIP, type Socket } from 'node:net'
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls'
 import {
   apiVersionsApi, decodeResponseHeader, ErrorCode, FRAME_PREFIX_BYTES, frameSize, Reader, type ApiRegistration,
   type ApiVersionsRequest, type ApiVersionsResponse, type MessageInput
@@ -30,9 +31,14 @@ export interface ConnectionOptions {
   requestTimeoutMs?: number
   /** Set when the address came from a broker's metadata, for the error message. */
   advertisedBy?: string
-  /** Authenticate after ApiVersions (a SASL_PLAINTEXT listener). */
+  /** Authenticate after ApiVersions (a SASL_PLAINTEXT or SASL_SSL listener). */
   sasl?: SaslCredentials
+  /** Connect over TLS (an SSL or SASL_SSL listener): CA, client certificate and key, as Node's tls takes them.
+   *  The broker's certificate must name the host connected to, as Kafka clients check by default. */
+  tls?: TlsOptions
 }
+
+export type TlsOptions = Pick<TlsConnectionOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'rejectUnauthorized'>
 
 export interface RequestOptions {
   /** Overrides the connection's requestTimeoutMs; long-poll fetches add their max wait to it. */
@@ -289,12 +295,17 @@ const apiVersionsCall: Call<MessageInput<ApiVersionsRequest>, ApiVersionsRespons
 function openSocket (options: ConnectionOptions, timeoutMs: number): Promise<Socket> {
   const address = `${options.host}:${options.port}`
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: options.host, port: options.port })
+    const { host, port, tls } = options
+    // A TLS socket connects once its handshake is done: a refused certificate is an 'error' before that.
+    const socket = tls === undefined
+      ? netConnect({ host, port })
+      : tlsConnect({ host, port, ...tls, servername: isIP(host) === 0 ? host : undefined })
+    const connected = tls === undefined ? 'connect' : 'secureConnect'
     const timer = setTimeout(() => {
       socket.destroy()
       reject(new ConnectionError(`no answer from ${address} within ${timeoutMs} ms`))
     }, timeoutMs)
-    socket.once('connect', () => {
+    socket.once(connected, () => {
       clearTimeout(timer)
       socket.removeAllListeners('error')
       resolve(socket)

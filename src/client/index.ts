@@ -5,7 +5,7 @@ export {
   KafkaClient, parseBootstrap, type BrokerInfo, type ClientOptions, type ClusterInfo, type HostPort, type Lane,
   type MetadataOptions, type PartitionInfo, type TopicMetadata
 } from './client.js'
-export { KafkaConnection, type ConnectionOptions, type RequestOptions, type VersionRange } from './connection.js'
+export { KafkaConnection, type ConnectionOptions, type RequestOptions, type TlsOptions, type VersionRange } from './connection.js'
 export { calls, type Call } from './calls.js'
 export { Consumer, type ConsumedRecord, type ConsumerOptions, type StartOffset, type TopicPartitionOffset } from './consumer.js'
 export { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type TopicPartitions } from './consumer-protocol.js'

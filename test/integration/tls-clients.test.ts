@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Kafka, logLevel } from 'kafkajs'
 import { alterUserScramCredentialsV0, Connection, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka'
-import { startBroker, type RunningBroker } from '../helpers/broker.js'
-import { has, kcat, runPython } from '../helpers/clients.js'
+import { BROKER_ENTRY, startBroker, type RunningBroker } from '../helpers/broker.js'
+import { has, kcat, run, runPython } from '../helpers/clients.js'
 import { consumeUntil } from '../helpers/kafkajs-consume.js'
 import { SHA_256, upsertion } from '../helpers/sasl.js'
 import { makeCertificates, sslSettings, type Certificates } from '../helpers/tls.js'
@@ -157,5 +157,21 @@ describe('@platformatic/kafka over SSL', () => {
       await consumer.close()
       await producer.close()
     }
+  }, 60_000)
+})
+
+describe('the sluice CLI over TLS', () => {
+  const sluice = (args: string[], input?: string): ReturnType<typeof run> => run(process.execPath, [BROKER_ENTRY, ...args], { input, timeoutMs: 30_000 })
+
+  it('produces with --tls-ca and a client certificate, consumes over SASL_SSL, and refuses an unknown CA', async () => {
+    const produced = await sluice(['produce', 'cli-ssl', '-b', ssl(), '--tls-ca', certs.ca, '--tls-cert', certs.alice.cert, '--tls-key', certs.alice.key], 'one\ntwo\n')
+    expect(produced.code).toBe(0)
+    const consumed = await sluice(['consume', 'cli-ssl', '-b', saslSsl(), '--tls-ca', certs.ca, '--sasl-mechanism', 'SCRAM-SHA-256', '--sasl-username', 'carol',
+      '--sasl-password', 'carol-secret', '--from-beginning', '--end'])
+    expect(consumed).toMatchObject({ code: 0, stdout: 'one\ntwo\n' })
+    // --tls alone trusts the system's CAs, which never signed the test CA's certificate.
+    const untrusted = await sluice(['topics', 'list', '-b', ssl(), '--tls'])
+    expect(untrusted.code).toBe(1)
+    expect(untrusted.stderr).toMatch(/certificate/i)
   }, 60_000)
 })
