@@ -4,6 +4,7 @@
 //   e2e      latency produce -> consumer receipt at a fixed offered rate, corrected for coordinated
 //            omission; saves the histogram (.hgrm) and its percentile picture (.svg)
 // Run: npx tsx bench/load.ts --workload produce [--bootstrap HOST:PORT] [options]   (npm run bench:load)
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { leanConsume, leanProduce, prepareTopic, type ThroughputResult } from './drivers/kafka-lean.js'
 import { runE2e } from './drivers/e2e.js'
@@ -14,6 +15,7 @@ import { startSluice } from './systems/servers.js'
 
 export const LOAD_HELP = `Usage: npx tsx bench/load.ts --workload produce|consume|e2e [options]
   --bootstrap HOST:PORT   broker to load (default: start a Sluice on a free port, stopped at the end)
+  --tls-ca FILE           the bootstrap is an SSL listener whose certificate this CA (PEM) signed (produce, consume)
   --topic NAME            default bench-<workload>
   --record-size BYTES     value size (default 1000)
   --batch-records N       records per batch (default 64)
@@ -51,7 +53,7 @@ async function main (): Promise<void> {
       acks: { type: 'string', default: '1' }, compression: { type: 'string', default: 'none' }, keys: { type: 'string', default: 'none' },
       records: { type: 'string', default: '1000000' }, seconds: { type: 'string', default: '30' }, 'in-flight': { type: 'string', default: '8' },
       rate: { type: 'string', default: '5000' }, warmup: { type: 'string', default: '2' }, out: { type: 'string', default: 'bench/results/load' },
-      'topic-config': { type: 'string', multiple: true, default: [] }, help: { type: 'boolean', short: 'h' }
+      'topic-config': { type: 'string', multiple: true, default: [] }, 'tls-ca': { type: 'string' }, help: { type: 'boolean', short: 'h' }
     }
   })
   if (a.help === true) { console.log(LOAD_HELP); return }
@@ -60,7 +62,8 @@ async function main (): Promise<void> {
   const server = a.bootstrap === undefined ? await startSluice() : null
   const bootstrap = a.bootstrap ?? `${server?.host ?? ''}:${server?.port ?? 0}`
   const recordBytes = Number(a['record-size'])
-  const target = { bootstrap, topic: a.topic ?? `bench-${workload}`, partitions: Number(a.partitions) }
+  const tls = a['tls-ca'] === undefined ? undefined : { ca: readFileSync(a['tls-ca']) }
+  const target = { bootstrap, topic: a.topic ?? `bench-${workload}`, partitions: Number(a.partitions), tls }
   const produce = {
     ...target,
     recordBytes,
@@ -77,17 +80,17 @@ async function main (): Promise<void> {
   await prepareTopic(target, topicConfigs)
   const out = new ResultsDir(a.out as string)
   console.log(`# load ${workload} · ${bootstrap} · ${machine()}`)
-  console.log(`# ${JSON.stringify({ ...produce, bootstrap: undefined })}`)
+  console.log(`# ${JSON.stringify({ ...produce, bootstrap: undefined, tls: tls !== undefined })}`)
   try {
     if (workload === 'produce') {
       const row = throughputRow('produce', await leanProduce(produce), recordBytes)
       console.log(table(Object.keys(row), [Object.values(row)]))
-      out.write('produce.json', { machine: machine(), options: produce, result: row })
+      out.write('produce.json', { machine: machine(), options: { ...produce, tls: tls !== undefined }, result: row })
     } else if (workload === 'consume') {
       await leanProduce({ ...produce, quiet: false })
       const row = throughputRow('consume', await leanConsume({ ...target, connections: Number(a.consumers), maxRecords: produce.maxRecords, maxSeconds: produce.maxSeconds }), recordBytes)
       console.log(table(Object.keys(row), [Object.values(row)]))
-      out.write('consume.json', { machine: machine(), options: produce, result: row })
+      out.write('consume.json', { machine: machine(), options: { ...produce, tls: tls !== undefined }, result: row })
     } else {
       const e2e = { rate: Number(a.rate), recordBytes, seconds: produce.maxSeconds, warmupSeconds: Number(a.warmup) }
       const r = await runE2e({ kind: 'kafka', ...target, acks: produce.acks }, e2e)

@@ -3,7 +3,7 @@
 // once, before the clock starts: the figures are the broker's, not a client's batching or compression
 // cost). Consume counts records from the batch headers without decoding them. Works against any
 // Kafka-compatible broker whose partitions of the topic share one leader (a single node, as here).
-import { KafkaClient } from '../../src/client/index.js'
+import { KafkaClient, type TlsOptions } from '../../src/client/index.js'
 import {
   decodeFetchResponse, decodeProduceResponse, decodeResponseHeader, encodeFetchRequest, encodeProduceRequest
 } from '../../src/protocol/index.js'
@@ -22,11 +22,13 @@ export interface TopicTarget {
   bootstrap: string
   topic: string
   partitions: number
+  /** The bootstrap is an SSL listener. */
+  tls?: TlsOptions
 }
 
 /** Creates the topic (if new) and returns the address of its leader. */
 export async function prepareTopic (target: TopicTarget, configs: Record<string, string> = {}): Promise<{ host: string, port: number }> {
-  const client = new KafkaClient({ bootstrap: target.bootstrap, clientId: 'sluice-bench' })
+  const client = new KafkaClient({ bootstrap: target.bootstrap, clientId: 'sluice-bench', tls: target.tls })
   try {
     await client.connect()
     const existing = await client.metadata([target.topic])
@@ -105,7 +107,7 @@ function requestsFor (o: ProduceOptions): Array<Array<{ frame: Buffer, records: 
 export async function leanProduce (o: ProduceOptions): Promise<ThroughputResult> {
   const leader = await prepareTopic(o)
   const plans = requestsFor(o)
-  const wires = await Promise.all(plans.map(async () => await Wire.connect(leader.host, leader.port)))
+  const wires = await Promise.all(plans.map(async () => await Wire.connect(leader.host, leader.port, o.tls)))
   const progress = new Progress(`produce ${o.topic}`, o.maxRecords, o.maxSeconds)
   let sent = 0
   let acked = 0
@@ -193,7 +195,7 @@ export async function leanConsume (o: ConsumeOptions): Promise<ThroughputResult>
   const started = performance.now()
   const deadline = started + o.maxSeconds * 1000
   await Promise.all(Array.from({ length: Math.min(o.connections, o.partitions) }, async (_, c) => {
-    const wire = await Wire.connect(leader.host, leader.port)
+    const wire = await Wire.connect(leader.host, leader.port, o.tls)
     const offsets = new Map<number, number>()
     for (let p = c; p < o.partitions; p += o.connections) offsets.set(p, 0)
     const ends = new Map<number, number>()

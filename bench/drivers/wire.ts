@@ -9,6 +9,8 @@
 // copy that joined them cost the catch-up consumer 26% (collections) and 10% (copying) of its time.
 // Lifetime: an answer frame is a view of that buffer, valid only while its callback runs.
 import { connect, type Socket } from 'node:net'
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls'
+import type { TlsOptions } from '../../src/client/index.js'
 import { FRAME_PREFIX_BYTES, frameSize } from '../../src/protocol/index.js'
 
 export type OnAnswer = (frame: Buffer) => void
@@ -27,11 +29,14 @@ export class Wire {
   private end = 0
   private socket!: Socket
 
-  static async connect (host: string, port: number): Promise<Wire> {
+  /** `tls`: connect to an SSL listener (tls.connect reads into the buffer the same way). */
+  static async connect (host: string, port: number, tls?: TlsOptions): Promise<Wire> {
     const wire = new Wire()
-    const socket = connect({ host, port, onread: { buffer: () => wire.room(), callback: (bytes: number) => wire.received(bytes) } })
+    const onread = { buffer: () => wire.room(), callback: (bytes: number) => wire.received(bytes) }
+    // tls.connect takes `onread` too (Node's documentation; its types lack it).
+    const socket = tls === undefined ? connect({ host, port, onread }) : tlsConnect({ host, port, ...tls, onread } as TlsConnectionOptions)
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve)
+      socket.once(tls === undefined ? 'connect' : 'secureConnect', resolve)
       socket.once('error', reject)
     })
     wire.attach(socket)
