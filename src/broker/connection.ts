@@ -29,7 +29,7 @@ import { sendAnswer, type Send } from '../storage/native.js'
 import { FrameReader, readInto, type Slab, type SlabPool } from './frame-reader.js'
 import type { BoundListener, BrokerAddress } from './listeners.js'
 import type { SaslSession } from './sasl/session.js'
-import { acceptTls } from './tls/tls-socket.js'
+import { acceptTls, type SslAuthenticationError } from './tls/tls-socket.js'
 import type { TlsSettings } from './tls/tls-config.js'
 
 /** Answers at least this large go through the native send; a long poll's few batches do not. */
@@ -122,7 +122,7 @@ export class Connection {
     socket.on('close', () => this.close())
   }
 
-  private readonly secured = (principal: string | Error): void => {
+  private readonly secured = (principal: string | SslAuthenticationError): void => {
     if (typeof principal === 'string') this.principal = principal
     else this.fail(principal)
   }

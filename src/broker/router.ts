@@ -21,6 +21,7 @@ import { handlers } from './handlers/index.js'
 import { countTraffic } from './traffic.js'
 import { SaslAuthenticationError } from './sasl/mechanisms.js'
 import type { SaslSession } from './sasl/session.js'
+import { SslAuthenticationError } from './tls/tls-socket.js'
 import { UNSERVED_API } from './metrics.js'
 import type { AnyHandler, RequestContext } from './handler.js'
 
@@ -114,6 +115,10 @@ export class Router implements ConnectionHandler {
   onError (error: unknown, connection: Connection): void {
     if (error instanceof SaslAuthenticationError) {
       this.broker?.log.info({ remote: connection.remote, reason: error.message }, 'closing connection: SASL authentication failed')
+      return
+    }
+    if (error instanceof SslAuthenticationError) {
+      this.broker?.log.info({ remote: connection.remote, reason: error.message }, 'closing connection: SSL authentication failed')
       return
     }
     const log = this.broker?.log

@@ -57,6 +57,15 @@ describe.skipIf(!has.kcat)('kcat (librdkafka) over SSL', () => {
     expect(await kcat([...rdkafkaSsl(true), '-C', '-t', 'rd-ssl', '-p', '0', '-o', 'beginning', '-e', '-q'])).toBe('one\ntwo\nthree\n')
   }, 60_000)
 
+  it('refuses an untrusted client certificate even when one is only requested, and a plaintext client; the broker keeps serving', async () => {
+    const stranger = ['-X', `ssl.certificate.location=${certs.stranger.cert}`, '-X', `ssl.key.location=${certs.stranger.key}`]
+    const untrusted = await run('kcat', [...rdkafkaSsl(false), ...stranger, '-L', '-m', '5'], { timeoutMs: 30_000 })
+    expect(untrusted.code).not.toBe(0)
+    const plaintextClient = await run('kcat', ['-b', ssl(), '-L', '-m', '5'], { timeoutMs: 30_000 })
+    expect(plaintextClient.code).not.toBe(0)
+    expect(await kcat([...rdkafkaSsl(true), '-L', '-m', '10'])).toContain('1 brokers:')
+  }, 60_000)
+
   it('reads a catch-up answer larger than the native send threshold byte for byte, as plaintext does', async () => {
     // 3,000 records of ~1 KB: librdkafka's Fetch answers are up to 1 MiB, well above 256 KiB.
     const lines = Array.from({ length: 3_000 }, (_, i) => `${String(i).padStart(6, '0')}-${'x'.repeat(1_000)}`)

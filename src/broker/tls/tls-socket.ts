@@ -14,12 +14,15 @@ import { subjectDn } from './principal.js'
 
 const ANONYMOUS = 'User:ANONYMOUS'
 
+/** A client refused after the handshake (Kafka's SslAuthenticationException): logged, not a bug. */
+export class SslAuthenticationError extends Error {}
+
 /**
  * Starts the TLS handshake on `accepted`. Once it completes, `secured` gets the client's principal
- * (its certificate's, mapped; User:ANONYMOUS without one), or an Error when the connection must be
+ * (its certificate's, mapped; User:ANONYMOUS without one), or an SslAuthenticationError when it must be
  * refused (an untrusted certificate the client offered unasked, a subject no mapping rule matches).
  */
-export function acceptTls (accepted: Socket, reader: FrameReader, tls: TlsSettings, secured: (principal: string | Error) => void): TLSSocket {
+export function acceptTls (accepted: Socket, reader: FrameReader, tls: TlsSettings, secured: (principal: string | SslAuthenticationError) => void): TLSSocket {
   const socket = new TLSSocket(accepted, {
     isServer: true,
     secureContext: tls.context,
@@ -31,16 +34,16 @@ export function acceptTls (accepted: Socket, reader: FrameReader, tls: TlsSettin
   return socket
 }
 
-function principalOf (socket: TLSSocket, tls: TlsSettings): string | Error {
+function principalOf (socket: TLSSocket, tls: TlsSettings): string | SslAuthenticationError {
   const certificate = socket.getPeerX509Certificate()
-  if (certificate === undefined) return tls.clientAuth === 'required' ? new Error('client sent no certificate (ssl.client.auth=required)') : ANONYMOUS
+  if (certificate === undefined) return tls.clientAuth === 'required' ? new SslAuthenticationError('client sent no certificate (ssl.client.auth=required)') : ANONYMOUS
   // Node's OpenSSL accepts any certificate in the handshake and leaves the verdict to whoever made
   // the socket (tls.Server reads it as here). As Java's, `requested` refuses an untrusted one too.
   const verdict = (socket as unknown as { _handle: { verifyError: () => Error | null } })._handle.verifyError()
-  if (verdict !== null) return new Error(`client certificate refused: ${verdict.message}`)
+  if (verdict !== null) return new SslAuthenticationError(`client certificate refused: ${verdict.message}`)
   const dn = subjectDn(certificate.raw)
   const name = tls.principalName(dn)
-  return name === null ? new Error(`no ssl.principal.mapping.rules rule applies to ${dn}`) : `User:${name}`
+  return name === null ? new SslAuthenticationError(`no ssl.principal.mapping.rules rule applies to ${dn}`) : `User:${name}`
 }
 
 function readIntoTls (socket: TLSSocket, reader: FrameReader): void {
