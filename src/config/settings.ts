@@ -42,13 +42,13 @@ export const brokerSettings = {
   'sasl.oauthbearer.clock.skew.seconds': { type: 'int', default: 30, min: 0, max: INT32_MAX, doc: 'OAUTHBEARER (JWKS validator): clock skew allowed for exp and nbf' },
   // TLS (SSL and SASL_SSL listeners, src/broker/tls/tls-config.ts); each may be overridden per listener
   // (listener.name.<listener>.ssl.…). '' is Kafka's null.
-  'ssl.keystore.type': { type: 'string', default: 'JKS', oneOf: ['JKS', 'PKCS12', 'PEM'], doc: 'format of ssl.keystore.location: PKCS12, PEM, or JKS (read as Kafka\'s Java does, a PKCS12 file too)' },
+  'ssl.keystore.type': { type: 'string', default: 'JKS', oneOf: ['JKS', 'PKCS12', 'PEM'], doc: 'format of ssl.keystore.location: JKS, PKCS12 (either reads either file, as in Java) or PEM' },
   'ssl.keystore.location': { type: 'string', default: '', doc: 'the key store file: the broker\'s private key and certificate chain' },
   'ssl.keystore.password': { type: 'string', default: '', sensitive: true, doc: 'the key store\'s password (not for PEM)' },
   'ssl.key.password': { type: 'string', default: '', sensitive: true, doc: 'the private key\'s password, if it differs from the key store\'s (PEM: the encrypted key\'s)' },
   'ssl.keystore.certificate.chain': { type: 'string', default: '', doc: 'the certificate chain, inline PEM (with ssl.keystore.type=PEM and ssl.keystore.key)' },
   'ssl.keystore.key': { type: 'string', default: '', sensitive: true, doc: 'the private key, inline PKCS#8 PEM (with ssl.keystore.type=PEM)' },
-  'ssl.truststore.type': { type: 'string', default: 'JKS', oneOf: ['JKS', 'PKCS12', 'PEM'], doc: 'format of ssl.truststore.location: PEM or JKS' },
+  'ssl.truststore.type': { type: 'string', default: 'JKS', oneOf: ['JKS', 'PKCS12', 'PEM'], doc: 'format of ssl.truststore.location: JKS or PEM (a PKCS12 trust store must be exported as PEM)' },
   'ssl.truststore.location': { type: 'string', default: '', doc: 'the CA certificates client certificates are checked against (default: the system\'s)' },
   'ssl.truststore.password': { type: 'string', default: '', sensitive: true, doc: 'the trust store\'s password (checks its integrity; not for PEM)' },
   'ssl.truststore.certificates': { type: 'string', default: '', doc: 'trusted certificates, inline PEM (with ssl.truststore.type=PEM)' },

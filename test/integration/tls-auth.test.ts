@@ -1,7 +1,8 @@
 // Client certificates on an SSL listener: ssl.client.auth=required refuses a client without a trusted
 // certificate (and the broker stays up), the ACL authorizer sees the certificate's principal as
-// ssl.principal.mapping.rules maps it, and start-up with a PEM key store, or refused for a wrong key
-// store password.
+// ssl.principal.mapping.rules maps it, and start-up with a PEM or JKS key store, or refused for a
+// wrong key store password.
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AclOperationTypes as Op, AclPermissionTypes as Permission, AclResourceTypes as Resource, Kafka, logLevel, ResourcePatternTypes as Pattern, type KafkaConfig } from 'kafkajs'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
@@ -95,6 +96,18 @@ describe('start-up', () => {
       expect(await kcat(['-b', pem.bootstrap, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.ca}`, '-C', '-t', 'pem', '-p', '0', '-o', 'beginning', '-e', '-q'])).toBe('pem\n')
     } finally {
       await pem.stop()
+    }
+  }, 60_000)
+
+  it.skipIf(!has.kcat)('serves with a JKS key store made by keytool', async () => {
+    const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/jks/${name}`, import.meta.url))
+    const jks = await startBroker({
+      settings: { listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': fixture('broker.jks'), 'ssl.keystore.password': 'store-secret', 'ssl.key.password': 'key-secret' }
+    })
+    try {
+      expect(await kcat(['-b', jks.bootstrap, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${fixture('broker.pem')}`, '-L', '-m', '10'])).toContain('1 brokers:')
+    } finally {
+      await jks.stop()
     }
   }, 60_000)
 

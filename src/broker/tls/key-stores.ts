@@ -2,12 +2,14 @@
 // into what Node's TLS reads: a PKCS12 file as `pfx`, PEM as `key`/`cert`/`ca`. The same combinations
 // are refused as in Kafka, with its wording, as a ConfigError naming the key.
 //
-// JKS, Kafka's default type: Java reads a PKCS12 file given as JKS, and so do we. A real JKS file
-// (magic FEEDFEED) needs converting; PKCS12 trust stores too, since Node reads a PKCS12 file only
-// with a private key in it.
+// JKS, Kafka's default type, is read by jks.ts. As Java does (keystore.type.compat), a store is read
+// by what its file is, whichever of JKS and PKCS12 its type says. A PKCS12 trust store stops start-up
+// with how to convert it: Node reads a PKCS12 file only with a private key in it.
+import { createPrivateKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { SecureContextOptions } from 'node:tls'
 import { ConfigError } from '../../config/settings.js'
+import { certificatesPem, JKS_MAGIC, JksPasswordError, readJks, recoverKey, type JksEntries } from './jks.js'
 
 /** One ssl.* setting as it applies to a listener: the key it came from (listener-prefixed or not), '' for unset. */
 export interface Setting { key: string, value: string }
@@ -25,7 +27,6 @@ export interface TrustStoreSettings { type: Setting, location: Setting, password
 
 export type KeyMaterial = Pick<SecureContextOptions, 'pfx' | 'key' | 'cert' | 'passphrase'>
 
-const JKS_MAGIC = 0xfeedfeed
 
 function fail (s: Setting, why: string, secret = false): never {
   throw new ConfigError(s.key, secret ? '[hidden]' : s.value, why)
@@ -39,13 +40,31 @@ function readStore (location: Setting): Buffer {
   }
 }
 
-/** PKCS12 bytes of a PKCS12 (or JKS-typed) store; a real JKS file stops start-up with how to convert it. */
-function pkcs12 (type: Setting, location: Setting, bytes: Buffer): Buffer {
-  if (bytes.length >= 4 && bytes.readUInt32BE(0) === JKS_MAGIC) {
-    fail(type, `${location.value} is a JKS key store, which Sluice does not read: convert it with ` +
-      `keytool -importkeystore -srckeystore ${location.value} -destkeystore store.p12 -deststoretype PKCS12, and set ${type.key}=PKCS12`)
+const isJks = (bytes: Buffer): boolean => bytes.length >= 4 && bytes.readUInt32BE(0) === JKS_MAGIC
+
+function jksEntries (location: Setting, password: Setting, bytes: Buffer): JksEntries {
+  try {
+    return readJks(bytes, password.value === '' ? null : password.value)
+  } catch (error) {
+    if (error instanceof JksPasswordError) fail(password, 'wrong password for the key store (its integrity check failed)', true)
+    fail(location, `cannot read the JKS key store (${(error as Error).message})`)
   }
-  return bytes
+}
+
+/** The first private key of a JKS key store, and its chain, as PEM. */
+function jksKeyMaterial (s: KeyStoreSettings, bytes: Buffer): KeyMaterial {
+  const entry = jksEntries(s.location, s.password, bytes).keys[0]
+  if (entry === undefined) fail(s.location, 'the JKS key store holds no private key')
+  const keyPassword = s.keyPassword.value !== '' ? s.keyPassword : s.password
+  let pkcs8: Buffer
+  try {
+    pkcs8 = recoverKey(entry.protectedKey, keyPassword.value)
+  } catch (error) {
+    if (error instanceof JksPasswordError) fail(keyPassword, 'wrong password for the private key in the JKS key store', true)
+    fail(s.location, `cannot read the private key in the JKS key store (${(error as Error).message})`)
+  }
+  const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' })
+  return { key, cert: certificatesPem(entry.chain) }
 }
 
 /** The broker's key and certificate chain; null when none is configured. */
@@ -68,8 +87,10 @@ export function keyMaterial (s: KeyStoreSettings): KeyMaterial | null {
   if (s.location.value === '' && s.password.value !== '') fail(s.password, 'SSL key store is not specified, but key store password is specified.', true)
   if (s.location.value !== '' && s.password.value === '') fail(s.location, 'SSL key store is specified, but key store password is not specified.')
   if (s.location.value === '') return null
+  const bytes = readStore(s.location)
+  if (isJks(bytes)) return jksKeyMaterial(s, bytes)
   // Node gives a PKCS12 file one password for the file and its key, as keytool and openssl make them.
-  return { pfx: pkcs12(s.type, s.location, readStore(s.location)), passphrase: keyPassword ?? s.password.value }
+  return { pfx: bytes, passphrase: keyPassword ?? s.password.value }
 }
 
 /** The CA certificates client certificates are checked against; null: Node's (the system's) roots. */
@@ -87,7 +108,14 @@ export function trustedCertificates (s: TrustStoreSettings): string | null {
     if (s.password.value !== '') fail(s.password, 'SSL trust store password cannot be specified for PEM format.', true)
     return readStore(s.location).toString('utf8')
   }
-  pkcs12(s.type, s.location, readStore(s.location))
-  fail(s.type, `a ${s.type.value} trust store is not supported (Node reads PKCS12 only with a private key in it): export its certificates ` +
+  const bytes = readStore(s.location)
+  if (isJks(bytes)) {
+    // Java trusts a trust store's certificate entries, and the certificate of each key entry.
+    const entries = jksEntries(s.location, s.password, bytes)
+    const certificates = [...entries.trusted, ...entries.keys.flatMap(k => k.chain.slice(0, 1))]
+    if (certificates.length === 0) fail(s.location, 'the JKS trust store holds no certificate')
+    return certificatesPem(certificates)
+  }
+  fail(s.type, `a PKCS12 trust store is not supported (Node reads PKCS12 only with a private key in it): export its certificates ` +
     `with openssl pkcs12 -in ${s.location.value} -nokeys -out truststore.pem, and set ${s.type.key}=PEM and ${s.location.key}=truststore.pem`)
 }

@@ -1,12 +1,19 @@
 // How an SSL or SASL_SSL listener's ssl.* settings become its TLS settings (listener-prefixed keys
 // winning, as in Kafka), and which mistakes stop start-up, each naming its key and never a password.
-import { writeFileSync } from 'node:fs'
+import { createPrivateKey, X509Certificate } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../../src/config/broker-config.js'
 import { listenerSpecs } from '../../../../src/config/listener-config.js'
+import { readJks, recoverKey } from '../../../../src/broker/tls/jks.js'
 import { openSslCipherName } from '../../../../src/broker/tls/tls-config.js'
 import { KEY_PASSWORD, makeCertificates, STORE_PASSWORD, type Certificates } from '../../../helpers/tls.js'
+
+const FIXTURES = new URL('../../../fixtures/jks/', import.meta.url)
+const JKS_STORE = fileURLToPath(new URL('broker.jks', FIXTURES))
+const JKS_TRUST = fileURLToPath(new URL('trust.jks', FIXTURES))
 
 let certs: Certificates
 beforeAll(() => { certs = makeCertificates() })
@@ -41,8 +48,9 @@ describe('TLS listener settings', () => {
     }).context).toBeDefined()
   })
 
-  it('takes a JKS-typed PKCS12 file as Java does', () => {
+  it('takes a JKS-typed PKCS12 file, and a PKCS12-typed JKS file, as Java does', () => {
     expect(tlsOf({ listeners: 'SSL://127.0.0.1:0', ...p12(), 'ssl.keystore.type': 'JKS' }).context).toBeDefined()
+    expect(tlsOf({ listeners: 'SSL://127.0.0.1:0', ...p12(), 'ssl.keystore.location': JKS_STORE, 'ssl.keystore.password': 'store-secret', 'ssl.key.password': 'key-secret' }).context).toBeDefined()
   })
 
   it('lets listener.name.<listener>.ssl.* override the broker-wide key', () => {
@@ -73,11 +81,23 @@ describe('TLS listener settings', () => {
     })).toMatch(/^invalid setting ssl\.key\.password="\[hidden\]": wrong password/)
   })
 
-  it('refuses a JKS file with the keytool command that converts it', () => {
-    const jks = join(certs.dir, 'broker.jks')
-    writeFileSync(jks, Buffer.from('feedfeed0000000200000000', 'hex'))
-    expect(refusal({ listeners: 'SSL://127.0.0.1:0', ...p12(), 'ssl.keystore.type': 'JKS', 'ssl.keystore.location': jks }))
-      .toMatch(/ssl\.keystore\.type.*is a JKS key store.*keytool -importkeystore .*-deststoretype PKCS12/)
+  it('reads a JKS key store with its own key password, and a JKS trust store', () => {
+    const jks = { listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': JKS_STORE, 'ssl.keystore.password': 'store-secret', 'ssl.key.password': 'key-secret' }
+    expect(tlsOf({ ...jks, 'ssl.truststore.location': JKS_TRUST, 'ssl.truststore.password': 'trust-secret' }).context).toBeDefined()
+    expect(refusal({ ...jks, 'ssl.keystore.password': 'wrong' })).toMatch(/^invalid setting ssl\.keystore\.password="\[hidden\]": wrong password for the key store/)
+    expect(refusal({ ...jks, 'ssl.key.password': 'wrong' })).toMatch(/^invalid setting ssl\.key\.password="\[hidden\]": wrong password for the private key/)
+    expect(refusal({ ...jks, 'ssl.truststore.location': JKS_TRUST, 'ssl.truststore.password': 'wrong' })).toMatch(/^invalid setting ssl\.truststore\.password="\[hidden\]"/)
+  })
+
+  it('reads the certificates and the private key keytool stored', () => {
+    const entries = readJks(readFileSync(JKS_TRUST), 'trust-secret')
+    const expected = new X509Certificate(readFileSync(new URL('broker.pem', FIXTURES)))
+    expect(entries.keys).toEqual([])
+    expect(entries.trusted.map(der => new X509Certificate(der).fingerprint256)).toEqual([expected.fingerprint256])
+    const [entry] = readJks(readFileSync(JKS_STORE), null).keys
+    const certificate = new X509Certificate(entry!.chain[0]!)
+    expect(certificate.fingerprint256).toBe(expected.fingerprint256)
+    expect(certificate.checkPrivateKey(createPrivateKey({ key: recoverKey(entry!.protectedKey, 'key-secret'), format: 'der', type: 'pkcs8' }))).toBe(true)
   })
 
   it.each([
