@@ -80,7 +80,7 @@ export class Connection {
   readonly socket: Socket
   /** The listener it came in on, set by the broker as it accepts the connection. */
   listener!: BoundListener
-  /** Its SASL exchange and principal on a SASL_PLAINTEXT listener; null on a PLAINTEXT one. */
+  /** Its SASL exchange and principal on a SASL_PLAINTEXT or SASL_SSL listener; null on the others. */
   sasl: SaslSession | null = null
   /** Its client certificate's principal on an SSL listener, set once the handshake completes (a SASL
    *  session's principal takes precedence on SASL_SSL). */

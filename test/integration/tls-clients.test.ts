@@ -4,13 +4,13 @@
 // plaintext listener reads the same bytes over TLS; SCRAM over SASL_SSL.
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Kafka, logLevel } from 'kafkajs'
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs'
 import { alterUserScramCredentialsV0, Connection, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka'
 import { BROKER_ENTRY, startBroker, type RunningBroker } from '../helpers/broker.js'
 import { has, kcat, run, runPython } from '../helpers/clients.js'
 import { consumeUntil } from '../helpers/kafkajs-consume.js'
 import { SHA_256, upsertion } from '../helpers/sasl.js'
-import { makeCertificates, sslSettings, type Certificates } from '../helpers/tls.js'
+import { makeCertificates, sslSettings, STORE_PASSWORD, type Certificates } from '../helpers/tls.js'
 
 const KAFKA_PYTHON = fileURLToPath(new URL('py/kafka_python_client.py', import.meta.url))
 const CONFLUENT = fileURLToPath(new URL('py/confluent_client.py', import.meta.url))
@@ -126,6 +126,23 @@ describe('kafkajs over SSL and SASL_SSL', () => {
     }
     const values = await consumeUntil(kafka, 'js-ssl', false, seen => seen.length >= 50)
     expect(values).toEqual(Array.from({ length: 50 }, (_, i) => `kafkajs ${i}`))
+  }, 60_000)
+
+  it('sees the key store password in DescribeConfigs as sensitive, without its value', async () => {
+    const admin = new Kafka({ clientId: 'sluice-tls-configs', brokers: [ssl()], logLevel: logLevel.NOTHING, ssl: { ca: [certs.caPem] } }).admin()
+    await admin.connect()
+    try {
+      const described = await admin.describeConfigs({
+        includeSynonyms: true,
+        resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configNames: ['ssl.keystore.password', 'ssl.keystore.location'] }]
+      })
+      const entries = Object.fromEntries((described.resources[0]?.configEntries ?? []).map(e => [e.configName, e]))
+      expect(entries['ssl.keystore.password']).toMatchObject({ configValue: null, isSensitive: true })
+      expect(JSON.stringify(entries['ssl.keystore.password'])).not.toContain(STORE_PASSWORD)
+      expect(entries['ssl.keystore.location']).toMatchObject({ configValue: certs.serverP12, isSensitive: false })
+    } finally {
+      await admin.disconnect()
+    }
   }, 60_000)
 
   it('authenticates with SCRAM-SHA-256 over SASL_SSL', async () => {
