@@ -147,7 +147,11 @@ export function listenerSpecs (config: BrokerConfig): ListenerSpec[] {
   const protocols = protocolMap(config)
   for (const key of Object.keys(config.listenerSettings)) {
     const name = LISTENER_KEY.exec(key)?.[1]?.toUpperCase()
-    if (name !== undefined && !endpoints.some(e => e.name === name) && !controllers.has(name)) throw new ConfigError(key, config.listenerSettings[key] ?? '', `listener ${name} is not in listeners`)
+    if (name !== undefined && !endpoints.some(e => e.name === name) && !controllers.has(name)) {
+      // JAAS options and ssl.* passwords and keys are secrets: never echoed.
+      const secret = /jaas\.config$|password$|keystore\.key$/.test(key)
+      throw new ConfigError(key, secret ? '[hidden]' : config.listenerSettings[key] ?? '', `listener ${name} is not in listeners`)
+    }
   }
   return endpoints.map(endpoint => {
     const protocol = protocols.get(endpoint.name)

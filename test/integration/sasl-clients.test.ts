@@ -133,7 +133,7 @@ describe('a bad SASL config stops start-up, naming the key', () => {
   }, 30_000)
 
   it('a SASL_SSL listener without a key store', async () => {
-    expect(await refusal({ ...saslSettings(), listeners: 'SASL_SSL://127.0.0.1:0', 'listener.name.sasl_ssl.plain.sasl.jaas.config': PLAIN_JAAS }))
+    expect(await refusal({ listeners: 'SASL_SSL://127.0.0.1:0', 'listener.name.sasl_ssl.plain.sasl.jaas.config': PLAIN_JAAS }))
       .toMatch(/ssl\.keystore\.location.*listener SASL_SSL is SASL_SSL and needs a key store/)
   }, 30_000)
 })
