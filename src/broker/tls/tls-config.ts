@@ -49,7 +49,7 @@ export function tlsSettings (config: BrokerConfig, listener: string, sasl: boole
   const trustStore = { type: setting('ssl.truststore.type'), location: setting('ssl.truststore.location'), password: setting('ssl.truststore.password'), certificates: setting('ssl.truststore.certificates') }
   const ca = trustedCertificates(trustStore)
   if (ca !== null) contextOr({ ca }, trustStore.certificates.value !== '' ? trustStore.certificates : trustStore.location, 'no trusted certificate could be read')
-  setting('ssl.protocol')
+  setting('ssl.protocol') // validated only: ssl.enabled.protocols picks the versions, as it restricts Java's context
   const options: SecureContextOptions = { ...keys, ...(ca === null ? {} : { ca }), ...versions(setting('ssl.enabled.protocols')) }
   const ciphers = setting('ssl.cipher.suites')
   if (ciphers.value !== '') options.ciphers = cipherList(ciphers)
