@@ -8,11 +8,11 @@
 //   listener.name.client.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
 //   listener.name.client.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler
 //   sasl.oauthbearer.jwks.endpoint.url=https://idp.example/jwks     (or file:; or listener.name.client.oauthbearer.sasl.oauthbearer.…)
+//   ssl.keystore.location=…, ssl.truststore.location=…           (or listener.name.ssl.ssl.keystore.location; src/broker/tls/tls-config.ts)
+// SASL_SSL is SASL over TLS: both sets of settings apply.
 // OAUTHBEARER validates tokens as Kafka's two validators do: without a callback handler class, the
 // unsecured one (alg "none" JWTs, options from the OAuthBearerLoginModule's unsecuredValidator*
 // options); with OAuthBearerValidatorCallbackHandler, signed JWTs verified with the JWKS's keys.
-//   ssl.keystore.location=…, ssl.truststore.location=…           (or listener.name.ssl.ssl.keystore.location; src/broker/tls/tls-config.ts)
-// SASL_SSL is SASL over TLS: both sets of settings apply.
 // As Kafka's broker, JAAS is read only from the listener- and mechanism-prefixed key. Listeners named
 // in controller.listener.names are not bound: a single node has no controller quorum to serve.
 // Every problem is a ConfigError naming the key, so start-up stops before anything opens.
