@@ -12,6 +12,7 @@
 // from the salt (d1 = SHA1(password · salt), d2 = SHA1(password · d1), ...), the password again as
 // UTF-16BE, and the check is SHA1(password · key). The key is a PKCS#8 PrivateKeyInfo.
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { children, contents, tlv } from './der.js'
 
 export const JKS_MAGIC = 0xfeedfeed
 const PRIVATE_KEY = 1
@@ -76,7 +77,7 @@ export function readJks (bytes: Buffer, password: string | null): JksEntries {
 
 /** The PKCS#8 DER of a protected key entry. */
 export function recoverKey (protectedKey: Buffer, password: string): Buffer {
-  // EncryptedPrivateKeyInfo: SEQUENCE { SEQUENCE { OID, NULL }, OCTET STRING }; the octet string ends the DER.
+  // EncryptedPrivateKeyInfo: SEQUENCE { AlgorithmIdentifier, OCTET STRING }.
   const encrypted = octetStringAtEnd(protectedKey)
   if (encrypted.length < 2 * DIGEST_BYTES) throw new Error('malformed protected key')
   const salt = encrypted.subarray(0, DIGEST_BYTES)
@@ -94,25 +95,9 @@ export function recoverKey (protectedKey: Buffer, password: string): Buffer {
 }
 
 function octetStringAtEnd (der: Buffer): Buffer {
-  // The outer SEQUENCE's first element is the AlgorithmIdentifier; the OCTET STRING follows it.
-  let at = headerEnd(der, 0)
-  at = headerEnd(der, at) + contentLength(der, at)
-  if (der[at] !== 0x04) throw new Error('malformed protected key')
-  const start = headerEnd(der, at)
-  return der.subarray(start, start + contentLength(der, at))
-}
-
-function headerEnd (der: Buffer, at: number): number {
-  const first = der[at + 1]!
-  return at + 2 + (first >= 0x80 ? first & 0x7f : 0)
-}
-
-function contentLength (der: Buffer, at: number): number {
-  const first = der[at + 1]!
-  if (first < 0x80) return first
-  let length = 0
-  for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + der[at + 2 + i]!
-  return length
+  const [, data] = children(der, tlv(der, 0))
+  if (data?.tag !== 0x04) throw new Error('malformed protected key')
+  return contents(der, data)
 }
 
 /** DER certificates as one PEM text. */

@@ -7,6 +7,7 @@
 // RDNs the other way round and names attributes as OpenSSL does (emailAddress, where Java writes the
 // OID and the value's DER in hex).
 import { ConfigError } from '../../config/settings.js'
+import { children, oid, tlv, type Tlv } from './der.js'
 
 /** The principal name for a subject DN, or null when no rule matches (the connection is refused). */
 export type PrincipalMapper = (dn: string) => string | null
@@ -22,38 +23,6 @@ const KEYWORDS: Record<string, string> = {
   '2.5.4.11': 'OU',
   '0.9.2342.19200300.100.1.1': 'UID',
   '0.9.2342.19200300.100.1.25': 'DC'
-}
-
-interface Tlv { tag: number, start: number, body: number, end: number }
-
-function tlv (der: Buffer, at: number): Tlv {
-  const tag = der[at]!
-  let length = der[at + 1]!
-  let body = at + 2
-  if (length >= 0x80) {
-    const bytes = length & 0x7f
-    length = 0
-    for (let i = 0; i < bytes; i++) length = length * 256 + der[body + i]!
-    body += bytes
-  }
-  if (body + length > der.length) throw new Error('truncated DER')
-  return { tag, start: at, body, end: body + length }
-}
-
-function children (der: Buffer, parent: Tlv): Tlv[] {
-  const out: Tlv[] = []
-  for (let at = parent.body; at < parent.end; at = out[out.length - 1]!.end) out.push(tlv(der, at))
-  return out
-}
-
-function oid (bytes: Buffer): string {
-  const parts = [Math.floor(bytes[0]! / 40), bytes[0]! % 40]
-  let value = 0
-  for (const byte of bytes.subarray(1)) {
-    value = value * 128 + (byte & 0x7f)
-    if ((byte & 0x80) === 0) { parts.push(value); value = 0 }
-  }
-  return parts.join('.')
 }
 
 /** A directory string's text, or null for a value that is not one (Java then writes it in hex). */

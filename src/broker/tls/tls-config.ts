@@ -5,6 +5,7 @@
 //
 // ssl.client.auth on a SASL_SSL listener counts only listener-prefixed, as in Kafka (KIP-684): there
 // the client is authenticated by SASL, and mutual TLS is an extra asked for that listener alone.
+import { createPrivateKey } from 'node:crypto'
 import { createSecureContext, getCiphers, type SecureContext, type SecureContextOptions } from 'node:tls'
 import type { BrokerConfig } from '../../config/broker-config.js'
 import { brokerSettings, ConfigError, parseSetting, settingsWithoutEffect, type BrokerSettingName } from '../../config/settings.js'
@@ -70,17 +71,28 @@ function contextOr (options: SecureContextOptions, key: Setting, why: string): S
 
 /** Reads the key store alone first, so that a wrong password is blamed on the password's key. */
 function checkKeys (keys: KeyMaterial, setting: (name: BrokerSettingName) => Setting): void {
+  const located = setting('ssl.keystore.location')
+  const store = located.value !== '' ? located : setting('ssl.keystore.key')
+  const refuse = (key: Setting, why: string, error: unknown): never => {
+    throw new ConfigError(key.key, key === located ? key.value : '[hidden]', `${why} (${(error as Error).message})`)
+  }
+  if (keys.key !== undefined) {
+    // A PEM key: with a wrong password, AES-CBC decryption fails its padding check, or (1 in 256)
+    // passes it and yields bytes that are no key; either way the password is wrong.
+    try {
+      createPrivateKey({ key: keys.key as string, passphrase: keys.passphrase })
+    } catch (error) {
+      if (keys.passphrase !== undefined || /passphrase/i.test((error as Error).message)) refuse(setting('ssl.key.password'), 'wrong password for the private key', error)
+      refuse(store, 'cannot read the private key', error)
+    }
+  }
   try {
     createSecureContext(keys)
   } catch (error) {
-    const message = (error as Error).message
-    const wrongPassword = /mac verify failure|bad decrypt|bad password|wrong password|passphrase/i.test(message)
-    const located = setting('ssl.keystore.location').value !== ''
-    const key = wrongPassword
-      ? setting(keys.pfx !== undefined && setting('ssl.key.password').value === '' ? 'ssl.keystore.password' : 'ssl.key.password')
-      : setting(located ? 'ssl.keystore.location' : 'ssl.keystore.key')
-    const secret = wrongPassword || !located
-    throw new ConfigError(key.key, secret ? '[hidden]' : key.value, `${wrongPassword ? 'wrong password for the key store' : 'cannot read the key store'} (${message})`)
+    if (keys.pfx !== undefined && /mac verify failure|bad decrypt/i.test((error as Error).message)) {
+      refuse(setting(setting('ssl.key.password').value === '' ? 'ssl.keystore.password' : 'ssl.key.password'), 'wrong password for the key store', error)
+    }
+    refuse(store, 'cannot read the key store', error)
   }
 }
 
