@@ -77,7 +77,7 @@ describe('TLS listener settings', () => {
 
   it('refuses every wrong PEM key password naming ssl.key.password', () => {
     // 1 wrong password in 256 passes AES-CBC's padding check and yields bytes that are no key.
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 1000; i++) {
       expect(refusal({
         listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.key': certs.serverEncryptedKey, 'ssl.keystore.certificate.chain': certs.serverChain, 'ssl.key.password': `wrong-${i}`
       })).toMatch(/^invalid setting ssl\.key\.password="\[hidden\]": wrong password/)
