@@ -48,7 +48,7 @@ export const brokerSettings = {
   'ssl.key.password': { type: 'string', default: '', sensitive: true, doc: 'the private key\'s password, if it differs from the key store\'s (PEM: the encrypted key\'s)' },
   'ssl.keystore.certificate.chain': { type: 'string', default: '', doc: 'the certificate chain, inline PEM (with ssl.keystore.type=PEM and ssl.keystore.key)' },
   'ssl.keystore.key': { type: 'string', default: '', sensitive: true, doc: 'the private key, inline PKCS#8 PEM (with ssl.keystore.type=PEM)' },
-  'ssl.truststore.type': { type: 'string', default: 'JKS', oneOf: ['JKS', 'PKCS12', 'PEM'], doc: 'format of ssl.truststore.location: JKS or PEM (a PKCS12 trust store must be exported as PEM)' },
+  'ssl.truststore.type': { type: 'string', default: 'JKS', oneOf: ['JKS', 'PKCS12', 'PEM'], doc: 'format of ssl.truststore.location: JKS, PKCS12 (either reads either file, as in Java) or PEM' },
   'ssl.truststore.location': { type: 'string', default: '', doc: 'the CA certificates client certificates are checked against (default: the system\'s)' },
   'ssl.truststore.password': { type: 'string', default: '', sensitive: true, doc: 'the trust store\'s password (checks its integrity; not for PEM)' },
   'ssl.truststore.certificates': { type: 'string', default: '', doc: 'trusted certificates, inline PEM (with ssl.truststore.type=PEM)' },

@@ -1,6 +1,7 @@
 // Certificates for the TLS suites, made with the openssl CLI into a temp directory: a CA, the broker's
 // certificate (SAN localhost and 127.0.0.1) as a PKCS12 key store, a PEM key store (key and chain in
-// one file) and an encrypted PEM key, and client certificates signed by the CA, plus one that is not.
+// one file) and an encrypted PEM key, the CA as a PKCS12 trust store, and client certificates signed
+// by the CA, plus one that is not.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,6 +21,8 @@ export interface Certificates {
   caPem: string
   /** The broker's PKCS12 key store (password STORE_PASSWORD). */
   serverP12: string
+  /** A PKCS12 trust store holding the CA certificate (password STORE_PASSWORD). */
+  trustP12: string
   /** The broker's key and certificate chain in one PEM file (key unencrypted). */
   serverPem: string
   /** The broker's key encrypted with KEY_PASSWORD (PKCS#8 PEM), and its certificate chain. */
@@ -56,6 +59,7 @@ export function makeCertificates (): Certificates {
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n')
   const server = issue(dir, 'server', '/CN=localhost', { ext: 'server.ext' })
   openssl(['pkcs12', '-export', '-inkey', 'server.key', '-in', 'server.pem', '-certfile', 'ca.pem', '-out', 'server.p12', '-passout', `pass:${STORE_PASSWORD}`], dir)
+  openssl(['pkcs12', '-export', '-nokeys', '-in', 'ca.pem', '-out', 'trust.p12', '-passout', `pass:${STORE_PASSWORD}`], dir)
   writeFileSync(join(dir, 'server-store.pem'), server.keyPem + server.certPem)
   openssl(['pkcs8', '-topk8', '-in', 'server.key', '-out', 'server-encrypted.key', '-passout', `pass:${KEY_PASSWORD}`], dir)
   const alice = issue(dir, 'alice', CLIENT_SUBJECTS.alice, {})
@@ -67,6 +71,7 @@ export function makeCertificates (): Certificates {
     ca: join(dir, 'ca.pem'),
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
     serverP12: join(dir, 'server.p12'),
+    trustP12: join(dir, 'trust.p12'),
     serverPem: join(dir, 'server-store.pem'),
     serverEncryptedKey: readFileSync(join(dir, 'server-encrypted.key'), 'utf8'),
     serverChain: server.certPem,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AclOperationTypes as Op, AclPermissionTypes as Permission, AclResourceTypes as Resource, Kafka, logLevel, ResourcePatternTypes as Pattern, type KafkaConfig } from 'kafkajs'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
 import { has, kcat, run } from '../helpers/clients.js'
-import { makeCertificates, sslSettings, type Certificates, type ClientCertificate } from '../helpers/tls.js'
+import { makeCertificates, sslSettings, STORE_PASSWORD, type Certificates, type ClientCertificate } from '../helpers/tls.js'
 
 let certs: Certificates
 let broker: RunningBroker
@@ -33,6 +33,10 @@ beforeAll(async () => {
     settings: sslSettings(certs, {
       listeners: 'SSL://127.0.0.1:0',
       'ssl.client.auth': 'required',
+      // The CA as a PKCS12 trust store (the clients suite trusts it as PEM).
+      'ssl.truststore.type': 'PKCS12',
+      'ssl.truststore.location': certs.trustP12,
+      'ssl.truststore.password': STORE_PASSWORD,
       // bob (OU=ops) is User:BOB; everyone else keeps the whole DN.
       'ssl.principal.mapping.rules': 'RULE:^CN=([a-z]+),OU=ops,.*$/$1/U,DEFAULT',
       'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',

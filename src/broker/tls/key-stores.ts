@@ -3,13 +3,14 @@
 // are refused as in Kafka, with its wording, as a ConfigError naming the key.
 //
 // JKS, Kafka's default type, is read by jks.ts. As Java does (keystore.type.compat), a store is read
-// by what its file is, whichever of JKS and PKCS12 its type says. A PKCS12 trust store stops start-up
-// with how to convert it: Node reads a PKCS12 file only with a private key in it.
+// by what its file is, whichever of JKS and PKCS12 its type says. Node reads a PKCS12 key store itself
+// (`pfx`) but a PKCS12 file only with a private key in it: pkcs12.ts reads trust stores.
 import { createPrivateKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { SecureContextOptions } from 'node:tls'
 import { ConfigError } from '../../config/settings.js'
 import { certificatesPem, JKS_MAGIC, JksPasswordError, readJks, recoverKey, type JksEntries } from './jks.js'
+import { pkcs12Certificates, Pkcs12PasswordError } from './pkcs12.js'
 
 /** One ssl.* setting as it applies to a listener: the key it came from (listener-prefixed or not), '' for unset. */
 export interface Setting { key: string, value: string }
@@ -116,6 +117,14 @@ export function trustedCertificates (s: TrustStoreSettings): string | null {
     if (certificates.length === 0) fail(s.location, 'the JKS trust store holds no certificate')
     return certificatesPem(certificates)
   }
-  fail(s.type, `a PKCS12 trust store is not supported (Node reads PKCS12 only with a private key in it): export its certificates ` +
-    `with openssl pkcs12 -in ${s.location.value} -nokeys -out truststore.pem, and set ${s.type.key}=PEM and ${s.location.key}=truststore.pem`)
+  let certificates: Buffer[]
+  try {
+    certificates = pkcs12Certificates(bytes, s.password.value === '' ? null : s.password.value)
+  } catch (error) {
+    if (error instanceof Pkcs12PasswordError) fail(s.password, `${s.password.value === '' ? 'the trust store\'s certificates are encrypted: give its password' : 'wrong password for the trust store'} (${error.message})`, true)
+    fail(s.location, `cannot read the PKCS12 trust store (${(error as Error).message}); ` +
+      `export its certificates with openssl pkcs12 -in ${s.location.value} -nokeys -out truststore.pem, and set ${s.type.key}=PEM and ${s.location.key}=truststore.pem`)
+  }
+  if (certificates.length === 0) fail(s.location, 'the PKCS12 trust store holds no certificate')
+  return certificatesPem(certificates)
 }

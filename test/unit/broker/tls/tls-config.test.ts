@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../../../src/config/broker-config.js'
 import { listenerSpecs } from '../../../../src/config/listener-config.js'
 import { readJks, recoverKey } from '../../../../src/broker/tls/jks.js'
+import { pkcs12Certificates } from '../../../../src/broker/tls/pkcs12.js'
 import { openSslCipherName } from '../../../../src/broker/tls/tls-config.js'
 import { KEY_PASSWORD, makeCertificates, STORE_PASSWORD, type Certificates } from '../../../helpers/tls.js'
 
@@ -114,9 +115,14 @@ describe('TLS listener settings', () => {
     expect(refusal({ listeners: 'SSL://127.0.0.1:0', ...p12(), ...extra })).toMatch(message)
   })
 
-  it('refuses a PKCS12 trust store with the openssl command that exports it as PEM', () => {
-    expect(refusal({ listeners: 'SSL://127.0.0.1:0', ...p12(), 'ssl.truststore.type': 'PKCS12', 'ssl.truststore.location': certs.serverP12 }))
-      .toMatch(/ssl\.truststore\.type.*openssl pkcs12 -in .* -nokeys -out truststore\.pem/)
+  it('reads PKCS12 trust stores as openssl and keytool write them; a wrong or missing password names ssl.truststore.password', () => {
+    const trust = { listeners: 'SSL://127.0.0.1:0', ...p12(), 'ssl.truststore.type': 'PKCS12', 'ssl.truststore.location': certs.trustP12, 'ssl.truststore.password': STORE_PASSWORD }
+    expect(tlsOf(trust).context).toBeDefined()
+    const fromKeytool = pkcs12Certificates(readFileSync(JKS_TRUST.replace(/\.jks$/, '.p12')), 'trust-secret')
+    expect(fromKeytool.map(der => new X509Certificate(der).fingerprint256)).toEqual([new X509Certificate(readFileSync(new URL('broker.pem', FIXTURES))).fingerprint256])
+    expect(pkcs12Certificates(readFileSync(certs.trustP12), STORE_PASSWORD).map(der => new X509Certificate(der).subject)).toEqual(['CN=Sluice Test CA'])
+    expect(refusal({ ...trust, 'ssl.truststore.password': 'wrong' })).toMatch(/^invalid setting ssl\.truststore\.password="\[hidden\]": wrong password for the trust store/)
+    expect(refusal({ ...trust, 'ssl.truststore.password': '' })).toMatch(/^invalid setting ssl\.truststore\.password="\[hidden\]": the trust store's certificates are encrypted/)
   })
 
   it('reads Java (IANA) cipher suite names as OpenSSL\'s', () => {
