@@ -28,7 +28,6 @@ export interface TrustStoreSettings { type: Setting, location: Setting, password
 
 export type KeyMaterial = Pick<SecureContextOptions, 'pfx' | 'key' | 'cert' | 'passphrase'>
 
-
 function fail (s: Setting, why: string, secret = false): never {
   throw new ConfigError(s.key, secret ? '[hidden]' : s.value, why)
 }
@@ -43,18 +42,18 @@ function readStore (location: Setting): Buffer {
 
 const isJks = (bytes: Buffer): boolean => bytes.length >= 4 && bytes.readUInt32BE(0) === JKS_MAGIC
 
-function jksEntries (location: Setting, password: Setting, bytes: Buffer): JksEntries {
+function jksEntries (location: Setting, password: Setting, bytes: Buffer, store: 'key store' | 'trust store'): JksEntries {
   try {
     return readJks(bytes, password.value === '' ? null : password.value)
   } catch (error) {
-    if (error instanceof JksPasswordError) fail(password, 'wrong password for the key store (its integrity check failed)', true)
-    fail(location, `cannot read the JKS key store (${(error as Error).message})`)
+    if (error instanceof JksPasswordError) fail(password, `wrong password for the ${store} (its integrity check failed)`, true)
+    fail(location, `cannot read the JKS ${store} (${(error as Error).message})`)
   }
 }
 
 /** The first private key of a JKS key store, and its chain, as PEM. */
 function jksKeyMaterial (s: KeyStoreSettings, bytes: Buffer): KeyMaterial {
-  const entry = jksEntries(s.location, s.password, bytes).keys[0]
+  const entry = jksEntries(s.location, s.password, bytes, 'key store').keys[0]
   if (entry === undefined) fail(s.location, 'the JKS key store holds no private key')
   const keyPassword = s.keyPassword.value !== '' ? s.keyPassword : s.password
   let pkcs8: Buffer
@@ -112,7 +111,7 @@ export function trustedCertificates (s: TrustStoreSettings): string | null {
   const bytes = readStore(s.location)
   if (isJks(bytes)) {
     // Java trusts a trust store's certificate entries, and the certificate of each key entry.
-    const entries = jksEntries(s.location, s.password, bytes)
+    const entries = jksEntries(s.location, s.password, bytes, 'trust store')
     const certificates = [...entries.trusted, ...entries.keys.flatMap(k => k.chain.slice(0, 1))]
     if (certificates.length === 0) fail(s.location, 'the JKS trust store holds no certificate')
     return certificatesPem(certificates)

@@ -90,7 +90,7 @@ describe('TLS listener settings', () => {
     expect(tlsOf({ ...jks, 'ssl.truststore.location': JKS_TRUST, 'ssl.truststore.password': 'trust-secret' }).context).toBeDefined()
     expect(refusal({ ...jks, 'ssl.keystore.password': 'wrong' })).toMatch(/^invalid setting ssl\.keystore\.password="\[hidden\]": wrong password for the key store/)
     expect(refusal({ ...jks, 'ssl.key.password': 'wrong' })).toMatch(/^invalid setting ssl\.key\.password="\[hidden\]": wrong password for the private key/)
-    expect(refusal({ ...jks, 'ssl.truststore.location': JKS_TRUST, 'ssl.truststore.password': 'wrong' })).toMatch(/^invalid setting ssl\.truststore\.password="\[hidden\]"/)
+    expect(refusal({ ...jks, 'ssl.truststore.location': JKS_TRUST, 'ssl.truststore.password': 'wrong' })).toMatch(/^invalid setting ssl\.truststore\.password="\[hidden\]": wrong password for the trust store/)
   })
 
   it('reads the certificates and the private key keytool stored', () => {
