@@ -31,6 +31,7 @@ import { ClientQuotas } from './client-quotas.js'
 import { Connection } from './connection.js'
 import { SlabPool } from './frame-reader.js'
 import { Listeners, type BoundListener, type BrokerAddress } from './listeners.js'
+import { QuotaEnforcer } from './quota/enforcer.js'
 import { BrokerMetrics } from './metrics.js'
 import { openStore } from './open-store.js'
 import { Router } from './router.js'
@@ -93,6 +94,8 @@ export class Broker {
   readonly scram: ScramCredentials
   /** The ACL authorizer (authorizer.class.name); null: every client may do everything. */
   readonly authorizer: Authorizer | null
+  /** Enforces the client quotas (quota/enforcer.ts); reloaded on every change. */
+  readonly quotaEnforcer: QuotaEnforcer
   private readonly router: Router
   private readonly listeners: Listeners
 
@@ -105,6 +108,7 @@ export class Broker {
     this.txn = parts.txn
     this.scram = parts.scram
     this.authorizer = parts.authorizer
+    this.quotaEnforcer = new QuotaEnforcer(parts.config)
     this.router = parts.router
     this.listeners = parts.listeners
   }
@@ -179,6 +183,12 @@ export class Broker {
     const broker = new Broker({ config, log, store, ...parts, router: new Router(), listeners })
     broker.jwks = jwks
     broker.router.bind(broker)
+    try {
+      broker.loadQuotas()
+    } catch (error) {
+      // As before enforcement: the rest is served, the quota requests fail until the file is readable.
+      log.error({ err: error }, 'could not read the client quotas; they are not enforced')
+    }
     // The load starts before the first connection is served, so no request finds it not yet begun.
     broker.coordinatorsLoading = true
     broker.coordinatorsLoaded = broker.loadCoordinators().finally(() => { broker.coordinatorsLoading = false })
@@ -215,8 +225,17 @@ export class Broker {
   get kafkaConnections (): number { return this.connections.size }
 
   get dataDir (): string { return resolve(this.config['log.dirs']) }
-  /** Client quotas (AlterClientQuotas), read from the data directory on first use rather than at start. */
-  get quotas (): ClientQuotas { return (this.clientQuotas ??= ClientQuotas.open(this.dataDir)) }
+  /** Client quotas (AlterClientQuotas), read from the data directory at start (or, if it could not be
+   *  read then, at the next quota request), enforced from then on. */
+  get quotas (): ClientQuotas { return this.clientQuotas ?? this.loadQuotas() }
+
+  private loadQuotas (): ClientQuotas {
+    const quotas = ClientQuotas.open(this.dataDir)
+    quotas.onChange = () => { this.quotaEnforcer.load(quotas.all()) }
+    this.quotaEnforcer.load(quotas.all())
+    this.clientQuotas = quotas
+    return quotas
+  }
   get clusterId (): string { return this.topics.registry.clusterId }
   get nodeId (): number { return this.config['node.id'] }
 

@@ -11,7 +11,7 @@
 //   - describe filters: EXACT (0) a name, DEFAULT (1) the default entity, ANY (2) any entity with
 //     that type; strict leaves out entities with other types.
 // Kept in `<data dir>/quotas.json`, rewritten whole (temp file, fsync, rename) on every change; read
-// on first use, so a broker that never sees a quota request never reads it.
+// at start, as the user and client-id quotas are enforced (quota/enforcer.ts, told of every change).
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { join } from 'node:path'
@@ -45,6 +45,8 @@ export interface QuotaFilter { components: Array<{ entityType: string, matchType
 
 export class ClientQuotas {
   private entries = new Map<string, QuotaEntry>()
+  /** Called after every change that was made. */
+  onChange: (() => void) | null = null
 
   private constructor (private readonly path: string) {}
 
@@ -85,9 +87,13 @@ export class ClientQuotas {
       }
       save(this.path, next)
       this.entries = next
+      this.onChange?.()
     }
     return [...results.values()]
   }
+
+  /** Every entry. */
+  all (): QuotaEntry[] { return [...this.entries.values()] }
 
   /** The entries a DescribeClientQuotas filter selects; throws KafkaError for a bad filter. */
   describe ({ components, strict }: QuotaFilter): QuotaEntry[] {

@@ -28,6 +28,7 @@ import { byteLength } from '../protocol/codec/batch-peek.js'
 import { sendAnswer, type Send } from '../storage/native.js'
 import { FrameReader, readInto, type Slab, type SlabPool } from './frame-reader.js'
 import type { BoundListener, BrokerAddress } from './listeners.js'
+import type { ConnectionSensors } from './quota/enforcer.js'
 import type { SaslSession } from './sasl/session.js'
 import { acceptTls, type SslAuthenticationError } from './tls/tls-socket.js'
 import type { TlsSettings } from './tls/tls-config.js'
@@ -85,6 +86,8 @@ export class Connection {
   /** Its client certificate's principal on an SSL listener, set once the handshake completes (a SASL
    *  session's principal takes precedence on SASL_SSL). */
   principal = 'User:ANONYMOUS'
+  /** Its client quota sensors while quotas are enforced (quota/enforcer.ts), else null. */
+  quotaSensors: ConnectionSensors | null = null
   private readonly reader: FrameReader
   private readonly slots: Slot[] = []
   private readonly closing = new AbortController()
@@ -100,6 +103,9 @@ export class Connection {
   private starting = false
   private startAgain = false
   private onEnding: (() => void) | null = null
+  /** Set while the connection is throttled (throttle()): nothing is read or started until it fires. */
+  private throttleTimer: NodeJS.Timeout | null = null
+  private throttledUntil = 0
 
   /** `accepted`: a socket the server accepted with `pauseOnConnect`; the connection takes it over,
    *  as a TLS server with `tls`. */
@@ -136,6 +142,30 @@ export class Connection {
   /** The address Metadata, FindCoordinator and DescribeCluster give this client: its listener's. */
   get advertised (): BrokerAddress { return this.listener.advertised }
 
+  /**
+   * KIP-219: a client over its quota gets its answer at once, then its connection is muted for
+   * `ms`: no request is read, and none already read is started, until then (Kafka mutes the channel
+   * so the next request is not read; Sluice may have read several ahead). Overlapping throttles
+   * (concurrent Produce requests) keep the later end.
+   */
+  throttle (ms: number): void {
+    if (this.isEnding) return
+    const until = performance.now() + ms
+    if (until <= this.throttledUntil) return
+    this.throttledUntil = until
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer)
+    this.throttleTimer = setTimeout(this.endThrottle, ms)
+    this.pause()
+  }
+
+  private readonly endThrottle = (): void => {
+    this.throttleTimer = null
+    this.throttledUntil = 0
+    if (this.isClosed) return
+    this.maybeResume()
+    this.startReady()
+  }
+
   /** Aborted when the connection closes, so work for it (long polls) can stop. */
   get closed (): AbortSignal { return this.closing.signal }
   get isClosed (): boolean { return this.closing.signal.aborted }
@@ -158,10 +188,14 @@ export class Connection {
     const closed = new Promise<void>(resolve => this.closing.signal.addEventListener('abort', () => resolve(), { once: true }))
     if (!this.draining) {
       this.draining = true
+      // The requests already received are answered now, throttled or not: the broker is stopping.
+      if (this.throttleTimer !== null) clearTimeout(this.throttleTimer)
+      this.throttleTimer = null
       this.socket.pause()
       this.reader.stop()
       this.endIfDrained()
       this.wakeWaiter()
+      this.startReady()
     }
     return closed
   }
@@ -169,6 +203,7 @@ export class Connection {
   close (): void {
     if (this.isClosed) return
     this.closing.abort()
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer)
     this.wakeWaiter()
     this.reader.stop()
     this.sending?.cancel()
@@ -229,6 +264,7 @@ export class Connection {
         continue
       }
       if (i > 0 && !slot.overlaps) return
+      if (this.throttleTimer !== null) return
       this.start(slot)
       if (!slot.overlaps) return
     }
@@ -348,7 +384,7 @@ export class Connection {
   }
 
   private maybeResume (): void {
-    if (!this.paused || this.isClosed || this.draining) return
+    if (!this.paused || this.isClosed || this.draining || this.throttleTimer !== null) return
     if (this.slots.length >= this.limits.maxQueuedRequests) return
     if (this.socket.writableLength > this.limits.maxPendingWriteBytes) return
     this.paused = false

@@ -100,10 +100,13 @@ export class Router implements ConnectionHandler {
       const header = decodeRequestHeader(frame)
       const request = handler.decode(header.body, apiVersion)
       const broker = this.broker!
+      const handlingStarted = broker.quotaEnforcer.active ? performance.now() : 0
       exchange = new Exchange(handler, request, started, {
         broker, connection, router: this, apiVersion, correlationId, clientId: header.clientId, signal: this.stopping.signal
       })
       response = handler.handle(request, exchange.context)
+      // Client quotas: the request's size and the handler's synchronous time (quota/enforcer.ts).
+      if (handlingStarted > 0) exchange.measured(frame.length, performance.now() - handlingStarted)
     } catch (error) {
       this.broker?.metrics.recordRequest(served, performance.now() - started, true)
       throw error
@@ -176,6 +179,9 @@ function rawTokenAnswer (sasl: SaslSession, token: Buffer, connection: Connectio
 
 /** One request from its decoding to its answer: counts it in the metrics and encodes the response. */
 class Exchange {
+  private requestBytes = 0
+  private handlingMs = 0
+
   constructor (
     private readonly handler: AnyHandler,
     private readonly request: unknown,
@@ -183,12 +189,33 @@ class Exchange {
     readonly context: RequestContext
   ) {}
 
+  measured (requestBytes: number, handlingMs: number): void {
+    this.requestBytes = requestBytes
+    this.handlingMs = handlingMs
+  }
+
   answer (response: unknown): Answer {
     const { broker, apiVersion, correlationId } = this.context
     const apiKey = this.handler.api.key
     try {
-      countTraffic(broker.metrics, broker.topics, apiKey, this.request, response)
-      const answer = response === null ? null : this.handler.encode(response, apiVersion, correlationId)
+      let answer: Answer
+      if (broker.quotaEnforcer.active) {
+        // The response may change (a throttled Fetch is answered empty): traffic counts what is sent.
+        ;({ response, answer } = broker.quotaEnforcer.charge({
+          connection: this.context.connection,
+          clientId: this.context.clientId,
+          apiKey,
+          request: this.request,
+          response,
+          requestBytes: this.requestBytes,
+          handlingMs: this.handlingMs,
+          encode: r => this.handler.encode(r, apiVersion, correlationId)
+        }))
+        countTraffic(broker.metrics, broker.topics, apiKey, this.request, response)
+      } else {
+        countTraffic(broker.metrics, broker.topics, apiKey, this.request, response)
+        answer = response === null ? null : this.handler.encode(response, apiVersion, correlationId)
+      }
       broker.metrics.recordRequest(apiKey, performance.now() - this.started, false)
       return answer
     } catch (error) {

@@ -68,6 +68,8 @@ export const brokerSettings = {
   'socket.request.max.bytes': { type: 'int', default: 104_857_600, min: 1, max: INT32_MAX, doc: 'largest request frame; a larger one closes the connection' },
   'connections.max.idle.ms': { type: 'long', default: 600_000, min: 0, doc: 'idle connections are closed after this' },
   'max.request.partition.size.limit': { type: 'int', default: 2000, min: 1, max: INT32_MAX, doc: 'most partitions in one DescribeTopicPartitions answer' },
+  'quota.window.num': { type: 'int', default: 11, min: 1, max: 1000, doc: 'samples a client quota\'s rate is measured over' },
+  'quota.window.size.seconds': { type: 'int', default: 1, min: 1, max: 3600, doc: 'length of each client quota sample' },
   'queued.max.requests': { type: 'int', default: 500, min: 1, doc: 'requests in flight per connection before reading pauses' },
   'log.segment.bytes': { type: 'int', default: 1_073_741_824, min: 14, max: INT32_MAX, topicConfig: 'segment.bytes', doc: 'segment size' },
   'log.roll.ms': { type: 'long', default: 7 * DAY_MS, min: 1, topicConfig: 'segment.ms', doc: 'roll a segment after this' },

@@ -41,6 +41,11 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       return { errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: NO_SESSION, responses: [] }
     }
     const { broker, apiVersion } = context
+    if (broker.quotaEnforcer.active) {
+      // Within one quota window (KafkaApis), so a large answer is not throttled for its size alone.
+      request.maxBytes = broker.quotaEnforcer.fetchMaxBytes(context.connection, context.clientId, request.maxBytes)
+      request.minBytes = Math.min(request.minBytes, request.maxBytes)
+    }
     const byId = apiVersion >= FIRST_VERSION_WITH_TOPIC_IDS
     const wanted: Wanted[] = request.topics.map(t => {
       const topic = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic)

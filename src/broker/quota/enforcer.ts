@@ -1,0 +1,171 @@
+// Client quota enforcement (KIP-13, KIP-55, KIP-124, KIP-219): what the router does with a request's
+// answer when some user or client-id quota is configured (client-quotas.ts keeps them; every change
+// reloads them here, so AlterClientQuotas takes effect at once). With none, `active` is false and the
+// router, Produce and Fetch pay that one field test.
+//
+// As Kafka's KafkaApis does:
+//   Produce  the request's size counts against producer_byte_rate, its handling time against
+//            request_percentage (not for acks=0); the answer carries the larger throttle time.
+//   Fetch    handling time first, then the answer's size against consumer_byte_rate; a throttled
+//            fetch is answered empty (no partitions: the Java client accepts an empty full answer with
+//            a throttle time, KIP-219) and its size is not counted. A fetch asks for at most what one
+//            quota window allows (maxValueInWindow), so a big answer is not throttled for its size alone.
+//   others   handling time against request_percentage, the throttle time in the answer.
+// Then the connection is muted for the throttle time (Connection.throttle): the answer goes out at
+// once, no further request is read or started until the time is up, acks=0 included.
+//
+// request_percentage is a share of one request-handling thread: Kafka measures the I/O thread's
+// time on the request, and later the network thread's (sending), which counts for the next request.
+// Sluice handles requests on its one network thread (decoding, handler, encoding) and leaves storage
+// to the shard threads, so the I/O thread's part here is the handler's synchronous time on the
+// network thread (decode and handle; a long poll's later read is not counted), and the network
+// thread's part the encoding. Shard time is not charged, as Kafka does not charge its log threads.
+import type { BrokerConfig } from '../../config/broker-config.js'
+import { byteLength } from '../../protocol/codec/batch-peek.js'
+import { fetchApi, produceApi, saslAuthenticateApi, saslHandshakeApi } from '../../protocol/index.js'
+import { principalOf } from '../acl/check.js'
+import { CLIENT_ID, USER, type QuotaEntry } from '../client-quotas.js'
+import type { Answer, Connection } from '../connection.js'
+import { ABSENT, ClientQuotaManager, DEFAULT_NAME, entityKey, type QuotaSensor } from './client-quota-manager.js'
+import type { RateWindows } from './rate.js'
+
+export const PRODUCER_BYTE_RATE = 'producer_byte_rate'
+export const CONSUMER_BYTE_RATE = 'consumer_byte_rate'
+export const REQUEST_PERCENTAGE = 'request_percentage'
+
+/** Kafka's ClientRequestQuotaManager: a thread's busy time as a percentage of one second. */
+const PERCENT_PER_MS = 100 / 1000
+
+/** One connection's sensors, resolved for its current client id until the quotas change. */
+export interface ConnectionSensors {
+  generation: number
+  principal: string
+  clientId: string
+  produce: QuotaSensor | null
+  fetch: QuotaSensor | null
+  request: QuotaSensor | null
+}
+
+/** What the router knows of an answered request. */
+export interface Charge {
+  connection: Connection
+  clientId: string
+  apiKey: number
+  request: unknown
+  response: unknown
+  /** The request frame's size (after the size prefix), as Kafka's request.sizeInBytes. */
+  requestBytes: number
+  /** The handler's synchronous time on the network thread. */
+  handlingMs: number
+  encode: (response: unknown) => Buffer[]
+}
+
+export class QuotaEnforcer {
+  /** Some user or client-id quota is configured: requests are measured. */
+  active = false
+  readonly produce: ClientQuotaManager
+  readonly fetch: ClientQuotaManager
+  readonly request: ClientQuotaManager
+
+  constructor (config: BrokerConfig) {
+    const windows: RateWindows = { samples: config['quota.window.num'], windowMs: config['quota.window.size.seconds'] * 1000 }
+    this.produce = new ClientQuotaManager(PRODUCER_BYTE_RATE, windows, Number.MAX_SAFE_INTEGER)
+    this.fetch = new ClientQuotaManager(CONSUMER_BYTE_RATE, windows, Number.MAX_SAFE_INTEGER)
+    // Kafka caps a request-time throttle at one window (ClientRequestQuotaManager.maxThrottleTimeMs).
+    this.request = new ClientQuotaManager(REQUEST_PERCENTAGE, windows, windows.windowMs)
+  }
+
+  /** Applies the configured quotas (all of them, after every change). */
+  load (entries: readonly QuotaEntry[]): void {
+    const byKey = new Map([this.produce, this.fetch, this.request].map(m => [m.key, new Map<string, number>()]))
+    for (const { entity, values } of entries) {
+      const names = new Map(entity)
+      if (!names.has(USER) && !names.has(CLIENT_ID)) continue // ip entities: connection_creation_rate, not enforced
+      const key = entityKey(part(names, USER), part(names, CLIENT_ID))
+      for (const [name, value] of values) byKey.get(name)?.set(key, value)
+    }
+    for (const manager of [this.produce, this.fetch, this.request]) manager.update(byKey.get(manager.key)!)
+    this.active = this.produce.enabled || this.fetch.enabled || this.request.enabled
+  }
+
+  /** The largest Fetch the client may ask for (KafkaApis: max_bytes within one quota window). */
+  fetchMaxBytes (connection: Connection, clientId: string, maxBytes: number): number {
+    const sensor = this.sensorsOf(connection, clientId, Date.now()).fetch
+    return sensor === null ? maxBytes : Math.min(maxBytes, Math.floor(this.fetch.maxValueInWindow(sensor)))
+  }
+
+  /** Measures an answered request, mutes its connection if it went over a quota, and encodes the
+   *  answer with the throttle time (a throttled Fetch answered empty). Answers the response sent. */
+  charge (c: Charge): { response: unknown, answer: Answer } {
+    const { connection, apiKey } = c
+    let response = c.response
+    // Before authentication the requests are the authenticator's, not the client's (as in Kafka).
+    const sasl = connection.sasl
+    if (sasl !== null && (!sasl.authenticated || apiKey === saslHandshakeApi.key || apiKey === saslAuthenticateApi.key)) {
+      return { response, answer: response === null ? null : c.encode(response) }
+    }
+    const nowMs = Date.now()
+    const sensors = this.sensorsOf(connection, c.clientId, nowMs)
+    const request = sensors.request
+    const acksZero = apiKey === produceApi.key && (c.request as { acks: number }).acks === 0
+    const requestThrottleMs = request === null || acksZero ? 0 : this.request.recordAndThrottleMs(request, c.handlingMs * PERCENT_PER_MS, nowMs)
+    let throttleMs = requestThrottleMs
+    let throttledBy = request
+    let answer: Answer
+    const encodeStarted = performance.now()
+    if (apiKey === fetchApi.key && sensors.fetch !== null) {
+      const fetch = sensors.fetch
+      let fetchThrottleMs = 0
+      if (throttleMs === 0) {
+        answer = c.encode(response)
+        const size = answer === null ? 0 : byteLength(answer)
+        fetchThrottleMs = this.fetch.recordAndThrottleMs(fetch, size, nowMs)
+        // Answered empty instead, so not counted (Kafka's unrecordQuotaSensor).
+        if (fetchThrottleMs > 0) this.fetch.recordOnly(fetch, -size, nowMs)
+      }
+      if (fetchThrottleMs > 0) { throttleMs = fetchThrottleMs; throttledBy = fetch }
+      if (throttleMs > 0) {
+        response = { ...(response as object), throttleTimeMs: throttleMs, responses: [] }
+        answer = c.encode(response)
+      }
+    } else if (apiKey === produceApi.key && sensors.produce !== null) {
+      const produceThrottleMs = this.produce.recordAndThrottleMs(sensors.produce, c.requestBytes, nowMs)
+      if (produceThrottleMs > requestThrottleMs) { throttleMs = produceThrottleMs; throttledBy = sensors.produce }
+    }
+    answer ??= response === null ? null : c.encode(throttleMs > 0 ? { ...(response as object), throttleTimeMs: throttleMs } : response)
+    // The network thread's share (encoding), counted against the client's next request.
+    if (request !== null && !acksZero) this.request.recordOnly(request, (performance.now() - encodeStarted) * PERCENT_PER_MS, nowMs)
+    if (throttleMs > 0 && throttledBy !== null) {
+      throttledBy.throttleMsTotal += throttleMs
+      throttledBy.throttles++
+      connection.throttle(throttleMs)
+    }
+    return { response, answer }
+  }
+
+  private sensorsOf (connection: Connection, clientId: string, nowMs: number): ConnectionSensors {
+    const generation = this.produce.generation + this.fetch.generation + this.request.generation
+    const principal = principalOf(connection)
+    let sensors = connection.quotaSensors
+    if (sensors !== null && sensors.generation === generation && sensors.clientId === clientId && sensors.principal === principal) return sensors
+    const user = principal.slice(principal.indexOf(':') + 1)
+    sensors = {
+      generation,
+      principal,
+      clientId,
+      produce: this.produce.sensorFor(user, clientId, nowMs),
+      fetch: this.fetch.sensorFor(user, clientId, nowMs),
+      request: this.request.sensorFor(user, clientId, nowMs)
+    }
+    // Creating a sensor may have dropped idle ones (a new generation): cache under the current one.
+    sensors.generation = this.produce.generation + this.fetch.generation + this.request.generation
+    connection.quotaSensors = sensors
+    return sensors
+  }
+}
+
+function part (names: Map<string, string | null>, type: string): string | typeof DEFAULT_NAME | typeof ABSENT {
+  if (!names.has(type)) return ABSENT
+  return names.get(type) ?? DEFAULT_NAME
+}
+
