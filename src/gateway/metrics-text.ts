@@ -46,6 +46,7 @@ export function renderMetrics (broker: Broker, gateway: GatewayStats): string {
   topicTraffic(out, broker)
   partitions(out, broker)
   groupLag(out, broker)
+  clientQuotas(out, broker)
   gatewayMetrics(out, broker, gateway)
   const shards = broker.store.stats().shards
   out.family('sluice_shard_messages_total', 'counter', 'Messages sent to each storage shard (one per event-loop turn with work for it).', shards.map((s, shard) => [{ shard }, s.messages]))
@@ -114,6 +115,16 @@ function groupLag (out: Exposition, broker: Broker): void {
   }
   out.family('sluice_consumer_group_committed_offset', 'gauge', 'Committed offset per group and partition.', committed)
   out.family('sluice_consumer_group_lag', 'gauge', 'Log end offset minus committed offset per group and partition.', lag)
+}
+
+/** Clients measured against a quota (none unless quotas are set): Kafka's per user/client-id metrics. */
+function clientQuotas (out: Exposition, broker: Broker): void {
+  const rows = broker.quotaEnforcer.metrics()
+  const labels = (r: (typeof rows)[number]): Labels => ({ quota: r.quota, user: r.user, client_id: r.clientId })
+  out.family('sluice_client_quota_rate', 'gauge', 'Rate measured per quota type (Produce, Fetch: bytes/s; Request: % of a thread) and user/client-id, over the quota windows.', rows.map(r => [labels(r), r.rate]))
+  out.family('sluice_client_quota_limit', 'gauge', 'The quota that applies to the same client.', rows.map(r => [labels(r), r.limit]))
+  out.family('sluice_client_quota_throttle_seconds_total', 'counter', 'Throttle time given to the client (its connection muted meanwhile).', rows.map(r => [labels(r), r.throttleMsTotal / 1000]))
+  out.family('sluice_client_quota_throttles_total', 'counter', 'Answers that throttled the client.', rows.map(r => [labels(r), r.throttles]))
 }
 
 function gatewayMetrics (out: Exposition, broker: Broker, g: GatewayStats): void {

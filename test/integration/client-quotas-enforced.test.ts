@@ -89,6 +89,7 @@ function nextOffset (records: Buffer): number {
 
 beforeAll(async () => {
   broker = await startBroker({
+    http: true,
     settings: saslSettings({
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required ' +
         'username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";',
@@ -128,6 +129,12 @@ describe('producer_byte_rate', () => {
       client.close()
     }
     expect(await probe('raw-unlimited')).toBe(0)
+    // /metrics shows the client measured, its limit and its throttles; the unlimited one not at all.
+    const metrics = await (await fetch(`http://127.0.0.1:${broker.httpPort!}/metrics`)).text()
+    const labels = '{quota="Produce",user="",client_id="raw-slow"}'
+    expect(metrics).toContain(`sluice_client_quota_limit${labels} ${SMALL_QUOTA}`)
+    expect(metrics).toMatch(new RegExp(`sluice_client_quota_throttles_total${labels.replace(/[{}]/g, '\\$&')} [1-9]`))
+    expect(metrics).not.toContain('raw-unlimited')
   }, TEST_TIMEOUT_MS)
 
   it('a kafkajs producer pushing megabytes is slowed to about its quota', async () => {

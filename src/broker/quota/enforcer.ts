@@ -36,6 +36,18 @@ export const REQUEST_PERCENTAGE = 'request_percentage'
 /** Kafka's ClientRequestQuotaManager: a thread's busy time as a percentage of one second. */
 const PERCENT_PER_MS = 100 / 1000
 
+/** One client's measure against one quota, for /metrics (Kafka's byte-rate / request-time and throttle-time). */
+export interface QuotaMetric {
+  /** Kafka's quota type: Produce, Fetch or Request. */
+  quota: string
+  user: string
+  clientId: string
+  rate: number
+  limit: number
+  throttleMsTotal: number
+  throttles: number
+}
+
 /** One connection's sensors, resolved for its current client id until the quotas change. */
 export interface ConnectionSensors {
   generation: number
@@ -141,6 +153,17 @@ export class QuotaEnforcer {
       connection.throttle(throttleMs)
     }
     return { response, answer }
+  }
+
+  /** Every client measured, with its current rate. */
+  metrics (nowMs = Date.now()): QuotaMetric[] {
+    const rows: QuotaMetric[] = []
+    for (const [quota, manager] of [['Produce', this.produce], ['Fetch', this.fetch], ['Request', this.request]] as const) {
+      for (const s of manager.measured) {
+        rows.push({ quota, user: s.user, clientId: s.clientId, rate: s.rate.measure(nowMs), limit: s.limit, throttleMsTotal: s.throttleMsTotal, throttles: s.throttles })
+      }
+    }
+    return rows
   }
 
   private sensorsOf (connection: Connection, clientId: string, nowMs: number): ConnectionSensors {
