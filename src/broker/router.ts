@@ -179,8 +179,8 @@ function rawTokenAnswer (sasl: SaslSession, token: Buffer, connection: Connectio
 
 /** One request from its decoding to its answer: counts it in the metrics and encodes the response. */
 class Exchange {
-  private requestBytes = 0
   private handlingMs = 0
+  private produceThrottleMs = 0
 
   constructor (
     private readonly handler: AnyHandler,
@@ -189,9 +189,13 @@ class Exchange {
     readonly context: RequestContext
   ) {}
 
+  /** With client quotas: the handler's synchronous time; a Produce is charged now (quota/enforcer.ts). */
   measured (requestBytes: number, handlingMs: number): void {
-    this.requestBytes = requestBytes
     this.handlingMs = handlingMs
+    const { broker, connection, clientId } = this.context
+    if (this.handler.api.key === PRODUCE_KEY) {
+      this.produceThrottleMs = broker.quotaEnforcer.chargeProduce({ connection, clientId, acks: (this.request as { acks: number }).acks, requestBytes, handlingMs })
+    }
   }
 
   answer (response: unknown): Answer {
@@ -207,8 +211,8 @@ class Exchange {
           apiKey,
           request: this.request,
           response,
-          requestBytes: this.requestBytes,
           handlingMs: this.handlingMs,
+          produceThrottleMs: this.produceThrottleMs,
           encode: r => this.handler.encode(r, apiVersion, correlationId)
         }))
         countTraffic(broker.metrics, broker.topics, apiKey, this.request, response)

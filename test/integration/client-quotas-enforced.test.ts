@@ -6,6 +6,7 @@
 // measures over 2 windows of 1 s (quota.window.num=2): a client may burst one window's worth first.
 // Timing assertions are lower bounds only (a loaded machine only makes clients slower); the upper
 // bounds are on bytes accepted by a given time.
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Admin } from '@platformatic/kafka'
 import { Kafka, logLevel, type Admin as KafkajsAdmin, type Producer } from 'kafkajs'
@@ -15,9 +16,11 @@ import {
 } from '../../src/protocol/index.js'
 import { valuesBatch } from '../helpers/batch.js'
 import { startBroker, type RunningBroker } from '../helpers/broker.js'
+import { has, runPython } from '../helpers/clients.js'
 import { saslSettings } from '../helpers/sasl.js'
 import { api, WireClient } from '../helpers/wire-client.js'
 
+const CONFLUENT_SCRIPT = fileURLToPath(new URL('py/confluent_client.py', import.meta.url))
 const Produce = api(0, encodeProduceRequest, decodeProduceResponse)
 const Fetch = api(1, encodeFetchRequest, decodeFetchResponse)
 const SaslHandshake = api(17, encodeSaslHandshakeRequest, decodeSaslHandshakeResponse)
@@ -158,6 +161,21 @@ describe('producer_byte_rate', () => {
       await slow.disconnect()
     }
     expect(performance.now() - started).toBeGreaterThanOrEqual(3000)
+  }, TEST_TIMEOUT_MS)
+
+  it.skipIf(!has.confluentKafka)('librdkafka (confluent-kafka) reports the throttle times through throttle_cb and is slowed to about its quota', async () => {
+    const limit = 512 * KIB
+    await quota(clientIdEntity('rdkafka-slow'), 'producer_byte_rate', limit)
+    const result = await runPython<{ undelivered: number, seconds: number, throttles: number[] }>('confluent_kafka', CONFLUENT_SCRIPT, {
+      op: 'produce_volume', bootstrap: `127.0.0.1:${broker.listenerPorts.PLAINTEXT!}`, clientId: 'rdkafka-slow', topic: TOPIC, count: 80, bytes: 32 * KIB,
+      // Requests of at most 64 KiB (librdkafka's default is 1 MB): the last one is not throttled before its answer.
+      config: { 'batch.size': 64 * KIB }
+    }, { timeoutMs: TEST_TIMEOUT_MS })
+    expect(result.undelivered).toBe(0)
+    expect(Math.max(...result.throttles)).toBeGreaterThan(0)
+    // 2.5 MiB: 5 s at the quota, less one window of burst and the last request (librdkafka pipelines
+    // its requests: those read behind a throttled one wait for the throttle to end, as on Kafka).
+    expect(result.seconds).toBeGreaterThanOrEqual(3)
   }, TEST_TIMEOUT_MS)
 
   it('a user quota applies to a SASL user\'s every client id; user+client-id and <default> entities follow Kafka\'s precedence', async () => {

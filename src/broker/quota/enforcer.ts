@@ -6,6 +6,9 @@
 // As Kafka's KafkaApis does:
 //   Produce  the request's size counts against producer_byte_rate, its handling time against
 //            request_percentage (not for acks=0); the answer carries the larger throttle time.
+//            Charged as soon as the handler has run, not at the answer (chargeProduce): Produce
+//            requests overlap, and the client's next ones, already read, must not start once this
+//            one throttles it, as Kafka reads none until the throttle ends.
 //   Fetch    handling time first, then the answer's size against consumer_byte_rate; a throttled
 //            fetch is answered empty (no partitions: the Java client accepts an empty full answer with
 //            a throttle time, KIP-219) and its size is not counted. A fetch asks for at most what one
@@ -58,6 +61,17 @@ export interface ConnectionSensors {
   request: QuotaSensor | null
 }
 
+/** A Produce whose handler has run. */
+export interface ProduceCharge {
+  connection: Connection
+  clientId: string
+  acks: number
+  /** The request frame's size (after the size prefix), as Kafka's request.sizeInBytes. */
+  requestBytes: number
+  /** The handler's synchronous time on the network thread. */
+  handlingMs: number
+}
+
 /** What the router knows of an answered request. */
 export interface Charge {
   connection: Connection
@@ -65,10 +79,10 @@ export interface Charge {
   apiKey: number
   request: unknown
   response: unknown
-  /** The request frame's size (after the size prefix), as Kafka's request.sizeInBytes. */
-  requestBytes: number
   /** The handler's synchronous time on the network thread. */
   handlingMs: number
+  /** A Produce's throttle time, from chargeProduce. */
+  produceThrottleMs: number
   encode: (response: unknown) => Buffer[]
 }
 
@@ -106,6 +120,22 @@ export class QuotaEnforcer {
     return sensor === null ? maxBytes : Math.min(maxBytes, Math.floor(this.fetch.maxValueInWindow(sensor)))
   }
 
+  /** Charges a Produce whose handler has run (its appends may be in flight), mutes the connection
+   *  if it went over a quota, and answers the throttle time its answer carries. */
+  chargeProduce ({ connection, clientId, acks, requestBytes, handlingMs }: ProduceCharge): number {
+    const nowMs = Date.now()
+    const { produce, request } = this.sensorsOf(connection, clientId, nowMs)
+    // Kafka exempts acks=0 from the request quota: it is not answered.
+    const requestThrottleMs = request === null || acks === 0 ? 0 : this.request.recordAndThrottleMs(request, handlingMs * PERCENT_PER_MS, nowMs)
+    const produceThrottleMs = produce === null ? 0 : this.produce.recordAndThrottleMs(produce, requestBytes, nowMs)
+    if (produceThrottleMs > requestThrottleMs) {
+      throttle(connection, produce!, produceThrottleMs)
+      return produceThrottleMs
+    }
+    if (requestThrottleMs > 0) throttle(connection, request!, requestThrottleMs)
+    return requestThrottleMs
+  }
+
   /** Measures an answered request, mutes its connection if it went over a quota, and encodes the
    *  answer with the throttle time (a throttled Fetch answered empty). Answers the response sent. */
   charge (c: Charge): { response: unknown, answer: Answer } {
@@ -119,9 +149,10 @@ export class QuotaEnforcer {
     const nowMs = Date.now()
     const sensors = this.sensorsOf(connection, c.clientId, nowMs)
     const request = sensors.request
-    const acksZero = apiKey === produceApi.key && (c.request as { acks: number }).acks === 0
-    const requestThrottleMs = request === null || acksZero ? 0 : this.request.recordAndThrottleMs(request, c.handlingMs * PERCENT_PER_MS, nowMs)
-    let throttleMs = requestThrottleMs
+    const produce = apiKey === produceApi.key
+    const acksZero = produce && (c.request as { acks: number }).acks === 0
+    // A Produce was charged by chargeProduce.
+    let throttleMs = produce ? 0 : request === null ? 0 : this.request.recordAndThrottleMs(request, c.handlingMs * PERCENT_PER_MS, nowMs)
     let throttledBy = request
     let answer: Answer
     const encodeStarted = performance.now()
@@ -140,18 +171,12 @@ export class QuotaEnforcer {
         response = { ...(response as object), throttleTimeMs: throttleMs, responses: [] }
         answer = c.encode(response)
       }
-    } else if (apiKey === produceApi.key && sensors.produce !== null) {
-      const produceThrottleMs = this.produce.recordAndThrottleMs(sensors.produce, c.requestBytes, nowMs)
-      if (produceThrottleMs > requestThrottleMs) { throttleMs = produceThrottleMs; throttledBy = sensors.produce }
     }
-    answer ??= response === null ? null : c.encode(throttleMs > 0 ? { ...(response as object), throttleTimeMs: throttleMs } : response)
+    const answeredThrottleMs = produce ? c.produceThrottleMs : throttleMs
+    answer ??= response === null ? null : c.encode(answeredThrottleMs > 0 ? { ...(response as object), throttleTimeMs: answeredThrottleMs } : response)
     // The network thread's share (encoding), counted against the client's next request.
     if (request !== null && !acksZero) this.request.recordOnly(request, (performance.now() - encodeStarted) * PERCENT_PER_MS, nowMs)
-    if (throttleMs > 0 && throttledBy !== null) {
-      throttledBy.throttleMsTotal += throttleMs
-      throttledBy.throttles++
-      connection.throttle(throttleMs)
-    }
+    if (throttleMs > 0 && throttledBy !== null) throttle(connection, throttledBy, throttleMs)
     return { response, answer }
   }
 
@@ -185,6 +210,12 @@ export class QuotaEnforcer {
     connection.quotaSensors = sensors
     return sensors
   }
+}
+
+function throttle (connection: Connection, by: QuotaSensor, throttleMs: number): void {
+  by.throttleMsTotal += throttleMs
+  by.throttles++
+  connection.throttle(throttleMs)
 }
 
 function part (names: Map<string, string | null>, type: string): string | typeof DEFAULT_NAME | typeof ABSENT {

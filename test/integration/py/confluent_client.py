@@ -57,6 +57,20 @@ def produce(req):
     return {'undelivered': left, 'reports': reports}
 
 
+def produce_volume(req):
+    """Produces `count` values of `bytes` each as client `clientId` and reports the throttle times
+    (seconds) librdkafka's throttle_cb gave, from the brokers' throttle_time_ms."""
+    throttles = []
+    producer = Producer({'bootstrap.servers': req['bootstrap'], 'client.id': req['clientId'], 'linger.ms': 0,
+                         'throttle_cb': lambda event: throttles.append(event.throttle_time), **req.get('config', {})})
+    started = time.monotonic()
+    for _ in range(req['count']):
+        producer.produce(req['topic'], value=b'v' * req['bytes'])
+        producer.poll(0)
+    left = producer.flush(TIMEOUT_S)
+    return {'undelivered': left, 'seconds': time.monotonic() - started, 'throttles': throttles}
+
+
 def new_consumer(req):
     # The constructor insists on a group.id; the tests never subscribe, they assign(), so no group is joined.
     return Consumer({'bootstrap.servers': req['bootstrap'], 'group.id': 'sluice-assign-only',
@@ -134,7 +148,7 @@ def list_topics(req):
     }
 
 
-OPS = {f.__name__: f for f in (produce, consume, offsets, create_topics, delete_topics, describe_configs, list_topics)}
+OPS = {f.__name__: f for f in (produce, produce_volume, consume, offsets, create_topics, delete_topics, describe_configs, list_topics)}
 
 if __name__ == '__main__':
     request = json.loads(sys.argv[1])
