@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Admin } from '@platformatic/kafka'
 import { Kafka, logLevel, type Admin as KafkajsAdmin, type Producer } from 'kafkajs'
 import {
-  decodeFetchResponse, decodeProduceResponse, decodeSaslAuthenticateResponse, decodeSaslHandshakeResponse,
+  decodeCreateTopicsResponse, decodeFetchResponse, decodeProduceResponse, encodeCreateTopicsRequest, decodeSaslAuthenticateResponse, decodeSaslHandshakeResponse,
   encodeFetchRequest, encodeProduceRequest, encodeSaslAuthenticateRequest, encodeSaslHandshakeRequest
 } from '../../src/protocol/index.js'
 import { valuesBatch } from '../helpers/batch.js'
@@ -23,6 +23,7 @@ import { api, WireClient } from '../helpers/wire-client.js'
 const CONFLUENT_SCRIPT = fileURLToPath(new URL('py/confluent_client.py', import.meta.url))
 const Produce = api(0, encodeProduceRequest, decodeProduceResponse)
 const Fetch = api(1, encodeFetchRequest, decodeFetchResponse)
+const CreateTopics = api(19, encodeCreateTopicsRequest, decodeCreateTopicsResponse)
 const SaslHandshake = api(17, encodeSaslHandshakeRequest, decodeSaslHandshakeResponse)
 const SaslAuthenticate = api(36, encodeSaslAuthenticateRequest, decodeSaslAuthenticateResponse)
 
@@ -283,5 +284,39 @@ describe('consumer_byte_rate', () => {
       await consumer.disconnect()
     }
     expect(performance.now() - firstAt).toBeGreaterThanOrEqual(2000)
+  }, TEST_TIMEOUT_MS)
+})
+
+describe('controller_mutation_rate', () => {
+  const THROTTLING_QUOTA_EXCEEDED = 89
+  /** Topics of 3 partitions each: at 2 partitions/s over 2 windows the client has 4 partitions' credit. */
+  async function createTopics (clientId: string, version: number, names: string[]): Promise<{ throttleTimeMs: number, codes: number[] }> {
+    const client = await connect(clientId)
+    try {
+      const topics = names.map(name => ({ name, numPartitions: 3, replicationFactor: 1, assignments: [], configs: [] }))
+      const answer = await client.call(CreateTopics, version, { topics, timeoutMs: 10_000, validateOnly: false })
+      return { throttleTimeMs: answer.throttleTimeMs, codes: answer.topics.map(t => t.errorCode) }
+    } finally {
+      client.close()
+    }
+  }
+
+  it('CreateTopics v6+ refuses the topics beyond the credit THROTTLING_QUOTA_EXCEEDED and answers the time to earn it back', async () => {
+    await quota(clientIdEntity('mutator'), 'controller_mutation_rate', 2)
+    const answer = await createTopics('mutator', 7, ['m-1', 'm-2', 'm-3'])
+    // 4 credits: m-1 takes 3, m-2 the last one and 2 more (credits may go below zero once), m-3 none.
+    expect(answer.codes).toEqual([0, 0, THROTTLING_QUOTA_EXCEEDED])
+    expect(answer.throttleTimeMs).toBeGreaterThan(0)
+    const { topics } = await kafkaAdmin.fetchTopicMetadata({ topics: ['m-1', 'm-2'] })
+    expect(topics.map(t => t.partitions.length)).toEqual([3, 3])
+    expect(await kafkaAdmin.listTopics()).not.toContain('m-3')
+  }, TEST_TIMEOUT_MS)
+
+  it('CreateTopics before v6 creates every topic and throttles the client instead', async () => {
+    await quota(clientIdEntity('old-mutator'), 'controller_mutation_rate', 2)
+    const answer = await createTopics('old-mutator', 4, ['o-1', 'o-2', 'o-3'])
+    expect(answer.codes).toEqual([0, 0, 0])
+    // 9 partitions against 4 credits: 5 partitions at 2/s to earn back.
+    expect(answer.throttleTimeMs).toBeGreaterThan(0)
   }, TEST_TIMEOUT_MS)
 })

@@ -5,7 +5,9 @@
 // unknown topic is UNKNOWN_TOPIC_OR_PARTITION; a count that does not grow the topic is
 // INVALID_PARTITIONS with the reason; assignments, when given, need one replica list per new
 // partition, each exactly [this node] (INVALID_REPLICA_ASSIGNMENT). With an authorizer, a topic the
-// client may not ALTER is TOPIC_AUTHORIZATION_FAILED (before whether it exists).
+// client may not ALTER is TOPIC_AUTHORIZATION_FAILED (before whether it exists). A
+// controller_mutation_rate quota (KIP-599) counts the partitions added: from v3 a topic beyond it is
+// THROTTLING_QUOTA_EXCEEDED, before v3 it grows and the client is throttled.
 import {
   createPartitionsApi, decodeCreatePartitionsRequest, encodeCreatePartitionsResponse, ErrorCode, KafkaError,
   type CreatePartitionsRequest, type CreatePartitionsRequestCreatePartitionsTopic, type CreatePartitionsResponse,
@@ -14,10 +16,12 @@ import {
 import { AclOperation, ResourceType } from '../acl/bindings.js'
 import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
+import { mutationQuota, type MutationQuota } from '../quota/enforcer.js'
 import { splitDuplicates } from './duplicates.js'
 import { errorAnswer } from './errors.js'
 
 type TopicAnswer = MessageInput<CreatePartitionsResponseCreatePartitionsTopicResult>
+const FIRST_STRICT_QUOTA_VERSION = 3
 
 export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
   api: createPartitionsApi,
@@ -25,12 +29,16 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
   encode: encodeCreatePartitionsResponse,
   async handle (request, context) {
     const { unique, repeated } = splitDuplicates(request.topics, t => t.name)
-    const results = await Promise.all(unique.map(t => growTopic(t, request.validateOnly, context)))
-    return { results: [...results, ...repeated.map(t => reply(t.name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'))] }
+    const quota = mutationQuota(context, FIRST_STRICT_QUOTA_VERSION)
+    const results = await Promise.all(unique.map(t => growTopic(t, request.validateOnly, quota, context)))
+    return {
+      throttleTimeMs: quota?.throttleMs() ?? 0,
+      results: [...results, ...repeated.map(t => reply(t.name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'))]
+    }
   }
 })
 
-async function growTopic (t: CreatePartitionsRequestCreatePartitionsTopic, validateOnly: boolean, context: RequestContext): Promise<TopicAnswer> {
+async function growTopic (t: CreatePartitionsRequestCreatePartitionsTopic, validateOnly: boolean, quota: MutationQuota | null, context: RequestContext): Promise<TopicAnswer> {
   const { broker } = context
   if (!allowed(context, AclOperation.ALTER, ResourceType.TOPIC, t.name)) return reply(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
   try {
@@ -44,7 +52,10 @@ async function growTopic (t: CreatePartitionsRequestCreatePartitionsTopic, valid
       }
       broker.topics.validateReplicaAssignments(t.assignments.map(a => a.brokerIds))
     }
-    if (!validateOnly) await broker.topics.addPartitions(topic, t.count)
+    if (!validateOnly) {
+      quota?.record(t.count - topic.partitions)
+      await broker.topics.addPartitions(topic, t.count)
+    }
     return reply(t.name, ErrorCode.NONE, null)
   } catch (error) {
     const { errorCode, errorMessage } = errorAnswer(error, broker.log, { api: 'CreatePartitions', topic: t.name })

@@ -12,7 +12,9 @@
 // Kafka), must list partitions 0..n-1 in order, and on a single node every replica list must be
 // exactly [this node] (INVALID_REPLICA_ASSIGNMENT). timeoutMs needs no waiting: the topic is ready
 // when the answer leaves. With an authorizer, a topic needs CREATE on the cluster or on itself
-// (else TOPIC_AUTHORIZATION_FAILED, before any validation).
+// (else TOPIC_AUTHORIZATION_FAILED, before any validation). A controller_mutation_rate quota (KIP-599)
+// counts each created topic's partitions: from v6 a topic beyond it is THROTTLING_QUOTA_EXCEEDED,
+// before v6 it is created and the client throttled (quota/enforcer.ts: MutationQuota).
 import {
   createTopicsApi, decodeCreateTopicsRequest, encodeCreateTopicsResponse, ErrorCode, KafkaError, type CreateTopicsRequest,
   type CreateTopicsRequestCreatableTopic, type CreateTopicsResponse, type CreateTopicsResponseCreatableTopicResult,
@@ -21,6 +23,7 @@ import {
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../acl/bindings.js'
 import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
+import { mutationQuota, type MutationQuota } from '../quota/enforcer.js'
 import { describeTopicConfigs } from '../log-config.js'
 import type { Topics } from '../topics.js'
 import { splitDuplicates } from './duplicates.js'
@@ -29,6 +32,7 @@ import { errorAnswer } from './errors.js'
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
 const BROKER_DEFAULT = -1
 const REPLICATION_FACTOR = 1
+const FIRST_STRICT_QUOTA_VERSION = 6
 
 type TopicAnswer = MessageInput<CreateTopicsResponseCreatableTopicResult>
 
@@ -38,12 +42,16 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   encode: encodeCreateTopicsResponse,
   async handle (request, context) {
     const { unique, repeated } = splitDuplicates(request.topics, t => t.name)
-    const answers = await Promise.all(unique.map(t => createTopic(t, request.validateOnly, context)))
-    return { topics: [...answers, ...repeated.map(t => failed(t.name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'))] }
+    const quota = mutationQuota(context, FIRST_STRICT_QUOTA_VERSION)
+    const answers = await Promise.all(unique.map(t => createTopic(t, request.validateOnly, quota, context)))
+    return {
+      throttleTimeMs: quota?.throttleMs() ?? 0,
+      topics: [...answers, ...repeated.map(t => failed(t.name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'))]
+    }
   }
 })
 
-async function createTopic (t: CreateTopicsRequestCreatableTopic, validateOnly: boolean, context: RequestContext): Promise<TopicAnswer> {
+async function createTopic (t: CreateTopicsRequestCreatableTopic, validateOnly: boolean, quota: MutationQuota | null, context: RequestContext): Promise<TopicAnswer> {
   const { broker } = context
   if (!allowed(context, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) && !allowed(context, AclOperation.CREATE, ResourceType.TOPIC, t.name)) {
     return failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
@@ -57,6 +65,7 @@ async function createTopic (t: CreateTopicsRequestCreatableTopic, validateOnly: 
     // Validation and creation start in the same turn, so no other request can take the name in between.
     const partitions = broker.topics.validateCreate(t.name, manual ? t.assignments.length : t.numPartitions, t.replicationFactor, configs)
     if (manual) checkAssignments(t, broker.topics)
+    if (!validateOnly) quota?.record(partitions)
     const topicId = validateOnly ? ZERO_UUID : (await broker.topics.create(t.name, partitions, configs)).id
     // As Kafka: the configs are answered only to a client that may DESCRIBE_CONFIGS the topic.
     const describable = allowed(context, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name)

@@ -7,7 +7,9 @@
 // delete.topic.enable=false the answer is TOPIC_DELETION_DISABLED, INVALID_REQUEST before v3 (which
 // lacks that code). Unlike Kafka's broker (only its CLI refuses), the internal topics cannot be
 // deleted: INVALID_REQUEST (see Topics.delete). With an authorizer, a topic the client may not DELETE
-// is TOPIC_AUTHORIZATION_FAILED (by id, with a null name unless it may DESCRIBE the topic).
+// is TOPIC_AUTHORIZATION_FAILED (by id, with a null name unless it may DESCRIBE the topic). A
+// controller_mutation_rate quota (KIP-599) counts each deleted topic's partitions: from v5 a topic
+// beyond it is THROTTLING_QUOTA_EXCEEDED, before v5 it is deleted and the client throttled.
 import {
   decodeDeleteTopicsRequest, deleteTopicsApi, encodeDeleteTopicsResponse, ErrorCode, KafkaError, type DeleteTopicsRequest,
   type DeleteTopicsResponse, type DeleteTopicsResponseDeletableTopicResult, type MessageInput
@@ -15,12 +17,14 @@ import {
 import { AclOperation, ResourceType } from '../acl/bindings.js'
 import { allowed } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
+import { mutationQuota, type MutationQuota } from '../quota/enforcer.js'
 import { splitDuplicates } from './duplicates.js'
 import { errorAnswer } from './errors.js'
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
 const FIRST_VERSION_BY_ID = 6
 const FIRST_VERSION_WITH_DELETION_DISABLED = 3
+const FIRST_STRICT_QUOTA_VERSION = 5
 
 type TopicAnswer = MessageInput<DeleteTopicsResponseDeletableTopicResult>
 interface Target { name: string | null; topicId: string }
@@ -34,13 +38,14 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
       ? request.topics.map(t => ({ name: t.name, topicId: t.topicId }))
       : request.topicNames.map(name => ({ name, topicId: ZERO_UUID }))
     const { unique, repeated } = splitDuplicates(targets, t => t.name !== null ? `name:${t.name}` : `id:${t.topicId}`)
-    const responses = await Promise.all(unique.map(t => deleteTopic(t, context)))
+    const quota = mutationQuota(context, FIRST_STRICT_QUOTA_VERSION)
+    const responses = await Promise.all(unique.map(t => deleteTopic(t, quota, context)))
     const duplicates = repeated.map(t => reply(t, ErrorCode.INVALID_REQUEST, t.name !== null ? 'Duplicate topic name.' : 'Duplicate topic id.'))
-    return { responses: [...responses, ...duplicates] }
+    return { throttleTimeMs: quota?.throttleMs() ?? 0, responses: [...responses, ...duplicates] }
   }
 })
 
-async function deleteTopic (target: Target, context: RequestContext): Promise<TopicAnswer> {
+async function deleteTopic (target: Target, quota: MutationQuota | null, context: RequestContext): Promise<TopicAnswer> {
   const { broker, apiVersion } = context
   const byId = target.name === null
   const topic = byId ? broker.topics.getById(target.topicId) : broker.topics.get(target.name ?? '')
@@ -54,6 +59,7 @@ async function deleteTopic (target: Target, context: RequestContext): Promise<To
       if (byId && !allowed(context, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) answered.name = null
       throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
     }
+    if (topic !== undefined) quota?.record(topic.partitions)
     await broker.topics.delete(answered.name ?? '')
     return reply(answered, ErrorCode.NONE, null)
   } catch (error) {

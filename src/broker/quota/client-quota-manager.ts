@@ -1,4 +1,5 @@
-// One quota key's enforcement (producer_byte_rate, consumer_byte_rate or request_percentage), as
+// One quota key's enforcement (producer_byte_rate, consumer_byte_rate, request_percentage or
+// controller_mutation_rate, which also keeps a token bucket: token-bucket.ts), as
 // Kafka's ClientQuotaManager with its DefaultQuotaCallback:
 //   - which configured entity applies to a (user, client-id) pair, most specific first:
 //       user+client-id, user+<default> client-id, user, <default> user+client-id,
@@ -12,6 +13,7 @@
 // Unlike Kafka, a client no quota applies to gets no sensor at all (Kafka measures it against an
 // unbounded limit), so it costs nothing. Sensors idle for an hour are dropped, as Kafka expires them.
 import { Rate, type RateWindows } from './rate.js'
+import { TokenBucket } from './token-bucket.js'
 
 /** An entity name: a user or client id, DEFAULT_NAME for that type's <default> entity, ABSENT for no such part. */
 export const DEFAULT_NAME: unique symbol = Symbol('<default>')
@@ -34,6 +36,8 @@ export interface QuotaSensor {
   readonly clientId: string
   limit: number
   readonly rate: Rate
+  /** controller_mutation_rate's credits; null for the other keys. */
+  readonly bucket: TokenBucket | null
   throttleMsTotal: number
   throttles: number
 }
@@ -46,7 +50,12 @@ export class ClientQuotaManager {
   /** Grows whenever a client's sensor may have changed (new limits, sensors dropped): cached ones are stale. */
   generation = 0
 
-  constructor (readonly key: string, private readonly windows: RateWindows, private readonly maxThrottleMs: number) {}
+  constructor (
+    readonly key: string,
+    private readonly windows: RateWindows,
+    private readonly maxThrottleMs: number,
+    private readonly tokenBucket = false
+  ) {}
 
   get enabled (): boolean { return this.limits.size > 0 }
 
@@ -71,7 +80,7 @@ export class ClientQuotaManager {
     let sensor = this.sensors.get(tags)
     if (sensor === undefined) {
       this.sweep(nowMs)
-      sensor = { user: tagUser, clientId: tagClient, limit, rate: new Rate(this.windows), throttleMsTotal: 0, throttles: 0 }
+      sensor = { user: tagUser, clientId: tagClient, limit, rate: new Rate(this.windows), bucket: this.tokenBucket ? new TokenBucket(this.windows) : null, throttleMsTotal: 0, throttles: 0 }
       sensor.rate.lastRecordMs = nowMs
       this.sensors.set(tags, sensor)
     }

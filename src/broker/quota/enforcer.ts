@@ -13,7 +13,9 @@
 //            fetch is answered empty (no partitions: the Java client accepts an empty full answer with
 //            a throttle time, KIP-219) and its size is not counted. A fetch asks for at most what one
 //            quota window allows (maxValueInWindow), so a big answer is not throttled for its size alone.
-//   others   handling time against request_percentage, the throttle time in the answer.
+//   others   handling time against request_percentage, the throttle time in the answer; for
+//            CreateTopics, CreatePartitions and DeleteTopics the larger of that and the handler's own
+//            (controller_mutation_rate, KIP-599: mutationQuota).
 // Then the connection is muted for the throttle time (Connection.throttle): the answer goes out at
 // once, no further request is read or started until the time is up, acks=0 included.
 //
@@ -25,16 +27,18 @@
 // thread's part the encoding. Shard time is not charged, as Kafka does not charge its log threads.
 import type { BrokerConfig } from '../../config/broker-config.js'
 import { byteLength } from '../../protocol/codec/batch-peek.js'
-import { fetchApi, produceApi, saslAuthenticateApi, saslHandshakeApi } from '../../protocol/index.js'
+import { ErrorCode, fetchApi, KafkaError, produceApi, saslAuthenticateApi, saslHandshakeApi } from '../../protocol/index.js'
 import { principalOf } from '../acl/check.js'
 import { CLIENT_ID, USER, type QuotaEntry } from '../client-quotas.js'
 import type { Answer, Connection } from '../connection.js'
+import type { RequestContext } from '../handler.js'
 import { ABSENT, ClientQuotaManager, DEFAULT_NAME, entityKey, type QuotaSensor } from './client-quota-manager.js'
 import type { RateWindows } from './rate.js'
 
 export const PRODUCER_BYTE_RATE = 'producer_byte_rate'
 export const CONSUMER_BYTE_RATE = 'consumer_byte_rate'
 export const REQUEST_PERCENTAGE = 'request_percentage'
+export const CONTROLLER_MUTATION_RATE = 'controller_mutation_rate'
 
 /** Kafka's ClientRequestQuotaManager: a thread's busy time as a percentage of one second. */
 const PERCENT_PER_MS = 100 / 1000
@@ -59,6 +63,7 @@ export interface ConnectionSensors {
   produce: QuotaSensor | null
   fetch: QuotaSensor | null
   request: QuotaSensor | null
+  mutation: QuotaSensor | null
 }
 
 /** A Produce whose handler has run. */
@@ -92,6 +97,7 @@ export class QuotaEnforcer {
   readonly produce: ClientQuotaManager
   readonly fetch: ClientQuotaManager
   readonly request: ClientQuotaManager
+  readonly mutation: ClientQuotaManager
 
   constructor (config: BrokerConfig) {
     const windows: RateWindows = { samples: config['quota.window.num'], windowMs: config['quota.window.size.seconds'] * 1000 }
@@ -99,25 +105,40 @@ export class QuotaEnforcer {
     this.fetch = new ClientQuotaManager(CONSUMER_BYTE_RATE, windows, Number.MAX_SAFE_INTEGER)
     // Kafka caps a request-time throttle at one window (ClientRequestQuotaManager.maxThrottleTimeMs).
     this.request = new ClientQuotaManager(REQUEST_PERCENTAGE, windows, windows.windowMs)
+    this.mutation = new ClientQuotaManager(CONTROLLER_MUTATION_RATE, windows, Number.MAX_SAFE_INTEGER, true)
   }
+
+  private get managers (): ClientQuotaManager[] { return [this.produce, this.fetch, this.request, this.mutation] }
 
   /** Applies the configured quotas (all of them, after every change). */
   load (entries: readonly QuotaEntry[]): void {
-    const byKey = new Map([this.produce, this.fetch, this.request].map(m => [m.key, new Map<string, number>()]))
+    const byKey = new Map(this.managers.map(m => [m.key, new Map<string, number>()]))
     for (const { entity, values } of entries) {
       const names = new Map(entity)
       if (!names.has(USER) && !names.has(CLIENT_ID)) continue // ip entities: connection_creation_rate, not enforced
       const key = entityKey(part(names, USER), part(names, CLIENT_ID))
       for (const [name, value] of values) byKey.get(name)?.set(key, value)
     }
-    for (const manager of [this.produce, this.fetch, this.request]) manager.update(byKey.get(manager.key)!)
-    this.active = this.produce.enabled || this.fetch.enabled || this.request.enabled
+    for (const manager of this.managers) manager.update(byKey.get(manager.key)!)
+    this.active = this.managers.some(m => m.enabled)
   }
 
   /** The largest Fetch the client may ask for (KafkaApis: max_bytes within one quota window). */
   fetchMaxBytes (connection: Connection, clientId: string, maxBytes: number): number {
     const sensor = this.sensorsOf(connection, clientId, Date.now()).fetch
     return sensor === null ? maxBytes : Math.min(maxBytes, Math.floor(this.fetch.maxValueInWindow(sensor)))
+  }
+
+  /**
+   * The controller mutation quota of a CreateTopics, CreatePartitions or DeleteTopics request (null:
+   * none applies). Strict (the versions that know THROTTLING_QUOTA_EXCEEDED): a topic is refused
+   * while the client's credits are below zero; permissive (older versions): every topic is done.
+   * Either way the answer then carries the time to earn the credits back, and the connection waits it.
+   */
+  mutationQuota (connection: Connection, clientId: string, strict: boolean): MutationQuota | null {
+    if (!this.mutation.enabled) return null
+    const sensor = this.sensorsOf(connection, clientId, Date.now()).mutation
+    return sensor === null ? null : new MutationQuota(this.mutation, sensor, strict)
   }
 
   /** Charges a Produce whose handler has run (its appends may be in flight), mutes the connection
@@ -154,6 +175,13 @@ export class QuotaEnforcer {
     // A Produce was charged by chargeProduce.
     let throttleMs = produce ? 0 : request === null ? 0 : this.request.recordAndThrottleMs(request, c.handlingMs * PERCENT_PER_MS, nowMs)
     let throttledBy = request
+    // A handler's own throttle (MutationQuota), already counted in its sensor.
+    const handlerThrottleMs = response === null ? 0 : (response as { throttleTimeMs?: number }).throttleTimeMs ?? 0
+    if (handlerThrottleMs > throttleMs) {
+      throttleMs = handlerThrottleMs
+      throttledBy = null
+      connection.throttle(throttleMs)
+    }
     let answer: Answer
     const encodeStarted = performance.now()
     if (apiKey === fetchApi.key && sensors.fetch !== null) {
@@ -183,7 +211,7 @@ export class QuotaEnforcer {
   /** Every client measured, with its current rate. */
   metrics (nowMs = Date.now()): QuotaMetric[] {
     const rows: QuotaMetric[] = []
-    for (const [quota, manager] of [['Produce', this.produce], ['Fetch', this.fetch], ['Request', this.request]] as const) {
+    for (const [quota, manager] of [['Produce', this.produce], ['Fetch', this.fetch], ['Request', this.request], ['ControllerMutation', this.mutation]] as const) {
       for (const s of manager.measured) {
         rows.push({ quota, user: s.user, clientId: s.clientId, rate: s.rate.measure(nowMs), limit: s.limit, throttleMsTotal: s.throttleMsTotal, throttles: s.throttles })
       }
@@ -191,8 +219,12 @@ export class QuotaEnforcer {
     return rows
   }
 
+  private get generation (): number {
+    return this.produce.generation + this.fetch.generation + this.request.generation + this.mutation.generation
+  }
+
   private sensorsOf (connection: Connection, clientId: string, nowMs: number): ConnectionSensors {
-    const generation = this.produce.generation + this.fetch.generation + this.request.generation
+    const generation = this.generation
     const principal = principalOf(connection)
     let sensors = connection.quotaSensors
     if (sensors !== null && sensors.generation === generation && sensors.clientId === clientId && sensors.principal === principal) return sensors
@@ -203,13 +235,46 @@ export class QuotaEnforcer {
       clientId,
       produce: this.produce.sensorFor(user, clientId, nowMs),
       fetch: this.fetch.sensorFor(user, clientId, nowMs),
-      request: this.request.sensorFor(user, clientId, nowMs)
+      request: this.request.sensorFor(user, clientId, nowMs),
+      mutation: this.mutation.sensorFor(user, clientId, nowMs)
     }
     // Creating a sensor may have dropped idle ones (a new generation): cache under the current one.
-    sensors.generation = this.produce.generation + this.fetch.generation + this.request.generation
+    sensors.generation = this.generation
     connection.quotaSensors = sensors
     return sensors
   }
+}
+
+const THROTTLING_QUOTA_EXCEEDED_MESSAGE = 'The throttling quota has been exceeded.'
+
+/** One mutating request's controller_mutation_rate (Kafka's Strict/PermissiveControllerMutationQuota). */
+export class MutationQuota {
+  constructor (private readonly manager: ClientQuotaManager, private readonly sensor: QuotaSensor, private readonly strict: boolean) {}
+
+  /** Takes `partitions` credits for one topic; strict, throws THROTTLING_QUOTA_EXCEEDED while none are left. */
+  record (partitions: number): void {
+    const nowMs = Date.now()
+    const bucket = this.sensor.bucket!
+    if (this.strict && bucket.measure(this.sensor.limit, nowMs) < 0) throw new KafkaError(ErrorCode.THROTTLING_QUOTA_EXCEEDED, THROTTLING_QUOTA_EXCEEDED_MESSAGE)
+    bucket.record(this.sensor.limit, partitions, nowMs)
+    this.manager.recordOnly(this.sensor, partitions, nowMs)
+  }
+
+  /** The time until the credits are back at zero (Kafka's ControllerMutationQuotaManager.throttleTimeMs), counted as a throttle. */
+  throttleMs (): number {
+    const credits = this.sensor.bucket!.measure(this.sensor.limit, Date.now())
+    if (credits >= 0) return 0
+    const throttleMs = Math.round(-credits / this.sensor.limit * 1000)
+    this.sensor.throttleMsTotal += throttleMs
+    this.sensor.throttles++
+    return throttleMs
+  }
+}
+
+/** A mutating request's controller_mutation_rate quota (null: none applies), strict from `strictFrom`. */
+export function mutationQuota (context: RequestContext, strictFrom: number): MutationQuota | null {
+  const enforcer = context.broker.quotaEnforcer
+  return enforcer.active ? enforcer.mutationQuota(context.connection, context.clientId, context.apiVersion >= strictFrom) : null
 }
 
 function throttle (connection: Connection, by: QuotaSensor, throttleMs: number): void {
