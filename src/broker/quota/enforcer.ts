@@ -182,30 +182,37 @@ export class QuotaEnforcer {
       throttledBy = null
       connection.throttle(throttleMs)
     }
-    let answer: Answer
+    let answer: Answer = null
     const encodeStarted = performance.now()
     if (apiKey === fetchApi.key && sensors.fetch !== null) {
-      const fetch = sensors.fetch
-      let fetchThrottleMs = 0
-      if (throttleMs === 0) {
-        answer = c.encode(response)
-        const size = answer === null ? 0 : byteLength(answer)
-        fetchThrottleMs = this.fetch.recordAndThrottleMs(fetch, size, nowMs)
-        // Answered empty instead, so not counted (Kafka's unrecordQuotaSensor).
-        if (fetchThrottleMs > 0) this.fetch.recordOnly(fetch, -size, nowMs)
-      }
-      if (fetchThrottleMs > 0) { throttleMs = fetchThrottleMs; throttledBy = fetch }
-      if (throttleMs > 0) {
-        response = { ...(response as object), throttleTimeMs: throttleMs, responses: [] }
-        answer = c.encode(response)
-      }
+      const fetched = this.answerFetch(c, sensors.fetch, throttleMs, nowMs)
+      ;({ response, answer } = fetched)
+      if (fetched.fetchThrottleMs > 0) { throttleMs = fetched.fetchThrottleMs; throttledBy = sensors.fetch }
     }
     const answeredThrottleMs = produce ? c.produceThrottleMs : throttleMs
-    answer ??= response === null ? null : c.encode(answeredThrottleMs > 0 ? { ...(response as object), throttleTimeMs: answeredThrottleMs } : response)
+    if (answer === null && response !== null) answer = c.encode(answeredThrottleMs > 0 ? { ...(response as object), throttleTimeMs: answeredThrottleMs } : response)
     // The network thread's share (encoding), counted against the client's next request.
     if (request !== null && !acksZero) this.request.recordOnly(request, (performance.now() - encodeStarted) * PERCENT_PER_MS, nowMs)
     if (throttleMs > 0 && throttledBy !== null) throttle(connection, throttledBy, throttleMs)
     return { response, answer }
+  }
+
+  /**
+   * A Fetch's answer, its size counted against consumer_byte_rate unless the client is throttled
+   * already (`throttleMs`, from the request quota). Throttled either way, it is answered with no
+   * partitions, and its size not counted (Kafka records, then unrecords it). `answer` null: encode
+   * `response` with the throttle time.
+   */
+  private answerFetch (c: Charge, fetch: QuotaSensor, throttleMs: number, nowMs: number): { response: unknown, answer: Answer, fetchThrottleMs: number } {
+    let fetchThrottleMs = 0
+    if (throttleMs === 0) {
+      const answer = c.encode(c.response)
+      const size = byteLength(answer)
+      fetchThrottleMs = this.fetch.recordAndThrottleMs(fetch, size, nowMs)
+      if (fetchThrottleMs === 0) return { response: c.response, answer, fetchThrottleMs }
+      this.fetch.recordOnly(fetch, -size, nowMs)
+    }
+    return { response: { ...(c.response as object), responses: [] }, answer: null, fetchThrottleMs }
   }
 
   /** Every client measured, with its current rate. */
