@@ -42,7 +42,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     }
     const { broker, apiVersion } = context
     if (broker.quotaEnforcer.active) {
-      // Within one quota window (KafkaApis), so a large answer is not throttled for its size alone.
+      // At most what the quota allows over its windows but one (KafkaApis), so an answer is not throttled for its size alone.
       request.maxBytes = broker.quotaEnforcer.fetchMaxBytes(context.connection, context.clientId, request.maxBytes)
       request.minBytes = Math.min(request.minBytes, request.maxBytes)
     }

@@ -123,7 +123,7 @@ export class QuotaEnforcer {
     this.active = this.managers.some(m => m.enabled)
   }
 
-  /** The largest Fetch the client may ask for (KafkaApis: max_bytes within one quota window). */
+  /** The largest Fetch the client may ask for (KafkaApis: max_bytes within the quota's windows but one). */
   fetchMaxBytes (connection: Connection, clientId: string, maxBytes: number): number {
     const sensor = this.sensorsOf(connection, clientId, Date.now()).fetch
     return sensor === null ? maxBytes : Math.min(maxBytes, Math.floor(this.fetch.maxValueInWindow(sensor)))
