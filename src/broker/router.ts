@@ -24,6 +24,7 @@ import type { SaslSession } from './sasl/session.js'
 import { SslAuthenticationError } from './tls/tls-socket.js'
 import { UNSERVED_API } from './metrics.js'
 import type { AnyHandler, RequestContext } from './handler.js'
+import type { Charge } from './quota/enforcer.js'
 
 const PRODUCE_KEY = 0
 
@@ -177,24 +178,30 @@ function rawTokenAnswer (sasl: SaslSession, token: Buffer, connection: Connectio
   return new Writer({ framed: true }).raw(challenge).finish()
 }
 
-/** One request from its decoding to its answer: counts it in the metrics and encodes the response. */
-class Exchange {
-  private handlingMs = 0
-  private produceThrottleMs = 0
+/** One request from its decoding to its answer: counts it in the metrics and encodes the response.
+ *  With client quotas it is also what the enforcer charges (quota/enforcer.ts: Charge). */
+class Exchange implements Charge {
+  handlingMs = 0
+  produceThrottleMs = 0
 
   constructor (
     private readonly handler: AnyHandler,
-    private readonly request: unknown,
+    readonly request: unknown,
     private readonly started: number,
     readonly context: RequestContext
   ) {}
 
-  /** With client quotas: the handler's synchronous time; a Produce is charged now (quota/enforcer.ts). */
+  get connection (): Connection { return this.context.connection }
+  get clientId (): string { return this.context.clientId }
+  get apiKey (): number { return this.handler.api.key }
+
+  encode (response: unknown): Buffer[] { return this.handler.encode(response, this.context.apiVersion, this.context.correlationId) }
+
+  /** With client quotas: the handler's synchronous time; a Produce is charged now. */
   measured (requestBytes: number, handlingMs: number): void {
     this.handlingMs = handlingMs
-    const { broker, connection, clientId } = this.context
     if (this.handler.api.key === PRODUCE_KEY) {
-      this.produceThrottleMs = broker.quotaEnforcer.chargeProduce({ connection, clientId, acks: (this.request as { acks: number }).acks, requestBytes, handlingMs })
+      this.produceThrottleMs = this.context.broker.quotaEnforcer.chargeProduce(this, (this.request as { acks: number }).acks, requestBytes)
     }
   }
 
@@ -205,16 +212,7 @@ class Exchange {
       let answer: Answer
       if (broker.quotaEnforcer.active) {
         // The response may change (a throttled Fetch is answered empty): traffic counts what is sent.
-        ;({ response, answer } = broker.quotaEnforcer.charge({
-          connection: this.context.connection,
-          clientId: this.context.clientId,
-          apiKey,
-          request: this.request,
-          response,
-          handlingMs: this.handlingMs,
-          produceThrottleMs: this.produceThrottleMs,
-          encode: r => this.handler.encode(r, apiVersion, correlationId)
-        }))
+        ;({ response, answer } = broker.quotaEnforcer.charge(this, response))
         countTraffic(broker.metrics, broker.topics, apiKey, this.request, response)
       } else {
         countTraffic(broker.metrics, broker.topics, apiKey, this.request, response)

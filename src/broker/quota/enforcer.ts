@@ -66,28 +66,16 @@ export interface ConnectionSensors {
   mutation: QuotaSensor | null
 }
 
-/** A Produce whose handler has run. */
-export interface ProduceCharge {
-  connection: Connection
-  clientId: string
-  acks: number
-  /** The request frame's size (after the size prefix), as Kafka's request.sizeInBytes. */
-  requestBytes: number
-  /** The handler's synchronous time on the network thread. */
-  handlingMs: number
-}
-
-/** What the router knows of an answered request. */
+/** What the router knows of a request (its Exchange, read in place: charging allocates nothing). */
 export interface Charge {
-  connection: Connection
-  clientId: string
-  apiKey: number
-  request: unknown
-  response: unknown
+  readonly connection: Connection
+  readonly clientId: string
+  readonly apiKey: number
+  readonly request: unknown
   /** The handler's synchronous time on the network thread. */
-  handlingMs: number
+  readonly handlingMs: number
   /** A Produce's throttle time, from chargeProduce. */
-  produceThrottleMs: number
+  readonly produceThrottleMs: number
   encode: (response: unknown) => Buffer[]
 }
 
@@ -143,9 +131,10 @@ export class QuotaEnforcer {
 
   /** Charges a Produce whose handler has run (its appends may be in flight), mutes the connection
    *  if it went over a quota, and answers the throttle time its answer carries. */
-  chargeProduce ({ connection, clientId, acks, requestBytes, handlingMs }: ProduceCharge): number {
+  chargeProduce (c: Charge, acks: number, requestBytes: number): number {
+    const { connection, handlingMs } = c
     const nowMs = Date.now()
-    const { produce, request } = this.sensorsOf(connection, clientId, nowMs)
+    const { produce, request } = this.sensorsOf(connection, c.clientId, nowMs)
     // Kafka exempts acks=0 from the request quota: it is not answered.
     const requestThrottleMs = request === null || acks === 0 ? 0 : this.request.recordAndThrottleMs(request, handlingMs * PERCENT_PER_MS, nowMs)
     const produceThrottleMs = produce === null ? 0 : this.produce.recordAndThrottleMs(produce, requestBytes, nowMs)
@@ -159,9 +148,8 @@ export class QuotaEnforcer {
 
   /** Measures an answered request, mutes its connection if it went over a quota, and encodes the
    *  answer with the throttle time (a throttled Fetch answered empty). Answers the response sent. */
-  charge (c: Charge): { response: unknown, answer: Answer } {
+  charge (c: Charge, response: unknown): { response: unknown, answer: Answer } {
     const { connection, apiKey } = c
-    let response = c.response
     // Before authentication the requests are the authenticator's, not the client's (as in Kafka).
     const sasl = connection.sasl
     if (sasl !== null && (!sasl.authenticated || apiKey === saslHandshakeApi.key || apiKey === saslAuthenticateApi.key)) {
@@ -185,9 +173,14 @@ export class QuotaEnforcer {
     let answer: Answer = null
     const encodeStarted = performance.now()
     if (apiKey === fetchApi.key && sensors.fetch !== null) {
-      const fetched = this.answerFetch(c, sensors.fetch, throttleMs, nowMs)
-      ;({ response, answer } = fetched)
-      if (fetched.fetchThrottleMs > 0) { throttleMs = fetched.fetchThrottleMs; throttledBy = sensors.fetch }
+      // Throttled already (request quota), a Fetch's size is not counted: Kafka records, then unrecords it.
+      if (throttleMs === 0) {
+        answer = c.encode(response)
+        const fetchThrottleMs = this.fetchThrottleMs(sensors.fetch, answer, nowMs)
+        if (fetchThrottleMs > 0) { throttleMs = fetchThrottleMs; throttledBy = sensors.fetch; answer = null }
+      }
+      // Throttled, a Fetch is answered with no partitions (KIP-219).
+      if (throttleMs > 0) response = { ...(response as object), responses: [] }
     }
     const answeredThrottleMs = produce ? c.produceThrottleMs : throttleMs
     if (answer === null && response !== null) answer = c.encode(answeredThrottleMs > 0 ? { ...(response as object), throttleTimeMs: answeredThrottleMs } : response)
@@ -197,22 +190,13 @@ export class QuotaEnforcer {
     return { response, answer }
   }
 
-  /**
-   * A Fetch's answer, its size counted against consumer_byte_rate unless the client is throttled
-   * already (`throttleMs`, from the request quota). Throttled either way, it is answered with no
-   * partitions, and its size not counted (Kafka records, then unrecords it). `answer` null: encode
-   * `response` with the throttle time.
-   */
-  private answerFetch (c: Charge, fetch: QuotaSensor, throttleMs: number, nowMs: number): { response: unknown, answer: Answer, fetchThrottleMs: number } {
-    let fetchThrottleMs = 0
-    if (throttleMs === 0) {
-      const answer = c.encode(c.response)
-      const size = byteLength(answer)
-      fetchThrottleMs = this.fetch.recordAndThrottleMs(fetch, size, nowMs)
-      if (fetchThrottleMs === 0) return { response: c.response, answer, fetchThrottleMs }
-      this.fetch.recordOnly(fetch, -size, nowMs)
-    }
-    return { response: { ...(c.response as object), responses: [] }, answer: null, fetchThrottleMs }
+  /** Counts a Fetch answer's size against consumer_byte_rate; over it, the answer is not sent, so
+   *  its size is taken back (Kafka's unrecordQuotaSensor). */
+  private fetchThrottleMs (fetch: QuotaSensor, answer: Buffer[], nowMs: number): number {
+    const size = byteLength(answer)
+    const throttleMs = this.fetch.recordAndThrottleMs(fetch, size, nowMs)
+    if (throttleMs > 0) this.fetch.recordOnly(fetch, -size, nowMs)
+    return throttleMs
   }
 
   /** Every client measured, with its current rate. */
