@@ -184,7 +184,8 @@ export const topicConfigs: Record<string, { spec: SettingSpec; brokerSynonym?: B
   'file.delete.delay.ms': { spec: { type: 'long', default: 60_000, min: 0, doc: 'no effect: Sluice deletes a segment once no reader maps it' } },
   preallocate: { spec: { type: 'boolean', default: false, doc: 'no effect: segments grow as written' } },
   'message.downconversion.enable': { spec: { type: 'boolean', default: true, doc: 'no effect: Sluice serves only message format v2' } },
-  'message.format.version': { spec: { type: 'string', default: '3.0-IV1', pattern: /^[0-9]+\.[0-9]+(\.[0-9]+)?(-IV[0-9]+)?$/, doc: 'no effect: Sluice stores message format v2 (deprecated in Kafka 3.0)' } },
+  // Kafka's version strings: 3.0-IV1, 2.8, and the 0.x releases in three or four parts (0.10.0.0)
+  'message.format.version': { spec: { type: 'string', default: '3.0-IV1', pattern: /^[0-9]+(\.[0-9]+){1,3}(-IV[0-9]+)?$/, doc: 'no effect: Sluice stores message format v2 (deprecated in Kafka 3.0)' } },
   'compression.gzip.level': { spec: { type: 'int', default: -1, min: -1, max: 9, doc: 'no effect: batches are stored as the producer compressed them' } },
   'compression.lz4.level': { spec: { type: 'int', default: 9, min: 1, max: 17, doc: 'no effect: batches are stored as the producer compressed them' } },
   'compression.zstd.level': { spec: { type: 'int', default: 3, min: -131_072, max: 22, doc: 'no effect: batches are stored as the producer compressed them' } },

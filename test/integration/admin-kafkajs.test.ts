@@ -122,6 +122,14 @@ describe('CreateTopics through kafkajs', () => {
     }
   })
 
+  it("message.format.version takes Kafka's 0.x release names in four parts, as librdkafka's test 0092 sets it", async () => {
+    await create('kj-format-version')
+    for (const value of ['0.10.0.0', '0.11.0', '2.8-IV1']) {
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kj-format-version', configEntries: [{ name: 'message.format.version', value }] }] })
+      expect((await topicConfigs('kj-format-version', ['message.format.version'])).get('message.format.version')).toMatchObject({ configValue: value, configSource: TOPIC_CONFIG })
+    }
+  })
+
   it("Kafka's Long.MAX_VALUE defaults read as Long.MAX_VALUE, and set explicitly they are taken", async () => {
     const LONG_MAX = '9223372036854775807'
     await create('kj-long-max')
