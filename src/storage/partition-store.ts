@@ -65,6 +65,10 @@ interface Partition {
   waiters: DataWaiters
   /** First offset of the oldest open transaction (-1: none), as of the last append the shard answered. */
   firstUnstableOffset: number
+  /** The log end that firstUnstableOffset describes. The reader sees the shard's appends before their
+   *  answers arrive (a turn's answers arrive in turn, and the first wakes Fetches), so past this end
+   *  may lie a transaction we do not know is open: the stable offset stays below it. */
+  knownEnd: number
   /** Aborted transactions, by marker offset, for read_committed fetches. */
   aborted: AbortedTxn[]
   /** Runs as the shard's answer to a plain append arrives (shard-channel.ts), before its promise
@@ -167,6 +171,7 @@ export class PartitionStore {
     const p = this.partition(topic, partition)
     const result = await p.shard.append(p.log, marker, { leaderEpoch: 0, logAppendTimeMs: -1, nowMs, allowControl: true })
     p.firstUnstableOffset = result.firstUnstableOffset
+    p.knownEnd = Math.max(p.knownEnd, result.lastOffset + 1)
     if (result.abortedFirstOffset >= 0) {
       p.aborted.push({ producerId: Number(marker.readBigInt64BE(PRODUCER_ID_AT)), firstOffset: result.abortedFirstOffset, lastOffset: result.baseOffset })
     }
@@ -177,8 +182,8 @@ export class PartitionStore {
   /** Below this offset no transaction is open: min(first offset of each open transaction, HW). */
   lastStableOffset (topic: string, partition: number): number {
     const p = this.partition(topic, partition)
-    const hw = p.reader.highWatermark()
-    return p.firstUnstableOffset < 0 ? hw : Math.min(p.firstUnstableOffset, hw)
+    const end = Math.min(p.reader.highWatermark(), p.knownEnd)
+    return p.firstUnstableOffset < 0 ? end : Math.min(p.firstUnstableOffset, end)
   }
 
   /** The aborted transactions that overlap [from, to): begun before `to`, their ABORT marker at or after `from`. */
@@ -344,11 +349,13 @@ export class PartitionStore {
     try {
       const opened = await shard.send({ kind: 'open', log, dir, config })
       this.checkOpen()
+      const reader = NativeLog.attach(dir)
       const p: Partition = {
-        id, name, log, shard, reader: NativeLog.attach(dir), config, waiters: new DataWaiters(),
-        firstUnstableOffset: opened.firstUnstableOffset, aborted: opened.aborted,
+        id, name, log, shard, reader, config, waiters: new DataWaiters(),
+        firstUnstableOffset: opened.firstUnstableOffset, knownEnd: reader.highWatermark(), aborted: opened.aborted,
         appended: (result) => {
           p.firstUnstableOffset = result.firstUnstableOffset
+          p.knownEnd = Math.max(p.knownEnd, result.lastOffset + 1)
           if (this.partitionsByLog.has(p.log)) this.notifyAppend(p, result.lastOffset + 1)
         }
       }
