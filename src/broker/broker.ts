@@ -29,6 +29,7 @@ import { TXN_TOPIC, TXN_TOPIC_CONFIGS } from '../txn/txn-log.js'
 import { Authorizer } from './acl/authorizer.js'
 import { ClientQuotas } from './client-quotas.js'
 import { Connection } from './connection.js'
+import { DynamicBrokerConfigs } from './dynamic-broker-configs.js'
 import { SlabPool } from './frame-reader.js'
 import { Listeners, type BoundListener, type BrokerAddress } from './listeners.js'
 import { QuotaEnforcer } from './quota/enforcer.js'
@@ -68,6 +69,7 @@ interface BrokerParts {
   listeners: Listeners
   scram: ScramCredentials
   authorizer: Authorizer | null
+  dynamicConfigs: DynamicBrokerConfigs
 }
 
 export class Broker {
@@ -94,6 +96,8 @@ export class Broker {
   readonly scram: ScramCredentials
   /** The ACL authorizer (authorizer.class.name); null: every client may do everything. */
   readonly authorizer: Authorizer | null
+  /** Broker configs altered at run time (AlterConfigs on a broker resource), written into `config`. */
+  readonly dynamicConfigs: DynamicBrokerConfigs
   /** Enforces the client quotas (quota/enforcer.ts); reloaded on every change. */
   readonly quotaEnforcer: QuotaEnforcer
   private readonly router: Router
@@ -108,6 +112,7 @@ export class Broker {
     this.txn = parts.txn
     this.scram = parts.scram
     this.authorizer = parts.authorizer
+    this.dynamicConfigs = parts.dynamicConfigs
     this.quotaEnforcer = new QuotaEnforcer(parts.config)
     this.router = parts.router
     this.listeners = parts.listeners
@@ -143,10 +148,13 @@ export class Broker {
       throw error
     }
     // Until the Broker exists to stop itself, a failure must give back the shards and the ports.
-    let parts: Pick<BrokerParts, 'topics' | 'groups' | 'txn' | 'scram' | 'authorizer'>
+    let parts: Pick<BrokerParts, 'topics' | 'groups' | 'txn' | 'scram' | 'authorizer' | 'dynamicConfigs'>
     try {
       logRecovery(log, store.recovery)
+      const dynamicConfigs = DynamicBrokerConfigs.open(dataDir, config)
       const topics = await Topics.open(config, registry, store, log)
+      // The store reopened every log with the static defaults.
+      if (dynamicConfigs.changesLogDefaults) await topics.reapplyConfigs()
       const offsetsTopic = new InternalTopic(topics, OFFSETS_TOPIC, config['offsets.topic.num.partitions'], OFFSETS_TOPIC_CONFIGS)
       const txnTopic = new InternalTopic(topics, TXN_TOPIC, config['transaction.state.log.num.partitions'], TXN_TOPIC_CONFIGS)
       const groups = GroupCoordinator.open({
@@ -175,7 +183,7 @@ export class Broker {
         },
         partitionExists: (topic, partition) => { const t = topics.get(topic); return t !== undefined && partition >= 0 && partition < t.partitions }
       })
-      parts = { topics, groups, txn, scram: ScramCredentials.open(dataDir), authorizer: openAuthorizer(config, dataDir, log) }
+      parts = { topics, groups, txn, scram: ScramCredentials.open(dataDir), authorizer: openAuthorizer(config, dataDir, log), dynamicConfigs }
     } catch (error) {
       await release()
       throw error

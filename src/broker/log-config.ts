@@ -3,6 +3,7 @@
 import { givenCoarserSettings, type BrokerConfig } from '../config/broker-config.js'
 import { brokerSettings, coarserSettings, parseSetting, topicConfigs, type BrokerSettingName, type SettingSpec } from '../config/settings.js'
 import type { LifecycleConfig, LogConfig } from '../storage/native.js'
+import type { BrokerLayers } from './dynamic-broker-configs.js'
 
 export type ConfigSource = 'topic' | 'broker-default' | 'default'
 
@@ -27,20 +28,28 @@ function settingText (value: string | number | boolean, spec: SettingSpec): stri
 }
 
 /** Kafka's ConfigSource ids, as DescribeConfigs (v1+) and CreateTopics (v5+) report them. */
-export const ConfigSourceId = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const
+export const ConfigSourceId = { DYNAMIC_TOPIC_CONFIG: 1, DYNAMIC_BROKER_CONFIG: 2, DYNAMIC_DEFAULT_BROKER_CONFIG: 3, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const
+
+/** No dynamic broker configs: `broker` as given at start. */
+function staticLayers (broker: BrokerConfig): BrokerLayers {
+  return { static: broker, perBroker: {}, clusterDefault: {} }
+}
 
 export interface ConfigSynonym { name: string; value: string | null; source: number }
 
 /** A config as DescribeConfigs shows it: `synonyms` are every source that could supply the value, highest precedence first; the first one supplies it. */
 export interface DescribedConfig { name: string; value: string | null; source: number; synonyms: ConfigSynonym[]; spec: SettingSpec }
 
-/** Every topic config of a topic with these overrides, with Kafka's source ids and synonyms. */
-export function describeTopicConfigs (broker: BrokerConfig, overrides: Record<string, string>): DescribedConfig[] {
+/**
+ * Every topic config of a topic with these overrides, with Kafka's source ids and synonyms. `broker`
+ * holds the values in force, `layers` where they come from (dynamic broker configs).
+ */
+export function describeTopicConfigs (broker: BrokerConfig, overrides: Record<string, string>, layers = staticLayers(broker)): DescribedConfig[] {
   return effectiveTopicConfigs(broker, overrides).map(({ name, value, source, spec }) => {
     const brokerSynonym = topicConfigs[name]?.brokerSynonym
     const synonyms: ConfigSynonym[] = source === 'topic' ? [{ name, value, source: ConfigSourceId.DYNAMIC_TOPIC_CONFIG }] : []
     const kafkaSynonym = KAFKA_BROKER_SYNONYMS[name]
-    if (brokerSynonym !== undefined) synonyms.push(...describeBrokerSetting(broker, brokerSynonym).synonyms)
+    if (brokerSynonym !== undefined) synonyms.push(...describeBrokerSetting(layers, brokerSynonym).synonyms)
     else if (kafkaSynonym !== undefined) synonyms.push({ name: kafkaSynonym, value: settingText(spec.default, spec), source: ConfigSourceId.DEFAULT_CONFIG })
     return { name, value, source: synonyms[0]?.source ?? ConfigSourceId.DEFAULT_CONFIG, synonyms, spec }
   })
@@ -72,17 +81,48 @@ const KAFKA_BROKER_SYNONYMS: Partial<Record<string, string>> = {
 }
 
 /**
- * Every broker setting with its value and source, and Kafka's coarser spellings of the time settings
- * (log.retention.hours, ...). All of them are static (set at start-up).
+ * Every broker setting with its value and source, Kafka's coarser spellings of the time settings
+ * (log.retention.hours, ...), and the dynamic configs Sluice has no setting for.
  */
-export function describeBrokerSettings (broker: BrokerConfig): DescribedConfig[] {
+export function describeBrokerSettings (layers: BrokerLayers): DescribedConfig[] {
+  const others = new Set([...Object.keys(layers.perBroker), ...Object.keys(layers.clusterDefault)]
+    .filter(name => (brokerSettings as Record<string, unknown>)[name] === undefined))
   return [
-    ...(Object.keys(brokerSettings) as BrokerSettingName[]).map(name => describeBrokerSetting(broker, name)),
-    ...Object.keys(coarserSettings).map(name => describeCoarserSetting(broker, name))
+    ...(Object.keys(brokerSettings) as BrokerSettingName[]).map(name => describeBrokerSetting(layers, name)),
+    ...Object.keys(coarserSettings).map(name => describeCoarserSetting(layers.static, name)),
+    ...[...others].map(name => withDynamic(layers, name, UNTYPED_SPEC, { name, value: null, source: ConfigSourceId.DEFAULT_CONFIG, synonyms: [], spec: UNTYPED_SPEC }))
   ]
 }
 
-function describeBrokerSetting (broker: BrokerConfig, name: BrokerSettingName): DescribedConfig {
+/** The cluster-wide dynamic defaults (broker resource ""), as Kafka describes them: those alone. */
+export function describeClusterDefaults (layers: BrokerLayers): DescribedConfig[] {
+  return Object.entries(layers.clusterDefault).map(([name, value]) => {
+    const spec = (brokerSettings as Record<string, SettingSpec>)[name] ?? UNTYPED_SPEC
+    const synonym = { name, value, source: ConfigSourceId.DYNAMIC_DEFAULT_BROKER_CONFIG }
+    return { name, value, source: synonym.source, synonyms: [synonym], spec }
+  })
+}
+
+/** A dynamic config Sluice has no setting for (and so no effect): Kafka's custom configs. */
+const UNTYPED_SPEC: SettingSpec = { type: 'string', default: '', doc: 'a dynamic broker config without effect on Sluice' }
+
+function describeBrokerSetting (layers: BrokerLayers, name: BrokerSettingName): DescribedConfig {
+  return withDynamic(layers, name, brokerSettings[name], describeStaticSetting(layers.static, name))
+}
+
+/** A described setting under its dynamic values, if any: this broker's first, then the cluster default. */
+function withDynamic (layers: BrokerLayers, name: string, spec: SettingSpec, described: DescribedConfig): DescribedConfig {
+  const dynamic: ConfigSynonym[] = []
+  const own = layers.perBroker[name]
+  const fallback = layers.clusterDefault[name]
+  if (own !== undefined) dynamic.push({ name, value: own, source: ConfigSourceId.DYNAMIC_BROKER_CONFIG })
+  if (fallback !== undefined) dynamic.push({ name, value: fallback, source: ConfigSourceId.DYNAMIC_DEFAULT_BROKER_CONFIG })
+  if (dynamic.length === 0) return described
+  const synonyms = [...dynamic, ...described.synonyms]
+  return { name, value: dynamic[0]?.value ?? null, source: dynamic[0]?.source ?? described.source, synonyms, spec }
+}
+
+function describeStaticSetting (broker: BrokerConfig, name: BrokerSettingName): DescribedConfig {
   const spec: SettingSpec = brokerSettings[name]
   const value = settingText(broker[name], spec)
   const chain = TIME_SYNONYMS[name]

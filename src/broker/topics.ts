@@ -133,6 +133,14 @@ export class Topics {
     await Promise.all(Array.from({ length: topic.partitions }, (_, p) => this.store.setConfig(topic.name, p, logConfig)))
   }
 
+  /** Applies every topic's effective config to its logs again, after a broker default changed. */
+  async reapplyConfigs (): Promise<void> {
+    await Promise.all(this.registry.all().map(async topic => {
+      const logConfig = logConfigFor(this.config, topic.configs)
+      await Promise.all(Array.from({ length: topic.partitions }, async (_, p) => await this.store.setConfig(topic.name, p, logConfig)))
+    }))
+  }
+
   async close (): Promise<void> {
     await Promise.allSettled(this.creating.values())
   }

@@ -100,6 +100,14 @@ export function givenCoarserSettings (config: BrokerConfig): Readonly<Record<str
   return coarserSettingsGiven.get(config) ?? {}
 }
 
+/** A copy of a config, with what its coarser settings were given as. */
+export function copyConfig (config: BrokerConfig): BrokerConfig {
+  const copy = { ...config, listenerSettings: { ...config.listenerSettings } }
+  const coarser = coarserSettingsGiven.get(config)
+  if (coarser !== undefined) coarserSettingsGiven.set(copy, coarser)
+  return copy
+}
+
 export function readPropertiesFile (path: string): string {
   try {
     return readFileSync(path, 'utf8')

@@ -13,6 +13,7 @@ const INVALID_PARTITIONS = 37
 const INVALID_CONFIG = 40
 const INVALID_REQUEST = 42
 const TOPIC_CONFIG = 1
+const DYNAMIC_BROKER_CONFIG = 2
 const STATIC_BROKER_CONFIG = 4
 const DEFAULT_CONFIG = 5
 
@@ -49,10 +50,10 @@ describe.skipIf(!has.confluentKafka)('admin through confluent-kafka 1.7.0 (librd
     expect(await call<Described>('describe_configs', { type: 'topic', name: 'ck-nowhere' })).toEqual({ error: UNKNOWN_TOPIC_OR_PARTITION, configs: {} })
   })
 
-  it('describe_configs of the broker lists its settings read-only', async () => {
+  it('describe_configs of the broker lists its settings, read-only but the dynamic ones', async () => {
     const { error, configs } = await call<Described>('describe_configs', { type: 'broker', name: '0' })
     expect(error).toBe(0)
-    expect(configs['log.segment.bytes']).toMatchObject({ value: '16777216', source: STATIC_BROKER_CONFIG, read_only: true })
+    expect(configs['log.segment.bytes']).toMatchObject({ value: '16777216', source: STATIC_BROKER_CONFIG, read_only: false })
     expect(configs['auto.create.topics.enable']).toMatchObject({ value: 'false', source: STATIC_BROKER_CONFIG, read_only: true })
     expect(configs['num.partitions']).toMatchObject({ value: '1', source: DEFAULT_CONFIG, read_only: true })
   })
@@ -67,8 +68,16 @@ describe.skipIf(!has.confluentKafka)('admin through confluent-kafka 1.7.0 (librd
     expect((await call<Described>('describe_configs', { type: 'topic', name: 'ck-altered' })).configs['compression.type']?.source).toBe(DEFAULT_CONFIG)
   })
 
-  it('alter_configs of the broker is refused: its settings are static', async () => {
+  it('alter_configs of a broker setting Kafka does not change at run time is INVALID_REQUEST', async () => {
     expect(await call('alter_configs', { type: 'broker', name: '0', configs: { 'num.partitions': '4' } })).toEqual({ error: INVALID_REQUEST })
+  })
+
+  it('alter_configs of the broker sets a dynamic config, described as DYNAMIC_BROKER_CONFIG over the static value', async () => {
+    expect(await call('alter_configs', { type: 'broker', name: '0', configs: { 'log.segment.bytes': '8388608' } })).toEqual({ error: 0 })
+    const described = (await call<Described>('describe_configs', { type: 'broker', name: '0' })).configs['log.segment.bytes']
+    expect(described).toMatchObject({ value: '8388608', source: DYNAMIC_BROKER_CONFIG, read_only: false })
+    expect(await call('alter_configs', { type: 'broker', name: '0', configs: {} })).toEqual({ error: 0 })
+    expect((await call<Described>('describe_configs', { type: 'broker', name: '0' })).configs['log.segment.bytes']?.source).toBe(STATIC_BROKER_CONFIG)
   })
 
   it('create_partitions grows a topic; validate_only and a shrinking count change nothing', async () => {

@@ -203,11 +203,11 @@ describe('DescribeConfigs and AlterConfigs through kafkajs', () => {
     expect([...(await topicConfigs('kj-some-configs', ['segment.bytes', 'flush.ms'])).keys()].sort()).toEqual(['flush.ms', 'segment.bytes'])
   })
 
-  it('the broker resource lists every broker setting read-only, with the ones set at start-up as STATIC_BROKER_CONFIG', async () => {
+  it('the broker resource lists every broker setting, read-only but the dynamic ones, with the ones set at start-up as STATIC_BROKER_CONFIG', async () => {
     const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: '0' }] })
     const entries = new Map((described.resources[0]?.configEntries ?? []).map(e => [e.configName, e]))
     expect(entries.get('num.partitions')).toMatchObject({ configValue: '3', configSource: STATIC_BROKER_CONFIG, readOnly: true })
-    expect(entries.get('message.max.bytes')).toMatchObject({ configValue: '1048588', configSource: DEFAULT_CONFIG, readOnly: true })
+    expect(entries.get('message.max.bytes')).toMatchObject({ configValue: '1048588', configSource: DEFAULT_CONFIG, readOnly: false })
     expect(entries.get('log.dirs')?.configValue).toBe(broker.dataDir)
   })
 
@@ -231,7 +231,7 @@ describe('DescribeConfigs and AlterConfigs through kafkajs', () => {
     expect((await topicConfigs('kj-alter-checked', ['retention.ms'])).get('retention.ms')?.configValue).toBe('60000')
   })
 
-  it('altering a broker setting is refused: broker settings are static', async () => {
+  it('altering a broker setting Kafka does not change at run time is INVALID_REQUEST', async () => {
     await expect(admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configEntries: [{ name: 'num.partitions', value: '5' }] }] }))
       .rejects.toMatchObject({ type: 'INVALID_REQUEST' })
   })

@@ -5,8 +5,9 @@
 // As in Kafka: a null value is INVALID_REQUEST; an unknown config name or a bad value is
 // INVALID_CONFIG with the reason; an unknown topic UNKNOWN_TOPIC_OR_PARTITION; a resource named twice
 // gets one INVALID_REQUEST (duplicates.ts); resource types other than topic and broker INVALID_REQUEST.
-// Broker resources (this node's id, or "" for the cluster-wide defaults): Sluice's broker settings are
-// static, so any change is INVALID_REQUEST naming the settings; an empty set has nothing to change.
+// Broker resources (this node's id, or "" for the cluster-wide defaults): the set replaces that scope's
+// dynamic broker configs (dynamic-broker-configs.ts); a key that cannot change at run time is
+// INVALID_REQUEST "Cannot update these configs dynamically: Set(...)", as in Kafka.
 // With an authorizer a topic needs ALTER_CONFIGS on itself (TOPIC_AUTHORIZATION_FAILED), a broker on
 // the cluster (CLUSTER_AUTHORIZATION_FAILED).
 import {
@@ -48,7 +49,7 @@ async function replaceConfigs (resource: AlterConfigsRequestAlterConfigsResource
     const configs = Object.fromEntries(resource.configs.map(c => [c.name, c.value ?? '']))
     const topic = alterTarget(resource, broker)
     if (topic === null) {
-      refuseBrokerChanges(Object.keys(configs))
+      await setBrokerConfigs(broker, resource.resourceName, configs, validateOnly)
     } else {
       checkConfigs(configs)
       if (!validateOnly) await broker.topics.setConfigs(topic, configs)
@@ -75,10 +76,15 @@ export function alterTarget ({ resourceType, resourceName }: ConfigResource, bro
   return topic
 }
 
-export function refuseBrokerChanges (names: string[]): void {
-  if (names.length === 0) return
-  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${names.join(', ')}. ` +
-    'Sluice\'s broker settings are static: set them in the config file, the environment (SLUICE_*) or on the command line, and restart.')
+/** Replaces the dynamic configs of a broker resource (alterTarget checked its name); topics follow a changed log default. */
+export async function setBrokerConfigs (broker: Broker, resourceName: string, configs: Record<string, string>, validateOnly: boolean): Promise<void> {
+  const dynamic = broker.dynamicConfigs
+  if (validateOnly) {
+    dynamic.validate(configs)
+    return
+  }
+  const scope = resourceName === '' ? 'default' : 'broker'
+  if (dynamic.replace(scope, configs)) await broker.topics.reapplyConfigs()
 }
 
 export function resourceKey ({ resourceType, resourceName }: ConfigResource): string {

@@ -78,7 +78,7 @@ async function createTopic (t: CreateTopicsRequestCreatableTopic, validateOnly: 
       numPartitions: partitions,
       replicationFactor: REPLICATION_FACTOR,
       configs: describable
-        ? describeTopicConfigs(broker.config, configs).map(c => ({ name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false }))
+        ? describeTopicConfigs(broker.config, configs, broker.dynamicConfigs.layers).map(c => ({ name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false }))
         : []
     }
   } catch (error) {

@@ -1,14 +1,16 @@
 // DescribeConfigs: the configs of topics (resource type 2) and of this broker (type 4).
 //   v0    isDefault per config
-//   v1+   configSource instead (1 topic override, 4 set in the broker's config, 5 default) and, when
+//   v1+   configSource instead (1 topic override, 2 / 3 dynamic for this broker / for all, 4 set in the
+//         broker's config, 5 default) and, when
 //         includeSynonyms, every source that could supply the value, highest precedence first
 //   v3+   configType and, when includeDocumentation, the documentation
 //   v4    flexible
 // configurationKeys null means all; names we do not have are left out, as in Kafka. A topic resource
 // with an illegal name is INVALID_TOPIC_EXCEPTION, an unknown one UNKNOWN_TOPIC_OR_PARTITION. A broker
-// resource names this node's id, or "" for the cluster-wide dynamic defaults (none here: Sluice's
-// broker settings are static, so that answer is empty); any other id is INVALID_REQUEST, as is any
-// other resource type. Broker settings are read-only; passwords and keys are sensitive (no value), as in Kafka. With an authorizer a topic
+// resource names this node's id (every setting, dynamic ones with sources 2 and 3 over the static
+// ones: dynamic-broker-configs.ts), or "" for the cluster-wide dynamic defaults (those alone, source 3);
+// any other id is INVALID_REQUEST, as is any other resource type. Broker settings are read-only but
+// the dynamic ones; passwords and keys are sensitive (no value), as in Kafka. With an authorizer a topic
 // needs DESCRIBE_CONFIGS on itself (TOPIC_AUTHORIZATION_FAILED), a broker on the cluster
 // (CLUSTER_AUTHORIZATION_FAILED).
 import {
@@ -20,7 +22,8 @@ import type { SettingType } from '../../config/settings.js'
 import { AclOperation } from '../acl/bindings.js'
 import { configsDenied } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
-import { ConfigSourceId, describeBrokerSettings, describeTopicConfigs, type DescribedConfig } from '../log-config.js'
+import { ConfigSourceId, describeBrokerSettings, describeClusterDefaults, describeTopicConfigs, type DescribedConfig } from '../log-config.js'
+import { APPLIED_DYNAMIC } from '../dynamic-broker-configs.js'
 import { validateTopicName } from '../topic-registry.js'
 import { errorAnswer } from './errors.js'
 
@@ -56,15 +59,17 @@ function describeResource (resource: DescribeConfigsRequestDescribeConfigsResour
       validateTopicName(resourceName)
       const topic = broker.topics.get(resourceName)
       if (topic === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, resourceType, resourceName, configs: [] }
-      configs = describeTopicConfigs(broker.config, topic.configs)
+      configs = describeTopicConfigs(broker.config, topic.configs, broker.dynamicConfigs.layers)
     } else if (resourceType === RESOURCE_BROKER) {
-      configs = isThisBroker(resourceName, broker.nodeId) ? describeBrokerSettings(broker.config) : []
+      const layers = broker.dynamicConfigs.layers
+      configs = isThisBroker(resourceName, broker.nodeId) ? describeBrokerSettings(layers) : describeClusterDefaults(layers)
     } else {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceType}`)
     }
     const wanted = resource.configurationKeys === null ? configs : configs.filter(c => resource.configurationKeys?.includes(c.name))
-    const readOnly = resourceType === RESOURCE_BROKER
-    return { errorCode: ErrorCode.NONE, errorMessage: null, resourceType, resourceName, configs: wanted.map(c => entry(c, readOnly, options)) }
+    // A broker config is read-only unless it may be altered (dynamic-broker-configs.ts).
+    const readOnly = (c: DescribedConfig): boolean => resourceType === RESOURCE_BROKER && !APPLIED_DYNAMIC.has(c.name as never) && c.source !== ConfigSourceId.DYNAMIC_BROKER_CONFIG && c.source !== ConfigSourceId.DYNAMIC_DEFAULT_BROKER_CONFIG
+    return { errorCode: ErrorCode.NONE, errorMessage: null, resourceType, resourceName, configs: wanted.map(c => entry(c, readOnly(c), options)) }
   } catch (error) {
     const { errorCode, errorMessage } = errorAnswer(error, broker.log, { api: 'DescribeConfigs', resourceType, resourceName })
     return { errorCode, errorMessage, resourceType, resourceName, configs: [] }

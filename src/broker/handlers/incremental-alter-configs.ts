@@ -4,21 +4,22 @@
 // remove items of a list-typed config such as cleanup.policy, starting from its effective value
 // (INVALID_CONFIG for other types). As in Kafka: a config named twice in one resource, or a null value
 // for anything but DELETE, is INVALID_REQUEST; an unknown name or a resulting bad value is
-// INVALID_CONFIG. Broker resources accept only DELETE, a no-op (nothing is dynamic here); other
-// operations are INVALID_REQUEST. Duplicated resources and other resource types as in AlterConfigs.
+// INVALID_CONFIG. Broker resources change that scope's dynamic broker configs (this broker's or the
+// cluster default's: dynamic-broker-configs.ts), checked as in AlterConfigs; APPEND and SUBTRACT start
+// from the scope's value, else the value in force. Duplicated resources and other resource types as in
+// AlterConfigs.
 import {
   decodeIncrementalAlterConfigsRequest, encodeIncrementalAlterConfigsResponse, ErrorCode, incrementalAlterConfigsApi,
   KafkaError, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsRequestAlterableConfig,
   type IncrementalAlterConfigsRequestAlterConfigsResource, type IncrementalAlterConfigsResponse,
   type IncrementalAlterConfigsResponseAlterConfigsResourceResponse, type MessageInput
 } from '../../protocol/index.js'
-import { topicConfigs } from '../../config/settings.js'
+import { brokerSettings, topicConfigs, type SettingSpec } from '../../config/settings.js'
 import { AclOperation } from '../acl/bindings.js'
 import { configsDenied } from '../acl/check.js'
 import { defineHandler, type RequestContext } from '../handler.js'
-import type { TopicInfo } from '../topic-registry.js'
-import { checkConfigs, type Topics } from '../topics.js'
-import { alterTarget, refuseBrokerChanges, resourceKey, resourceReply } from './alter-configs.js'
+import { checkConfigs } from '../topics.js'
+import { alterTarget, resourceKey, resourceReply, setBrokerConfigs } from './alter-configs.js'
 import { splitDuplicates } from './duplicates.js'
 import { errorAnswer } from './errors.js'
 
@@ -55,10 +56,20 @@ async function alterResource (resource: IncrementalAlterConfigsRequestAlterConfi
     }
     const topic = alterTarget(resource, broker)
     if (topic === null) {
-      refuseBrokerChanges(resource.configs.filter(c => c.configOperation !== DELETE).map(c => c.name))
+      const scope = resource.resourceName === '' ? 'default' : 'broker'
+      const values = new Map(Object.entries(broker.dynamicConfigs.get(scope)))
+      const live = broker.config as unknown as Record<string, unknown>
+      // A broker config Sluice does not know is untyped (Kafka's custom configs): APPEND and SUBTRACT refused.
+      const specOf = (name: string): SettingSpec | undefined => (brokerSettings as Record<string, SettingSpec>)[name]
+      for (const op of resource.configs) apply(op, values, specOf(op.name), () => values.get(op.name) ?? String(live[op.name] ?? ''))
+      await setBrokerConfigs(broker, resource.resourceName, Object.fromEntries(values), validateOnly)
     } else {
       const overrides = new Map(Object.entries(topic.configs))
-      for (const op of resource.configs) apply(op, overrides, topic, broker.topics)
+      for (const op of resource.configs) {
+        const entry = topicConfigs[op.name]
+        if (entry === undefined) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${op.name}`)
+        apply(op, overrides, entry.spec, () => String(broker.topics.setting(topic, op.name)))
+      }
       const next = Object.fromEntries(overrides)
       checkConfigs(next)
       if (!validateOnly) await broker.topics.setConfigs(topic, next)
@@ -70,9 +81,8 @@ async function alterResource (resource: IncrementalAlterConfigsRequestAlterConfi
   }
 }
 
-function apply (op: IncrementalAlterConfigsRequestAlterableConfig, overrides: Map<string, string>, topic: TopicInfo, topics: Topics): void {
-  const entry = topicConfigs[op.name]
-  if (entry === undefined) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${op.name}`)
+/** One operation on a resource's set of configs; `current` is the value APPEND and SUBTRACT start from. */
+function apply (op: IncrementalAlterConfigsRequestAlterableConfig, overrides: Map<string, string>, spec: SettingSpec | undefined, current: () => string): void {
   switch (op.configOperation) {
     case SET:
       overrides.set(op.name, op.value ?? '')
@@ -83,10 +93,10 @@ function apply (op: IncrementalAlterConfigsRequestAlterableConfig, overrides: Ma
     case APPEND:
     case SUBTRACT: {
       const verb = op.configOperation === APPEND ? 'append' : 'subtract'
-      if (entry.spec.type !== 'list') throw new KafkaError(ErrorCode.INVALID_CONFIG, `Config value ${verb} is not allowed for config key: ${op.name}`)
-      const current = listItems(String(topics.setting(topic, op.name)))
+      if (spec?.type !== 'list') throw new KafkaError(ErrorCode.INVALID_CONFIG, `Config value ${verb} is not allowed for config key: ${op.name}`)
+      const items = listItems(current())
       const given = listItems(op.value ?? '')
-      const result = op.configOperation === APPEND ? [...current, ...given.filter(v => !current.includes(v))] : current.filter(v => !given.includes(v))
+      const result = op.configOperation === APPEND ? [...items, ...given.filter(v => !items.includes(v))] : items.filter(v => !given.includes(v))
       overrides.set(op.name, result.join(','))
       return
     }
