@@ -1,7 +1,8 @@
 // `sluice configs describe|alter` for a topic (--topic NAME) or a broker (--broker [ID]; default: the
-// controller), or the client quotas of a user, a client id, both, or an IP (kafka-configs'
-// --entity-type users|clients|ips). Broker settings of a Sluice broker are static (set at start); the
-// broker answers an alter with the reason, which is printed as it comes.
+// controller) or the cluster-wide broker defaults (--broker-default, kafka-configs' --entity-default),
+// or the client quotas of a user, a client id, both, or an IP (kafka-configs' --entity-type
+// users|clients|ips). A broker alter sets dynamic broker configs; one the broker refuses (a setting
+// read only at start) is answered with the reason, which is printed as it comes.
 import type { ConfigResource, KafkaClient, QuotaEntity } from '../client/index.js'
 import { checkTopicName, COMMON_HELP, keyValues, parse, printJson, UsageError, withClient, writeOut } from './command.js'
 import { table } from './table.js'
@@ -19,6 +20,7 @@ Commands:
 Resource:
       --topic NAME       a topic's configs
       --broker [ID]      a broker's settings (ID defaults to the controller)
+      --broker-default   the dynamic broker configs every broker defaults to
 
 Quota entity (client quotas: producer_byte_rate, consumer_byte_rate, request_percentage,
 controller_mutation_rate; connection_creation_rate for an IP):
@@ -46,6 +48,7 @@ export async function configs (argv: string[]): Promise<void> {
 const RESOURCE_OPTIONS = {
   topic: { type: 'string', short: 't' },
   broker: { type: 'boolean' },
+  'broker-default': { type: 'boolean' },
   user: { type: 'string' },
   'user-default': { type: 'boolean' },
   'client-id': { type: 'string' },
@@ -54,7 +57,7 @@ const RESOURCE_OPTIONS = {
   'ip-default': { type: 'boolean' }
 } as const
 const QUOTA_TYPES = ['user', 'client-id', 'ip'] as const
-type ResourceValues = { topic?: string, broker?: boolean } & Partial<Record<typeof QUOTA_TYPES[number], string> & Record<`${typeof QUOTA_TYPES[number]}-default`, boolean>>
+type ResourceValues = { topic?: string, broker?: boolean, 'broker-default'?: boolean } & Partial<Record<typeof QUOTA_TYPES[number], string> & Record<`${typeof QUOTA_TYPES[number]}-default`, boolean>>
 
 async function describe (argv: string[]): Promise<void> {
   const { values, positionals } = parse(TOOL, argv, { ...RESOURCE_OPTIONS, overrides: { type: 'boolean' }, quotas: { type: 'boolean' } })
@@ -135,7 +138,7 @@ function quotaEntityOf (values: ResourceValues, positionals: string[]): QuotaEnt
     if (name !== undefined || byDefault) entity[type] = name ?? null
   }
   if (Object.keys(entity).length === 0) return null
-  if (values.topic !== undefined || values.broker === true) throw new UsageError('a quota entity is not a topic or broker: give one or the other', TOOL)
+  if (values.topic !== undefined || values.broker === true || values['broker-default'] === true) throw new UsageError('a quota entity is not a topic or broker: give one or the other', TOOL)
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] as string}"`, TOOL)
   return entity
 }
@@ -146,11 +149,16 @@ function entityText (entity: QuotaEntity): string {
 }
 
 /** --topic NAME, or --broker with an optional ID as the positional argument. */
-async function resourceOf (client: KafkaClient, values: { topic?: string, broker?: boolean }, positionals: string[]): Promise<ConfigResource> {
-  if ((values.topic !== undefined) === (values.broker === true)) throw new UsageError('give either --topic NAME or --broker [ID] (or a quota entity: --user, --client-id, --ip)', TOOL)
+async function resourceOf (client: KafkaClient, values: { topic?: string, broker?: boolean, 'broker-default'?: boolean }, positionals: string[]): Promise<ConfigResource> {
+  const named = [values.topic !== undefined, values.broker === true, values['broker-default'] === true].filter(Boolean).length
+  if (named !== 1) throw new UsageError('give either --topic NAME, --broker [ID] or --broker-default (or a quota entity: --user, --client-id, --ip)', TOOL)
   if (values.topic !== undefined) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] as string}"`, TOOL)
     return { type: 'topic', name: checkTopicName(values.topic, TOOL) }
+  }
+  if (values['broker-default'] === true) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] as string}"`, TOOL)
+    return { type: 'broker', name: '' }
   }
   if (positionals.length > 1) throw new UsageError(`expected one broker id, got ${positionals.join(' ')}`, TOOL)
   const id = positionals[0] ?? String((await client.admin.describeCluster()).controllerId)

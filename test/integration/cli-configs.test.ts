@@ -57,10 +57,28 @@ describe('sluice configs and cluster', () => {
     expect(await ok('configs', 'describe', '--broker', '0')).toMatch(/^Broker: 0\nNAME +VALUE +SOURCE +READ-ONLY\n/)
   })
 
+  it('alter --broker and --broker-default set dynamic broker configs; a setting read only at start is refused', async () => {
+    expect(await ok('configs', 'alter', '--broker-default', '--set', 'log.retention.ms=7200000')).toBe('Altered broker "":\n  log.retention.ms=7200000\n')
+    await ok('configs', 'alter', '--broker', '0', '--set', 'log.retention.bytes=1048576')
+    const { configs } = JSON.parse(await ok('configs', 'describe', '--broker', '0', '--overrides', '--json')) as { configs: ConfigEntry[] }
+    expect(configs.map(c => [c.name, c.value, c.source])).toEqual([
+      ['log.retention.bytes', '1048576', 'dynamic-broker'],
+      ['log.retention.ms', '7200000', 'dynamic-default-broker']
+    ])
+    const defaults = JSON.parse(await ok('configs', 'describe', '--broker-default', '--json')) as { configs: ConfigEntry[] }
+    expect(defaults.configs.map(c => [c.name, c.value])).toEqual([['log.retention.ms', '7200000']])
+    await ok('configs', 'alter', '--broker-default', '--delete', 'log.retention.ms')
+    await ok('configs', 'alter', '--broker', '0', '--delete', 'log.retention.bytes')
+    expect(JSON.parse(await ok('configs', 'describe', '--broker', '0', '--overrides', '--json')).configs).toEqual([])
+    const refused = await sluice('configs', 'alter', '--broker', '0', '--set', 'log.dirs=/tmp/elsewhere')
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain('Cannot update these configs dynamically: Set(log.dirs)')
+  })
+
   it('a resource is named exactly once', async () => {
     const neither = await sluice('configs', 'describe')
     expect(neither.code).toBe(2)
-    expect(neither.stderr).toContain('give either --topic NAME or --broker [ID]')
+    expect(neither.stderr).toContain('give either --topic NAME, --broker [ID] or --broker-default')
     const both = await sluice('configs', 'describe', '--topic', 'x', '--broker')
     expect(both.code).toBe(2)
   })
