@@ -39,7 +39,7 @@ async function disconnect (): Promise<void> {
 }
 
 beforeAll(async () => {
-  broker = await startBroker({ settings: { 'auto.create.topics.enable': false, 'log.retention.ms': STATIC_RETENTION } })
+  broker = await startBroker({ settings: { 'auto.create.topics.enable': false, 'log.retention.ms': STATIC_RETENTION, 'log.retention.check.interval.ms': 200 } })
   await connect()
 })
 
@@ -121,6 +121,22 @@ describe('dynamic broker configs', () => {
     await producer.send({ topic: 'dyn-follows', acks: -1, messages: [big] })
     expect((await describeResource(ConfigResourceTypes.TOPIC, 'dyn-follows', ['retention.ms'])).get('retention.ms'))
       .toMatchObject({ configValue: STATIC_RETENTION, configSource: STATIC_BROKER_CONFIG })
+  })
+
+  it('the storage applies dynamic log defaults to existing topics: retention deletes segments of one without an override', async () => {
+    await create('dyn-retained')
+    await create('dyn-kept', { 'retention.bytes': '-1' })
+    await alterBroker('0', { 'log.segment.bytes': '1024', 'log.retention.bytes': '2048' })
+    for (let i = 0; i < 30; i++) {
+      await producer.send({ topic: 'dyn-retained', acks: -1, messages: [{ value: 'r'.repeat(200) }] })
+      await producer.send({ topic: 'dyn-kept', acks: -1, messages: [{ value: 'k'.repeat(200) }] })
+    }
+    const low = async (topic: string): Promise<number> => Number((await admin.fetchTopicOffsets(topic))[0]?.low)
+    const deadline = Date.now() + 30_000
+    while (await low('dyn-retained') === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
+    expect(await low('dyn-retained')).toBeGreaterThan(0)
+    expect(await low('dyn-kept')).toBe(0)
+    await alterBroker('0', {})
   })
 
   it('refuses what Kafka does not change at run time, and a bad value; validateOnly changes nothing', async () => {
