@@ -34,7 +34,18 @@ const KAFKA_DYNAMIC_WITHOUT_EFFECT = new Set([
   'log.message.downconversion.enable', 'compression.gzip.level', 'compression.lz4.level', 'compression.zstd.level',
   'unclean.leader.election.enable', 'min.insync.replicas', 'log.local.retention.ms', 'log.local.retention.bytes',
   'num.io.threads', 'num.network.threads', 'num.replica.fetchers', 'num.recovery.threads.per.data.dir', 'background.threads',
-  'log.cleaner.threads'
+  'log.cleaner.threads', 'sasl.mechanism.inter.broker.protocol'
+])
+
+/**
+ * Kafka's per-broker dynamic configs (DynamicListenerConfig's) that Sluice stores: refused on the
+ * cluster default resource, as Kafka refuses them. The others are Sluice settings read at start.
+ */
+const PER_BROKER_ONLY = new Set([
+  'sasl.mechanism.inter.broker.protocol', 'sasl.kerberos.service.name', 'sasl.kerberos.kinit.cmd', 'sasl.kerberos.ticket.renew.window.factor',
+  'sasl.kerberos.ticket.renew.jitter', 'sasl.kerberos.min.time.before.relogin', 'sasl.kerberos.principal.to.local.rules',
+  'sasl.login.refresh.window.factor', 'sasl.login.refresh.window.jitter', 'sasl.login.refresh.min.period.seconds',
+  'sasl.login.refresh.buffer.seconds', 'principal.builder.class', 'ssl.engine.factory.class'
 ])
 
 /** The layers under a broker setting's value, for DescribeConfigs. */
@@ -82,11 +93,15 @@ export class DynamicBrokerConfigs {
   }
 
   /** Throws KafkaError (INVALID_REQUEST, as Kafka answers for broker resources) unless `configs` may be a scope's set. */
-  validate (configs: Readonly<Record<string, string>>): void {
+  validate (scope: Scope, configs: Readonly<Record<string, string>>): void {
     const names = Object.keys(configs)
     const refused = names.filter(name => !isDynamic(name))
     if (refused.length > 0) {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: Set(${refused.join(', ')})`)
+    }
+    const perBroker = scope === 'default' ? names.filter(name => PER_BROKER_ONLY.has(name)) : []
+    if (perBroker.length > 0) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: Set(${perBroker.join(', ')})`)
     }
     for (const name of names) {
       const spec = (brokerSettings as Record<string, SettingSpec>)[name]
@@ -105,7 +120,7 @@ export class DynamicBrokerConfigs {
    * answers whether an applied log default changed, so the caller re-applies topic configs.
    */
   replace (scope: Scope, configs: Readonly<Record<string, string>>): boolean {
-    this.validate(configs)
+    this.validate(scope, configs)
     const before = this.get(scope)
     const next: Saved = { default: this.saved.default, brokers: { ...this.saved.brokers } }
     if (scope === 'default') next.default = { ...configs }

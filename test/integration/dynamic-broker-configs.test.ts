@@ -160,6 +160,9 @@ describe('dynamic broker configs', () => {
     expect(configs.get('log.cleanup.policy')).toMatchObject({ configValue: 'delete', configSource: DEFAULT_CONFIG })
     expect(configs.get('sasl.kerberos.min.time.before.relogin')?.configValue).toBe('58000')
     await expect(alter('', [{ name: 'node.id', configOperation: SET, value: '3' }])).rejects.toThrow()
+    // Kafka's per-broker configs are refused on the cluster default.
+    await expect(alter('', [{ name: 'sasl.kerberos.min.time.before.relogin', configOperation: SET, value: '58000' }])).rejects.toThrow()
+    expect(await describeDefaults()).toEqual([])
   })
 
   it('a restart keeps them, and applies them to the topics again', async () => {

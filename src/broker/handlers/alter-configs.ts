@@ -79,11 +79,11 @@ export function alterTarget ({ resourceType, resourceName }: ConfigResource, bro
 /** Replaces the dynamic configs of a broker resource (alterTarget checked its name); topics follow a changed log default. */
 export async function setBrokerConfigs (broker: Broker, resourceName: string, configs: Record<string, string>, validateOnly: boolean): Promise<void> {
   const dynamic = broker.dynamicConfigs
+  const scope = resourceName === '' ? 'default' : 'broker'
   if (validateOnly) {
-    dynamic.validate(configs)
+    dynamic.validate(scope, configs)
     return
   }
-  const scope = resourceName === '' ? 'default' : 'broker'
   if (dynamic.replace(scope, configs)) await broker.topics.reapplyConfigs()
 }
 
