@@ -206,18 +206,14 @@ class Exchange implements Charge {
   }
 
   answer (response: unknown): Answer {
-    const { broker, apiVersion, correlationId } = this.context
+    const { broker } = this.context
     const apiKey = this.handler.api.key
     try {
       let answer: Answer
-      if (broker.quotaEnforcer.active) {
-        // The response may change (a throttled Fetch is answered empty): traffic counts what is sent.
-        ;({ response, answer } = broker.quotaEnforcer.charge(this, response))
-        countTraffic(broker.metrics, broker.topics, apiKey, this.request, response)
-      } else {
-        countTraffic(broker.metrics, broker.topics, apiKey, this.request, response)
-        answer = response === null ? null : this.handler.encode(response, apiVersion, correlationId)
-      }
+      // With client quotas the response may change (a throttled Fetch is answered empty): traffic counts what is sent.
+      if (broker.quotaEnforcer.active) ({ response, answer } = broker.quotaEnforcer.charge(this, response))
+      else answer = response === null ? null : this.encode(response)
+      countTraffic(broker.metrics, broker.topics, apiKey, this.request, response)
       broker.metrics.recordRequest(apiKey, performance.now() - this.started, false)
       return answer
     } catch (error) {
